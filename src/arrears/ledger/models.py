@@ -1,0 +1,153 @@
+"""The append-only ledger and what the nightly cycle derives from it.
+
+``Posting`` rows are never updated or deleted; a correction is a new ``reversal`` posting.
+``AccountPosition`` is a cache of the derived balances and aging as of the last cycle, which
+a rebuild from the ledger reproduces exactly. ``BucketChange`` keeps every change of bucket
+with its date; ``CycleRun`` records each run of the nightly cycle.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from arrears.portfolio.models import Account
+from arrears.rules.aging import BUCKET_CODES
+
+
+class Posting(models.Model):
+    class Kind(models.TextChoices):
+        PURCHASE = "purchase", _("purchase")
+        CASH = "cash", _("cash advance")
+        PAYMENT = "payment", _("payment")
+        REVERSAL = "reversal", _("reversal")
+        INTEREST = "interest", _("interest")
+        LATE_FEE = "late_fee", _("late fee")
+        WAIVER = "waiver", _("waiver")
+        ADJUSTMENT = "adjustment", _("adjustment")
+        WRITE_OFF = "write_off", _("write-off")
+
+    class Component(models.TextChoices):
+        NONE = "", _("none")
+        PRINCIPAL = "principal", _("principal")
+        INTEREST = "interest", _("interest")
+        FEES = "fees", _("fees")
+
+    class Source(models.TextChoices):
+        IMPORT = "import", _("file import")
+        API = "api", _("API")
+        CYCLE = "cycle", _("nightly cycle")
+        WEB = "web", _("web")
+
+    external_id = models.CharField(_("external id"), max_length=64, unique=True)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    amount_minor = models.BigIntegerField(_("amount (minor units)"))
+    component = models.CharField(
+        _("component"), max_length=12, choices=Component.choices, blank=True, default=""
+    )
+    posting_date = models.DateField(_("posting date"))
+    value_date = models.DateField(_("value date"))
+    reverses = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+        verbose_name=_("reverses"),
+    )
+    statement_cycle_date = models.DateField(
+        _("statement cycle date"),
+        null=True,
+        blank=True,
+        help_text=_("For a late fee: the statement whose unpaid minimum it is charged for."),
+    )
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        verbose_name=_("actor"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("posting")
+        verbose_name_plural = _("postings")
+        indexes = [models.Index(fields=["account", "posting_date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(amount_minor=0), name="posting_amount_not_zero"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_minor__gt=0) | models.Q(kind="adjustment"),
+                name="posting_amount_positive_unless_adjustment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.external_id} {self.kind} {self.amount_minor}"
+
+
+class AccountPosition(models.Model):
+    """Balances and aging of one account as of the last cycle: derived, rebuildable."""
+
+    account = models.OneToOneField(
+        Account, on_delete=models.CASCADE, primary_key=True, related_name="position"
+    )
+    as_of = models.DateField(_("as of"))
+    principal_minor = models.BigIntegerField(_("principal"), default=0)
+    interest_minor = models.BigIntegerField(_("interest"), default=0)
+    fees_minor = models.BigIntegerField(_("fees"), default=0)
+    past_due_minor = models.BigIntegerField(_("past due"), default=0)
+    days_past_due = models.IntegerField(_("days past due"), default=0)
+    cycles_delinquent = models.IntegerField(_("cycles delinquent"), default=0)
+    bucket = models.CharField(
+        _("bucket"), max_length=4, choices=[(b, b) for b in BUCKET_CODES], default="M0"
+    )
+    accrued_through = models.DateField(_("interest accrued through"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("account position")
+        verbose_name_plural = _("account positions")
+        indexes = [models.Index(fields=["bucket"])]
+
+    @property
+    def balance_minor(self) -> int:
+        return self.principal_minor + self.interest_minor + self.fees_minor
+
+
+class BucketChange(models.Model):
+    """A dated change of an account's bucket: cures, roll forwards and roll backs."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="bucket_changes")
+    changed_on = models.DateField(_("changed on"))
+    from_bucket = models.CharField(_("from bucket"), max_length=4)
+    to_bucket = models.CharField(_("to bucket"), max_length=4)
+    days_past_due = models.IntegerField(_("days past due"))
+    cycle_run = models.ForeignKey("CycleRun", on_delete=models.SET_NULL, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bucket change")
+        verbose_name_plural = _("bucket changes")
+        constraints = [
+            models.UniqueConstraint(fields=["account", "changed_on"], name="one_bucket_change_a_day")
+        ]
+
+
+class CycleRun(models.Model):
+    """One run of the nightly cycle: what it was asked, what it did and how long it took."""
+
+    as_of = models.DateField(_("as of"))
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    accounts = models.IntegerField(_("accounts"), default=0)
+    interest_postings = models.IntegerField(_("interest postings"), default=0)
+    fee_postings = models.IntegerField(_("late-fee postings"), default=0)
+    counts_by_bucket = models.JSONField(_("accounts by bucket"), default=dict)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("cycle run")
+        verbose_name_plural = _("cycle runs")
+        ordering = ["-started_at"]

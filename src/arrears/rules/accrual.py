@@ -1,0 +1,128 @@
+"""Daily overdue interest, late fees and the payoff quote: one projection serves all three.
+
+The nightly cycle posts what :func:`accrue` returns for its day; the payoff quote adds what
+:func:`accrue` would post between the last accrued day and the payoff date. Because both use
+the same function, paying the quoted payoff on its date leaves exactly zero.
+
+Interest for a day is computed on the state at the start of that day (entries posted before
+it), so a payment that arrives before or after the batch on the same day changes nothing.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from arrears.rules.aging import Payment, StatementDue, delinquency
+from arrears.rules.charges import ProductTerms, daily_interest, late_fee
+from arrears.rules.ledger import Entry, LedgerState, apply, fold, fold_order, payments_net_of_reversals
+
+
+@dataclass(frozen=True)
+class Accrual:
+    """A charge the cycle posts: ``kind`` is ``interest`` or ``late_fee``."""
+
+    kind: str
+    amount: int
+    posting_date: date
+    statement_cycle_date: date | None = None
+
+
+@dataclass(frozen=True)
+class PayoffQuote:
+    payoff_date: date
+    principal: int
+    interest: int
+    fees: int
+    projected_interest: int
+    projected_fees: int
+
+    @property
+    def total(self) -> int:
+        return max(self.principal + self.interest + self.fees, 0)
+
+
+def _days(start: date, end: date):
+    day = start
+    while day <= end:
+        yield day
+        day += timedelta(days=1)
+
+
+def _fee_day(statement: StatementDue, terms: ProductTerms) -> date:
+    return statement.due_date + timedelta(days=terms.grace_days + 1)
+
+
+def accrue(
+    *,
+    entries: Sequence[Entry],
+    statements: Sequence[StatementDue],
+    terms: ProductTerms,
+    start: date,
+    end: date,
+    fees_charged_for: frozenset[date] = frozenset(),
+) -> list[Accrual]:
+    """The interest and late fees due for each day from ``start`` to ``end`` inclusive.
+
+    ``fees_charged_for`` holds the cycle dates of statements that already carry a late fee,
+    so a fee is never charged twice for one statement.
+    """
+    accruals: list[Accrual] = []
+    projected: list[Entry] = []
+    charged = set(fees_charged_for)
+    for day in _days(start, end):
+        state = fold([e for e in entries if e.posting_date < day] + projected, terms.allocation_order)
+        payments = [Payment(d, a) for d, a in payments_net_of_reversals(entries, day)]
+        late = delinquency(statements, payments, day, tolerance=terms.past_due_tolerance)
+        todays = []
+        if late.days_past_due >= 1:
+            interest = daily_interest(state.balances.principal, terms)
+            if interest:
+                todays.append(Accrual("interest", interest, day))
+        for statement in statements:
+            if _fee_day(statement, terms) == day and statement.cycle_date not in charged:
+                fee = late_fee(late.past_due_amount, terms) if late.days_past_due else 0
+                if fee:
+                    todays.append(Accrual("late_fee", fee, day, statement.cycle_date))
+                    charged.add(statement.cycle_date)
+        for accrual in todays:
+            projected.append(Entry(-(len(projected) + 1), accrual.kind, accrual.amount, day))
+        accruals += todays
+    return accruals
+
+
+def payoff_quote(
+    *,
+    entries: Sequence[Entry],
+    statements: Sequence[StatementDue],
+    terms: ProductTerms,
+    accrued_through: date | None,
+    payoff_date: date,
+    fees_charged_for: frozenset[date] = frozenset(),
+) -> PayoffQuote:
+    """What pays the account off in full on ``payoff_date``.
+
+    Everything posted up to that date, plus the interest and fees the nightly cycle will post
+    for the days after ``accrued_through`` up to and including ``payoff_date``.
+    """
+    state: LedgerState = fold(entries, terms.allocation_order, through=payoff_date)
+    projected: list[Accrual] = []
+    if accrued_through is not None and payoff_date > accrued_through:
+        projected = accrue(
+            entries=[e for e in entries if e.posting_date <= payoff_date],
+            statements=statements,
+            terms=terms,
+            start=accrued_through + timedelta(days=1),
+            end=payoff_date,
+            fees_charged_for=fees_charged_for,
+        )
+        for n, accrual in enumerate(projected, start=1):
+            apply(state, Entry(-n, accrual.kind, accrual.amount, accrual.posting_date),
+                  terms.allocation_order)
+    projected_interest = sum(a.amount for a in projected if a.kind == "interest")
+    projected_fees = sum(a.amount for a in projected if a.kind == "late_fee")
+    b = state.balances
+    return PayoffQuote(payoff_date, b.principal, b.interest, b.fees, projected_interest,
+                       projected_fees)
+
+
+__all__ = ["Accrual", "PayoffQuote", "accrue", "payoff_quote", "fold_order"]

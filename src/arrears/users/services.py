@@ -1,0 +1,40 @@
+"""Roles (as Django groups) and demo users."""
+
+from django.contrib.auth.models import Group, Permission, User
+from django.db import transaction
+
+from arrears.users.roles import ROLES
+
+
+def role_groups_ensure() -> list[Group]:
+    """Create a group per role and give it at least the role's starting permissions."""
+    groups = []
+    with transaction.atomic():
+        for role in ROLES:
+            group, _ = Group.objects.get_or_create(name=role.code)
+            for dotted in role.permissions:
+                app_label, codename = dotted.split(".")
+                permission = Permission.objects.filter(
+                    content_type__app_label=app_label, codename=codename
+                ).first()
+                if permission:
+                    group.permissions.add(permission)
+            groups.append(group)
+    return groups
+
+
+def user_create_for_role(*, username: str, role: str, password: str) -> User:
+    """Create (or reset) a user who belongs to one role's group; administrators get the admin."""
+    group = Group.objects.get(name=role)
+    user, _ = User.objects.get_or_create(username=username)
+    user.set_password(password)
+    user.is_staff = role in {"administrator", "strategy_manager", "compliance_officer", "auditor"}
+    user.save()
+    user.groups.set([group])
+    return user
+
+
+def user_has_role(user, role: str) -> bool:
+    return user.is_authenticated and (
+        user.is_superuser or user.groups.filter(name=role).exists()
+    )
