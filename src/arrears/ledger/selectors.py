@@ -1,0 +1,119 @@
+"""Reading an account's ledger and deriving its balances, aging and payoff quote."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from arrears.portfolio.models import Account, Product, Statement
+from arrears.rules.accrual import PayoffQuote, payoff_quote
+from arrears.rules.aging import Delinquency, Payment, StatementDue, delinquency
+from arrears.rules.allocation import Balances, parse_allocation_order
+from arrears.rules.charges import ProductTerms
+from arrears.rules.ledger import Entry, fold, payments_net_of_reversals
+from arrears.ledger.models import AccountPosition, Posting
+
+ENTRY_FIELDS = ("id", "account_id", "kind", "amount_minor", "posting_date", "component",
+                "reverses_id", "statement_cycle_date")
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    account: Account
+    as_of: date
+    currency: str
+    balances: Balances
+    delinquency: Delinquency
+    payoff: PayoffQuote
+
+
+@dataclass(frozen=True)
+class AccountLedger:
+    """Everything the rules need about one account, loaded once."""
+
+    entries: list[Entry]
+    statements: list[StatementDue]
+    fees_charged_for: frozenset[date]
+
+
+def product_terms(product: Product) -> ProductTerms:
+    return ProductTerms(
+        daily_interest_rate=product.daily_interest_rate,
+        late_fee_rate=product.late_fee_rate,
+        late_fee_min=product.late_fee_min_minor,
+        late_fee_max=product.late_fee_max_minor,
+        min_payment_rate=product.min_payment_rate,
+        min_payment_floor=product.min_payment_floor_minor,
+        grace_days=product.grace_days,
+        past_due_tolerance=product.past_due_tolerance_minor,
+        allocation_order=parse_allocation_order(product.allocation_order),
+    )
+
+
+def entry_from_row(row: tuple) -> Entry:
+    key, _account, kind, amount, posting_date, component, reverses, _cycle = row
+    return Entry(key, kind, amount, posting_date, component or "", reverses)
+
+
+def fees_charged(rows: Iterable[tuple]) -> frozenset[date]:
+    """Cycle dates of statements that carry a late fee which has not been reversed."""
+    rows = list(rows)
+    reversed_ids = {r[6] for r in rows if r[2] == Posting.Kind.REVERSAL}
+    return frozenset(
+        r[7] for r in rows
+        if r[2] == Posting.Kind.LATE_FEE and r[7] is not None and r[0] not in reversed_ids
+    )
+
+
+def ledgers_for(account_ids: list[int]) -> dict[int, AccountLedger]:
+    """Load the entries and statements of many accounts in two queries."""
+    rows_by_account: dict[int, list[tuple]] = {a: [] for a in account_ids}
+    for row in Posting.objects.filter(account_id__in=account_ids).values_list(*ENTRY_FIELDS):
+        rows_by_account[row[1]].append(row)
+    statements: dict[int, list[StatementDue]] = {a: [] for a in account_ids}
+    for account_id, cycle, due, minimum in (
+        Statement.objects.filter(account_id__in=account_ids)
+        .order_by("cycle_date")
+        .values_list("account_id", "cycle_date", "due_date", "minimum_due_minor")
+    ):
+        statements[account_id].append(StatementDue(cycle, due, minimum))
+    return {
+        a: AccountLedger(
+            [entry_from_row(r) for r in rows_by_account[a]], statements[a],
+            fees_charged(rows_by_account[a]),
+        )
+        for a in account_ids
+    }
+
+
+def delinquency_as_of(ledger: AccountLedger, as_of: date, terms: ProductTerms) -> Delinquency:
+    payments = [
+        Payment(d, amount)
+        for d, amount in payments_net_of_reversals(ledger.entries, as_of + timedelta(days=1))
+    ]
+    return delinquency(ledger.statements, payments, as_of, tolerance=terms.past_due_tolerance)
+
+
+def account_summary(
+    *, account: Account, as_of: date, payoff_date: date | None = None
+) -> AccountSummary:
+    """Balances and aging on ``as_of`` and the payoff quote for ``payoff_date`` (default as_of)."""
+    terms = product_terms(account.product)
+    ledger = ledgers_for([account.pk])[account.pk]
+    position = AccountPosition.objects.filter(account=account).first()
+    accrued_through = position.accrued_through if position else None
+    quote = payoff_quote(
+        entries=ledger.entries,
+        statements=ledger.statements,
+        terms=terms,
+        accrued_through=accrued_through or as_of,
+        payoff_date=payoff_date or as_of,
+        fees_charged_for=ledger.fees_charged_for,
+    )
+    return AccountSummary(
+        account=account,
+        as_of=as_of,
+        currency=account.product.currency,
+        balances=fold(ledger.entries, terms.allocation_order, through=as_of).balances,
+        delinquency=delinquency_as_of(ledger, as_of, terms),
+        payoff=quote,
+    )

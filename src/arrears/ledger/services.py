@@ -1,0 +1,300 @@
+"""Writing to the ledger: payments, reversals and the nightly cycle.
+
+Every posting goes through :func:`posting_create`, which checks it against the account's
+folded ledger, makes repeats with the same external id harmless, and records who did it.
+"""
+
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from tqdm import tqdm
+
+from arrears.audit.services import audit_record
+from arrears.ledger.models import AccountPosition, BucketChange, CycleRun, Posting
+from arrears.ledger.selectors import (
+    AccountLedger,
+    delinquency_as_of,
+    ledgers_for,
+    product_terms,
+)
+from arrears.portfolio.models import Account
+from arrears.rules.accrual import accrue
+from arrears.rules.ledger import Entry, LedgerError, apply, fold
+
+ACCRUING_STATUSES = (Account.Status.ACTIVE, Account.Status.BLOCKED)
+CYCLE_CHUNK = 2000
+
+
+class PostingRejected(Exception):
+    """A posting that was not booked; ``code`` is stable for machines, ``message`` for people."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class CycleError(Exception):
+    """The nightly cycle cannot run as asked."""
+
+
+@dataclass(frozen=True)
+class _PostingRequest:
+    account: Account
+    external_id: str
+    kind: str
+    amount_minor: int
+    posting_date: date
+    value_date: date
+    component: str = ""
+    reverses: Posting | None = None
+    reason: str = ""
+
+    def same_as(self, posting: Posting) -> bool:
+        return (
+            posting.account_id == self.account.pk
+            and posting.kind == self.kind
+            and posting.amount_minor == self.amount_minor
+            and posting.posting_date == self.posting_date
+            and posting.value_date == self.value_date
+            and posting.component == self.component
+            and posting.reverses_id == (self.reverses.pk if self.reverses else None)
+        )
+
+
+def _existing(request: _PostingRequest) -> Posting | None:
+    posting = Posting.objects.filter(external_id=request.external_id).first()
+    if posting is None:
+        return None
+    if not request.same_as(posting):
+        raise PostingRejected(
+            "conflict",
+            _("Posting %(id)s already exists with different values; corrections are new "
+              "postings (a reversal).") % {"id": request.external_id},
+        )
+    return posting
+
+
+def _check_against_ledger(request: _PostingRequest) -> None:
+    terms = product_terms(request.account.product)
+    ledger = ledgers_for([request.account.pk])[request.account.pk]
+    state = fold(ledger.entries, terms.allocation_order, through=request.posting_date)
+    entry = Entry(
+        key=0,
+        kind=request.kind,
+        amount=request.amount_minor,
+        posting_date=request.posting_date,
+        component=request.component,
+        reverses=request.reverses.pk if request.reverses else None,
+    )
+    try:
+        apply(state, entry, terms.allocation_order)
+    except LedgerError as error:
+        raise PostingRejected("invalid_posting", str(error)) from None
+
+
+def posting_create(
+    *, request: _PostingRequest, actor=None, source: str
+) -> tuple[Posting, bool]:
+    """Book one posting; a repeat of the same external id returns the first one unchanged."""
+    with transaction.atomic():
+        Account.objects.select_for_update().filter(pk=request.account.pk).first()
+        existing = _existing(request)
+        if existing:
+            return existing, False
+        _check_against_ledger(request)
+        posting = Posting.objects.create(
+            external_id=request.external_id,
+            account=request.account,
+            kind=request.kind,
+            amount_minor=request.amount_minor,
+            posting_date=request.posting_date,
+            value_date=request.value_date,
+            component=request.component,
+            reverses=request.reverses,
+            reason=request.reason,
+            source=source,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        audit_record(
+            actor=actor,
+            action=f"posting_{request.kind}",
+            object_type="account",
+            object_id=request.account.external_id,
+            details={"posting": posting.external_id, "amount_minor": posting.amount_minor,
+                     "source": source},
+            system=source,
+        )
+    return posting, True
+
+
+def payment_post(
+    *,
+    account: Account,
+    external_id: str,
+    amount_minor: int,
+    posting_date: date,
+    value_date: date | None = None,
+    actor=None,
+    source: str = "api",
+) -> tuple[Posting, bool]:
+    """Book a payment received from the cardholder."""
+    if amount_minor <= 0:
+        raise PostingRejected("invalid_amount", _("A payment must be greater than zero."))
+    request = _PostingRequest(
+        account, external_id, Posting.Kind.PAYMENT, amount_minor, posting_date,
+        value_date or posting_date,
+    )
+    return posting_create(request=request, actor=actor, source=source)
+
+
+def reversal_post(
+    *,
+    external_id: str,
+    reverses_external_id: str,
+    posting_date: date,
+    reason: str,
+    actor=None,
+    source: str = "api",
+) -> tuple[Posting, bool]:
+    """Undo a posting exactly (a bounced payment, a fee charged in error)."""
+    target = Posting.objects.select_related("account__product").filter(
+        external_id=reverses_external_id
+    ).first()
+    if target is None:
+        raise PostingRejected(
+            "unknown_posting", _("There is no posting %(id)s.") % {"id": reverses_external_id}
+        )
+    repeat = Posting.objects.filter(external_id=external_id, reverses=target).first()
+    if repeat is None and Posting.objects.filter(reverses=target).exists():
+        raise PostingRejected(
+            "already_reversed",
+            _("Posting %(id)s has already been reversed.") % {"id": reverses_external_id},
+        )
+    if posting_date < target.posting_date:
+        raise PostingRejected(
+            "invalid_date", _("A reversal cannot be dated before the posting it reverses.")
+        )
+    request = _PostingRequest(
+        target.account, external_id, Posting.Kind.REVERSAL, abs(target.amount_minor),
+        posting_date, posting_date, reverses=target, reason=reason,
+    )
+    return posting_create(request=request, actor=actor, source=source)
+
+
+def _accrual_postings(
+    account: Account, ledger: AccountLedger, start: date, as_of: date
+) -> list[Posting]:
+    terms = product_terms(account.product)
+    accruals = accrue(
+        entries=ledger.entries, statements=ledger.statements, terms=terms, start=start,
+        end=as_of, fees_charged_for=ledger.fees_charged_for,
+    )
+    postings = []
+    for accrual in accruals:
+        if accrual.kind == "interest":
+            external_id = f"INT-{account.external_id}-{accrual.posting_date:%Y%m%d}"
+        else:
+            external_id = f"FEE-{account.external_id}-{accrual.statement_cycle_date:%Y%m%d}"
+        postings.append(Posting(
+            external_id=external_id, account=account, kind=accrual.kind,
+            amount_minor=accrual.amount, posting_date=accrual.posting_date,
+            value_date=accrual.posting_date, statement_cycle_date=accrual.statement_cycle_date,
+            source=Posting.Source.CYCLE,
+        ))
+    return postings
+
+
+def _position_for(account: Account, ledger: AccountLedger, as_of: date) -> AccountPosition:
+    terms = product_terms(account.product)
+    balances = fold(ledger.entries, terms.allocation_order, through=as_of).balances
+    late = delinquency_as_of(ledger, as_of, terms)
+    return AccountPosition(
+        account=account, as_of=as_of, principal_minor=balances.principal,
+        interest_minor=balances.interest, fees_minor=balances.fees,
+        past_due_minor=late.past_due_amount, days_past_due=late.days_past_due,
+        cycles_delinquent=late.cycles_delinquent, bucket=late.bucket, accrued_through=as_of,
+    )
+
+
+def _cycle_chunk(accounts: list[Account], as_of: date, run: CycleRun, counts: Counter) -> None:
+    ledgers = ledgers_for([a.pk for a in accounts])
+    previous = AccountPosition.objects.in_bulk([a.pk for a in accounts])
+    new_postings, positions, changes = [], [], []
+    for account in accounts:
+        ledger = ledgers[account.pk]
+        before = previous.get(account.pk)
+        start = before.accrued_through if before and before.accrued_through else None
+        start = as_of if start is None else start + timedelta(days=1)
+        if account.status in ACCRUING_STATUSES and start <= as_of:
+            accrued = _accrual_postings(account, ledger, start, as_of)
+            new_postings += accrued
+            ledger.entries.extend(
+                Entry(-(n + 1), p.kind, p.amount_minor, p.posting_date)
+                for n, p in enumerate(accrued)
+            )
+        position = _position_for(account, ledger, as_of)
+        positions.append(position)
+        counts[position.bucket] += 1
+        old_bucket = before.bucket if before else "M0"
+        if old_bucket != position.bucket:
+            changes.append(BucketChange(
+                account=account, changed_on=as_of, from_bucket=old_bucket,
+                to_bucket=position.bucket, days_past_due=position.days_past_due, cycle_run=run,
+            ))
+    already = set(
+        Posting.objects.filter(external_id__in=[p.external_id for p in new_postings])
+        .values_list("external_id", flat=True)
+    )
+    if already:
+        raise CycleError(
+            _("Accrual postings %(ids)s exist but the account positions do not say so; "
+              "the positions were changed outside the cycle.") % {"ids": sorted(already)[:5]}
+        )
+    with transaction.atomic():
+        Posting.objects.bulk_create(new_postings, batch_size=1000)
+        AccountPosition.objects.filter(account_id__in=[a.pk for a in accounts]).delete()
+        AccountPosition.objects.bulk_create(positions, batch_size=1000)
+        BucketChange.objects.bulk_create(changes, batch_size=1000, ignore_conflicts=True)
+    run.interest_postings += sum(1 for p in new_postings if p.kind == Posting.Kind.INTEREST)
+    run.fee_postings += sum(1 for p in new_postings if p.kind == Posting.Kind.LATE_FEE)
+
+
+def cycle_run(*, as_of: date, actor=None, progress: bool = False) -> CycleRun:
+    """Re-age every account as of ``as_of`` and post the interest and fees due up to that day.
+
+    Days missed since an account's last cycle are caught up; re-running the same date posts
+    nothing new and leaves the positions as they were. A date before the last run is refused
+    so that positions never move back in time.
+    """
+    latest = CycleRun.objects.filter(finished_at__isnull=False).order_by("-as_of").first()
+    if latest and as_of < latest.as_of:
+        raise CycleError(
+            _("The cycle already ran for %(last)s; it cannot run for an earlier date "
+              "(%(asked)s).") % {"last": latest.as_of, "asked": as_of}
+        )
+    started = time.monotonic()
+    run = CycleRun.objects.create(as_of=as_of, started_at=timezone.now(),
+                                  actor=actor if getattr(actor, "is_authenticated", False) else None)
+    counts: Counter = Counter()
+    ids = list(Account.objects.order_by("pk").values_list("pk", flat=True))
+    bar = tqdm(total=len(ids), unit="acct", desc=_("Nightly cycle"), disable=not progress)
+    for offset in range(0, len(ids), CYCLE_CHUNK):
+        chunk_ids = ids[offset:offset + CYCLE_CHUNK]
+        accounts = list(Account.objects.filter(pk__in=chunk_ids).select_related("product"))
+        _cycle_chunk(accounts, as_of, run, counts)
+        bar.update(len(accounts))
+    bar.close()
+    run.accounts = len(ids)
+    run.counts_by_bucket = dict(counts)
+    run.finished_at = timezone.now()
+    run.save()
+    audit_record(actor=actor, action="cycle_run", object_type="cycle", object_id=run.pk,
+                 details={"as_of": as_of.isoformat(), "accounts": run.accounts,
+                          "seconds": round(time.monotonic() - started, 3)}, system="cycle")
+    return run
