@@ -13,3 +13,10 @@ def product(db):
 @pytest.fixture
 def account(db, product):
     return make_account(product=product)
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    return f"arrears database: {database['ENGINE'].rsplit('.', 1)[-1]} {database.get('HOST') or ''}"
