@@ -25,7 +25,6 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "arrears.users",
     "arrears.audit",
     "arrears.portfolio",
     "arrears.ledger",
@@ -33,6 +32,8 @@ INSTALLED_APPS = [
     "arrears.demo",
     "arrears.api",
     "arrears.web",
+    # Last: its post_migrate handler gives the role groups permissions of every app above.
+    "arrears.users",
 ]
 
 MIDDLEWARE = [
