@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from arrears.rules.aging import Payment, StatementDue, delinquency
 from arrears.rules.charges import ProductTerms, daily_interest, late_fee
-from arrears.rules.ledger import Entry, LedgerState, apply, fold, fold_order, payments_net_of_reversals
+from arrears.rules.ledger import Entry, LedgerState, fold, fold_order, payments_net_of_reversals
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,8 @@ def accrue(
     projected: list[Entry] = []
     charged = set(fees_charged_for)
     for day in _days(start, end):
-        state = fold([e for e in entries if e.posting_date < day] + projected, terms.allocation_order)
+        before_today = [e for e in entries if e.posting_date < day]
+        state = fold(before_today + projected, terms.allocation_order)
         payments = [Payment(d, a) for d, a in payments_net_of_reversals(entries, day)]
         late = delinquency(statements, payments, day, tolerance=terms.past_due_tolerance)
         todays = []
@@ -104,20 +105,23 @@ def payoff_quote(
     Everything posted up to that date, plus the interest and fees the nightly cycle will post
     for the days after ``accrued_through`` up to and including ``payoff_date``.
     """
-    state: LedgerState = fold(entries, terms.allocation_order, through=payoff_date)
+    posted = [e for e in entries if e.posting_date <= payoff_date]
     projected: list[Accrual] = []
     if accrued_through is not None and payoff_date > accrued_through:
         projected = accrue(
-            entries=[e for e in entries if e.posting_date <= payoff_date],
+            entries=posted,
             statements=statements,
             terms=terms,
             start=accrued_through + timedelta(days=1),
             end=payoff_date,
             fees_charged_for=fees_charged_for,
         )
-        for n, accrual in enumerate(projected, start=1):
-            apply(state, Entry(-n, accrual.kind, accrual.amount, accrual.posting_date),
-                  terms.allocation_order)
+    # Folded in their place among the postings, as the nightly cycle will post them, so that
+    # payments made meanwhile are allocated to them and the parts match the ledger to come.
+    state: LedgerState = fold(
+        posted + [Entry(-n, a.kind, a.amount, a.posting_date) for n, a in enumerate(projected, 1)],
+        terms.allocation_order,
+    )
     projected_interest = sum(a.amount for a in projected if a.kind == "interest")
     projected_fees = sum(a.amount for a in projected if a.kind == "late_fee")
     b = state.balances

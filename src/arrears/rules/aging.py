@@ -4,12 +4,13 @@ Each statement's minimum due includes the minimums still unpaid from earlier sta
 the new obligation a statement adds is its minimum less what is already past due. Payments
 settle obligations oldest first. An account is past due when an obligation whose due date has
 passed is still unpaid beyond the product's tolerance; it is then as many days past due as
-days have passed since that oldest unpaid due date.
+days have passed since that oldest unpaid due date (the oldest one beyond the tolerance).
 """
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import accumulate
 
 
 @dataclass(frozen=True)
@@ -112,14 +113,26 @@ def delinquency(
     tolerance: int = 0,
     buckets: Sequence[Bucket] = DEFAULT_BUCKETS,
 ) -> Delinquency:
-    """How late the account is on ``as_of``, counting only what is dated on or before it."""
-    overdue = [
-        o for o in open_obligations(statements, payments, as_of)
-        if o.due_date < as_of and o.remaining > 0
-    ]
+    """How late the account is on ``as_of``, counting only what is dated on or before it.
+
+    An unpaid remainder within ``tolerance`` counts as paid on time (容差), so lateness runs
+    from the due date at which the unpaid total first went beyond it: a small remainder left
+    from an earlier cycle never throws an account several buckets at once.
+    """
+    overdue = sorted(
+        (
+            o for o in open_obligations(statements, payments, as_of)
+            if o.due_date < as_of and o.remaining > 0
+        ),
+        key=lambda o: o.due_date,
+    )
     past_due_amount = sum(o.remaining for o in overdue)
     if past_due_amount <= tolerance:
         return Delinquency(0, 0, past_due_amount, None, buckets[0].code)
-    oldest = overdue[0].due_date
-    days = (as_of - oldest).days
-    return Delinquency(days, len(overdue), past_due_amount, oldest, bucket_for(days, buckets))
+    running = accumulate(o.remaining for o in overdue)
+    first_late = next(i for i, unpaid in enumerate(running) if unpaid > tolerance)
+    since = overdue[first_late].due_date
+    days = (as_of - since).days
+    return Delinquency(
+        days, len(overdue) - first_late, past_due_amount, since, bucket_for(days, buckets)
+    )

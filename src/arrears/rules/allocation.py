@@ -51,6 +51,10 @@ def allocate(
     """
     if amount < 0:
         raise ValueError("a payment cannot be negative")
+    if len(order) != len(COMPONENTS) or set(order) != set(COMPONENTS):
+        raise AllocationOrderError(
+            f"allocation order must name each of {', '.join(COMPONENTS)} once, got {order!r}"
+        )
     remaining = amount
     parts = dict.fromkeys(COMPONENTS, 0)
     for component in order:

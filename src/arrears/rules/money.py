@@ -1,12 +1,22 @@
 """Exact money: integer minor units inside, ``Decimal`` at the edges."""
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal
 
 # ISO 4217 minor-unit exponents for the currencies a card issuer here is likely to use;
 # every other code defaults to 2.
 CURRENCY_EXPONENTS = {"CNY": 2, "TWD": 2, "HKD": 2, "USD": 2, "EUR": 2, "JPY": 0, "KRW": 0}
 
 MAX_ABS_MINOR = 10**17  # fits a signed 64-bit column with room to add many of them
+MAX_DIGITS = len(str(MAX_ABS_MINOR)) - 1  # every amount below MAX_ABS_MINOR has at most this many
+
+# Sign, whole part (plain or grouped by thousands), fraction, exponent of at most six digits
+# (anything larger is nonsense for money); ASCII digits only.
+_AMOUNT = re.compile(
+    r"[+-]?(?P<whole>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]*)(?:\.(?P<fraction>[0-9]*))?"
+    r"(?:[eE][+-]?0*[0-9]{1,6})?"
+)
 
 
 class AmountError(ValueError):
@@ -26,25 +36,31 @@ def parse_amount(text: str, currency: str = "CNY") -> int:
     """Parse a money amount written in major units ("1234.56", "5e+05") into minor units.
 
     Scientific notation is accepted because card-system exports written by spreadsheets use
-    it; an amount with more decimals than the currency allows is rejected, never rounded.
+    it; full-width digits are read as digits; commas must group thousands ("1,234.50", not
+    "12,50", which elsewhere means 12.50). An amount with more decimals than the currency
+    allows is rejected, never rounded, however many digits it has.
     """
-    cleaned = str(text).strip().replace(",", "")
+    cleaned = unicodedata.normalize("NFKC", str(text)).strip()
+    shown = repr(cleaned if len(cleaned) <= 40 else cleaned[:37] + "...")
     if not cleaned:
         raise AmountError("amount is empty")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise AmountError(f"{text!r} is not a number") from None
-    if not value.is_finite():
-        raise AmountError(f"{text!r} is not a finite number")
-    minor = value.scaleb(exponent_for(currency))
-    if minor != minor.to_integral_value():
+    match = _AMOUNT.fullmatch(cleaned)
+    if match is None or not (match["whole"] or match["fraction"]):
+        raise AmountError(f"{shown} is not a number")
+    sign, digits, exponent = Decimal(cleaned.replace(",", "")).as_tuple()
+    significant = "".join(map(str, digits)).lstrip("0")
+    if not significant:
+        return 0
+    core = significant.rstrip("0")
+    shift = exponent + exponent_for(currency) + len(significant) - len(core)
+    if shift < 0:
         raise AmountError(
-            f"{text!r} has more decimals than {currency} allows ({exponent_for(currency)})"
+            f"{shown} has more decimals than {currency} allows ({exponent_for(currency)})"
         )
-    if abs(minor) >= MAX_ABS_MINOR:
-        raise AmountError(f"{text!r} is too large")
-    return int(minor)
+    if len(core) + shift > MAX_DIGITS:
+        raise AmountError(f"{shown} is too large")
+    minor = int(core) * 10**shift
+    return -minor if sign else minor
 
 
 def to_decimal(minor: int, currency: str = "CNY") -> Decimal:
