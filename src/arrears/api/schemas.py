@@ -1,0 +1,100 @@
+"""Request and response bodies of API version 1. Amounts are strings in major units."""
+
+from datetime import date, datetime
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+
+class RequestSchema(Schema):
+    """A request body: unknown fields are refused, so a misspelt field never goes unnoticed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class PaymentIn(RequestSchema):
+    external_id: str = Field(min_length=1, max_length=64, description="Your id of the payment.")
+    account_id: str = Field(min_length=1, max_length=64, description="The account's external id.")
+    amount: str = Field(
+        min_length=1, max_length=40, examples=["1234.56"],
+        description="Major units of the account's currency, as a string.",
+    )
+    posting_date: date | None = Field(
+        None, description="Default: today in the product's time zone."
+    )
+    value_date: date | None = Field(None, description="Default: the posting date.")
+
+
+class ReversalIn(RequestSchema):
+    external_id: str = Field(min_length=1, max_length=64, description="Your id of the reversal.")
+    reverses: str = Field(
+        min_length=1, max_length=64, description="External id of the posting to undo."
+    )
+    reason: str = Field(min_length=1, max_length=500)
+    posting_date: date | None = Field(
+        None, description="Default: today in the product's time zone."
+    )
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+
+
+class FieldErrorOut(Schema):
+    field: str
+    reason: str
+
+
+class ValidationErrorOut(ErrorOut):
+    errors: list[FieldErrorOut]
+
+
+class BalancesOut(Schema):
+    principal: str
+    interest: str
+    fees: str
+    total: str
+
+
+class AccountOut(Schema):
+    account_id: str
+    status: str
+    currency: str
+    as_of: date
+    bucket: str
+    days_past_due: int
+    cycles_delinquent: int
+    past_due: str
+    oldest_unpaid_due_date: date | None
+    balances: BalancesOut
+
+
+class PayoffOut(Schema):
+    account_id: str
+    currency: str
+    payoff_date: date
+    principal: str
+    interest: str
+    fees: str
+    projected_interest: str
+    projected_fees: str
+    total: str
+
+
+class PostingOut(Schema):
+    external_id: str
+    account_id: str
+    kind: str
+    amount: str
+    currency: str
+    posting_date: date
+    value_date: date
+    reverses: str | None
+    reason: str
+    created_at: datetime
+
+
+class PostingResultOut(Schema):
+    posting: PostingOut
+    account: AccountOut

@@ -1,0 +1,144 @@
+"""What the API and the token command change: payments and reversals received, API tokens.
+
+Payments and reversals are booked by the ledger services (which check them, make repeats
+harmless and write the audit trail); here we only turn the request into their arguments and
+keep the first answer, so that a retried request gets the very same body back.
+"""
+
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from arrears.api.models import ApiReceipt
+from arrears.api.payloads import account_payload, posting_payload
+from arrears.api.selectors import account_get, product_today
+from arrears.audit.services import audit_record
+from arrears.ledger.models import Posting
+from arrears.ledger.selectors import account_summary
+from arrears.ledger.services import PostingRejected, payment_post, reversal_post
+from arrears.rules.money import AmountError, parse_amount
+from arrears.users.models import ApiToken
+
+
+class TokenError(Exception):
+    """A token request that cannot be done, with a message the operator can act on."""
+
+
+def _result(posting: Posting, created: bool) -> tuple[dict, bool]:
+    """The response body for a booked posting: first-time bodies are kept for repeats."""
+    if not created:
+        receipt = ApiReceipt.objects.filter(posting=posting).first()
+        if receipt:
+            return receipt.body, False
+    posting = Posting.objects.select_related("account__product", "reverses").get(pk=posting.pk)
+    account = posting.account
+    as_of = max(product_today(account.product), posting.posting_date)
+    body = {
+        "posting": posting_payload(posting),
+        "account": account_payload(account_summary(account=account, as_of=as_of)),
+    }
+    if created:
+        ApiReceipt.objects.create(posting=posting, body=body)
+    return body, created
+
+
+def payment_receive(
+    *,
+    actor,
+    external_id: str,
+    account_id: str,
+    amount: str,
+    posting_date: date | None = None,
+    value_date: date | None = None,
+) -> tuple[dict, bool]:
+    """Book a payment sent by a system; returns the response body and whether it is new."""
+    account = account_get(external_id=account_id)
+    if account is None:
+        raise PostingRejected(
+            "unknown_account", _("There is no account %(id)s.") % {"id": account_id}
+        )
+    currency = account.product.currency
+    try:
+        amount_minor = parse_amount(amount, currency)
+    except AmountError as error:
+        raise PostingRejected(
+            "invalid_amount",
+            _("amount: %(reason)s (write it like 1234.56 in %(currency)s)")
+            % {"reason": error, "currency": currency},
+        ) from None
+    with transaction.atomic():
+        posting, created = payment_post(
+            account=account,
+            external_id=external_id,
+            amount_minor=amount_minor,
+            posting_date=posting_date or product_today(account.product),
+            value_date=value_date,
+            actor=actor,
+            source=Posting.Source.API,
+        )
+        return _result(posting, created)
+
+
+def reversal_receive(
+    *, actor, external_id: str, reverses: str, reason: str, posting_date: date | None = None
+) -> tuple[dict, bool]:
+    """Undo a posting on a system's request; returns the response body and whether it is new."""
+    target = Posting.objects.select_related("account__product").filter(external_id=reverses)
+    target = target.first()
+    with transaction.atomic():
+        posting, created = reversal_post(
+            external_id=external_id,
+            reverses_external_id=reverses,
+            posting_date=posting_date or product_today(target.account.product if target else None),
+            reason=reason,
+            actor=actor,
+            source=Posting.Source.API,
+        )
+        return _result(posting, created)
+
+
+def token_create(*, username: str, name: str, actor=None) -> tuple[ApiToken, str]:
+    """Issue a token for a user; the raw token is returned once and never stored."""
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise TokenError(_("There is no user %(name)s.") % {"name": username})
+    if not user.is_active:
+        raise TokenError(_("User %(name)s is not active.") % {"name": username})
+    if not name.strip():
+        raise TokenError(_("Give the token a name that says what uses it."))
+    with transaction.atomic():
+        token, raw = ApiToken.issue(user=user, name=name.strip())
+        audit_record(actor=actor, action="api_token_create", object_type="api_token",
+                     object_id=token.pk, details={"user": username, "name": token.name,
+                                                  "prefix": token.prefix}, system="cli")
+    return token, raw
+
+
+def token_revoke(*, prefix: str, token_id: int | None = None, actor=None) -> ApiToken:
+    """Revoke the one live token whose shown prefix starts with ``prefix`` (and has ``token_id``).
+
+    Prefixes are short, so two tokens may share one; ``token_id`` (from ``token list``) then
+    says which.
+    """
+    live = ApiToken.objects.filter(prefix__startswith=prefix, revoked=False).select_related("user")
+    if token_id is not None:
+        live = live.filter(pk=token_id)
+    matches = list(live[:2]) if prefix else []
+    if not matches:
+        raise TokenError(_("There is no live token starting with %(prefix)s.") % {"prefix": prefix})
+    if len(matches) > 1:
+        raise TokenError(
+            _("More than one live token starts with %(prefix)s; give the whole prefix, or the "
+              "token's number with --id.") % {"prefix": prefix}
+        )
+    token = matches[0]
+    with transaction.atomic():
+        ApiToken.objects.filter(pk=token.pk).update(revoked=True)
+        token.revoked = True
+        audit_record(actor=actor, action="api_token_revoke", object_type="api_token",
+                     object_id=token.pk, details={"user": token.user.username,
+                                                  "name": token.name, "prefix": token.prefix},
+                     system="cli")
+    return token
