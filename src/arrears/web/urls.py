@@ -6,4 +6,6 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.portfolio_overview, name="portfolio"),
+    path("accounts/", views.account_search, name="account_search"),
+    path("accounts/<str:external_id>/", views.account_detail, name="account"),
 ]

@@ -1,7 +1,122 @@
+"""The pages a collections user sees: the portfolio overview, account search and one account.
+
+Views only read the request, call selectors and shape what the templates show.
+"""
+
+from zoneinfo import ZoneInfo
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from arrears.audit.services import audit_record
+from arrears.ledger.models import BucketChange, Posting
+from arrears.ledger.selectors import account_summary
+from arrears.portfolio.models import Account
+from arrears.rules.money import format_amount
+from arrears.web.charts import bucket_bar_chart
+from arrears.web.selectors import (
+    account_search as account_search_select,
+)
+from arrears.web.selectors import (
+    cardholder_picture,
+    cycle_run_last,
+    portfolio_by_bucket,
+)
+
+POSTINGS_PER_PAGE = 25
+UNMASKED_PII_PERMISSION = "portfolio.view_unmasked_pii"
 
 
 @login_required
-def portfolio_overview(request):
-    return HttpResponse("portfolio")
+def portfolio_overview(request: HttpRequest) -> HttpResponse:
+    portfolios = [
+        {"portfolio": portfolio, "chart": bucket_bar_chart(portfolio)}
+        for portfolio in portfolio_by_bucket()
+    ]
+    return render(
+        request,
+        "web/portfolio.html",
+        {"portfolios": portfolios, "cycle_run": cycle_run_last()},
+    )
+
+
+@login_required
+def account_search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    accounts = list(account_search_select(query=query)[:50])
+    if len(accounts) == 1:
+        return redirect("web:account", external_id=accounts[0].external_id)
+    return render(request, "web/search.html", {"query": query, "accounts": accounts})
+
+
+@login_required
+def account_detail(request: HttpRequest, external_id: str) -> HttpResponse:
+    account = get_object_or_404(
+        Account.objects.select_related("cardholder", "product", "position"),
+        external_id=external_id,
+    )
+    currency = account.product.currency
+    today = timezone.localdate(timezone=ZoneInfo(account.product.time_zone))
+    summary = account_summary(account=account, as_of=today)
+
+    unmasked = request.user.has_perm(UNMASKED_PII_PERMISSION)
+    person = cardholder_picture(cardholder=account.cardholder, unmasked=unmasked)
+    if unmasked:
+        audit_record(
+            actor=request.user,
+            action="view_pii",
+            object_type="cardholder",
+            object_id=account.cardholder.external_id,
+            details={"account": account.external_id, "page": "account"},
+        )
+
+    postings = Paginator(
+        account.postings.order_by("-posting_date", "-pk").select_related("reverses"),
+        POSTINGS_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    for posting in postings:
+        posting.amount_text = format_amount(posting.amount_minor, currency)
+    statements = list(account.statements.order_by("-cycle_date"))
+    for statement in statements:
+        statement.balance_text = format_amount(statement.statement_balance_minor, currency)
+        statement.minimum_text = format_amount(statement.minimum_due_minor, currency)
+
+    return render(
+        request,
+        "web/account.html",
+        {
+            "account": account,
+            "currency": currency,
+            "summary": summary,
+            "money": _summary_money(summary, currency),
+            "credit_limit": format_amount(account.credit_limit_minor, currency),
+            "person": person,
+            "statements": statements,
+            "postings": postings,
+            "posting_kinds": Posting.Kind,
+            "bucket_changes": BucketChange.objects.filter(account=account).order_by(
+                "-changed_on", "-pk"
+            ),
+        },
+    )
+
+
+def _summary_money(summary, currency: str) -> dict[str, str]:
+    """The summary's amounts formatted for display, by name."""
+    amounts = {
+        "principal": summary.balances.principal,
+        "interest": summary.balances.interest,
+        "fees": summary.balances.fees,
+        "balance": summary.balances.total,
+        "past_due": summary.delinquency.past_due_amount,
+        "payoff_principal": summary.payoff.principal,
+        "payoff_interest": summary.payoff.interest,
+        "payoff_fees": summary.payoff.fees,
+        "projected_interest": summary.payoff.projected_interest,
+        "projected_fees": summary.payoff.projected_fees,
+        "payoff_total": summary.payoff.total,
+    }
+    return {name: format_amount(value, currency) for name, value in amounts.items()}

@@ -1,0 +1,35 @@
+"""Template helpers for the web pages: money formatting and the user's role names."""
+
+from django import template
+
+from arrears.rules.money import format_amount
+from arrears.users.roles import ROLES
+
+register = template.Library()
+
+_ROLE_LABELS = {role.code: role.label for role in ROLES}
+
+
+@register.simple_tag
+def money(minor: int, currency: str) -> str:
+    """``{% money row.balance_minor "TWD" %}`` → ``1,234.56``."""
+    return format_amount(minor, currency)
+
+
+@register.filter
+def thousands(count: int) -> str:
+    """``1234`` → ``1,234``, the same in every language the pages speak."""
+    return f"{count:,}"
+
+
+@register.simple_tag
+def user_roles(user) -> str:
+    """The names of the user's roles, comma-separated, in the active language."""
+    labels = [
+        str(_ROLE_LABELS[name])
+        for name in user.groups.order_by("name").values_list("name", flat=True)
+        if name in _ROLE_LABELS
+    ]
+    if not labels and user.is_superuser:
+        labels = [str(_ROLE_LABELS["administrator"])]
+    return ", ".join(labels)
