@@ -94,6 +94,6 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(Exception)
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
-        logger.exception("Unexpected error in %s %s", request.method, request.path)
+        logger.error("Unexpected error in %s %s", request.method, request.path, exc_info=exc)
         message = _("Something went wrong on our side; the error has been logged.")
         return respond(request, 500, error_body("internal_error", message))
