@@ -99,7 +99,7 @@ def open_obligations(
         if order == 0:
             _settle(obligations, item.amount)
         else:
-            carried = sum(o.remaining for o in obligations)
+            carried = sum(o.remaining for o in obligations if o.due_date < item.cycle_date)
             new_part = max(0, item.minimum_due - carried)
             obligations.append(_Obligation(item.due_date, new_part))
     return obligations
