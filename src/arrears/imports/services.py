@@ -141,7 +141,7 @@ def _progress_bar(reader, *, enabled: bool):
         total = reader.count_rows()
     except (OSError, FileRejected):
         total = None
-    return tqdm(total=total, unit=" rows", unit_scale=True, desc=reader.path.name)
+    return tqdm(total=total, unit=" rows", desc=reader.path.name)
 
 
 def _import_rows(kind: str, reader, report: ImportReport, *, actor, bar) -> None:
@@ -666,8 +666,8 @@ class PostingImporter(Importer):
         component = v.get("component", "")
         if kind in (Posting.Kind.WAIVER, Posting.Kind.ADJUSTMENT) and not component:
             row.errors.add("component", _(
-                "a %(kind)s must name its component: principal, interest or fees")
-                % {"kind": kind})
+                "waiver and adjustment postings must name a component: principal, interest "
+                "or fees"))
         reverses = v.get("reverses")
         if row.errors:
             return
