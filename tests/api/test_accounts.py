@@ -93,3 +93,12 @@ def test_an_unexpected_error_is_a_json_500_without_details(caplog):
     assert body["code"] == "internal_error"
     assert "secret" not in response.content.decode()
     assert "secret internals" in caplog.text
+
+
+def test_a_method_an_endpoint_does_not_offer_is_a_json_405(poster, client, billed):
+    response = client.delete("/api/v1/payments")
+    assert_error(response, 405, "method_not_allowed")
+    assert response["Allow"] == "POST"
+    response = client.post(f"/api/v1/accounts/{billed.external_id}/payoff")
+    assert_error(response, 405, "method_not_allowed")
+    assert response["Allow"] == "GET"

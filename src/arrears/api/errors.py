@@ -9,7 +9,7 @@ import logging
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 logger = logging.getLogger("arrears.api")
@@ -18,10 +18,13 @@ logger = logging.getLogger("arrears.api")
 class ApiError(Exception):
     """An error with a status, a stable machine-readable code and a translated message."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
         self.status = status
         self.code = code
         self.message = message
+        self.headers = headers or {}
         super().__init__(message)
 
 
@@ -60,13 +63,40 @@ def validation_errors(exc: ValidationError) -> list[dict[str, str]]:
     return errors
 
 
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def refuse_other_methods(router: Router) -> None:
+    """Answer a method a path does not offer with a JSON 405 (ninja's own is plain text).
+
+    Call it after the router's last operation is declared.
+    """
+    for path, view in list(router.path_operations.items()):
+        allowed = sorted({m for op in view.operations for m in op.methods})
+        missing = [m for m in HTTP_METHODS if m not in allowed]
+        if missing:
+            router.add_api_operation(path, missing, _method_not_allowed(allowed), auth=None,
+                                     include_in_schema=False)
+
+
+def _method_not_allowed(allowed: list[str]):
+    def method_not_allowed(request: HttpRequest, **kwargs):
+        code, message = _status_texts()[405]
+        raise ApiError(405, code, message, headers={"Allow": ", ".join(allowed)})
+
+    return method_not_allowed
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     def respond(request: HttpRequest, status: int, body: dict) -> HttpResponse:
         return api.create_response(request, body, status=status)
 
     @api.exception_handler(ApiError)
     def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
-        return respond(request, exc.status, error_body(exc.code, exc.message))
+        response = respond(request, exc.status, error_body(exc.code, exc.message))
+        for name, value in exc.headers.items():
+            response[name] = value
+        return response
 
     @api.exception_handler(ValidationError)
     def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:

@@ -65,8 +65,7 @@ def payment_receive(
     except AmountError as error:
         raise PostingRejected(
             "invalid_amount",
-            _("amount: %(reason)s (write it like 1234.56 in %(currency)s)")
-            % {"reason": error, "currency": currency},
+            _('amount: %(reason)s. Write it as a string like "1234.56".') % {"reason": error},
         ) from None
     with transaction.atomic():
         posting, created = payment_post(

@@ -9,7 +9,7 @@ from ninja import Query, Router
 
 from arrears.api import schemas
 from arrears.api.auth import ApiTokenAuth, require_permission
-from arrears.api.errors import ApiError
+from arrears.api.errors import ApiError, refuse_other_methods
 from arrears.api.payloads import account_payload, payoff_payload
 from arrears.api.selectors import account_get, product_today
 from arrears.api.services import payment_receive, reversal_receive
@@ -128,3 +128,6 @@ def account_payoff(
         )
     summary = account_summary(account=account, as_of=today, payoff_date=payoff_date)
     return payoff_payload(summary)
+
+
+refuse_other_methods(router)

@@ -85,9 +85,9 @@ class Command(BaseCommand):
             (_("Payoff quote for %(date)s") % {"date": payoff["payoff_date"]}, [
                 (_("Principal"), payoff["principal"]),
                 (_("Interest"), payoff["interest"]),
+                ("  " + _("of which interest still to accrue"), payoff["projected_interest"]),
                 (_("Fees"), payoff["fees"]),
-                (_("Projected interest"), payoff["projected_interest"]),
-                (_("Projected fees"), payoff["projected_fees"]),
+                ("  " + _("of which fees still to charge"), payoff["projected_fees"]),
                 (_("Total"), payoff["total"]),
             ]),
         ]
