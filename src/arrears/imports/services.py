@@ -386,7 +386,7 @@ def _write(to_create: list[Model], to_update: list[Model], update_fields: set[st
         by_model.setdefault(type(obj), []).append(obj)
     now = timezone.now()
     for model, objs in by_model.items():
-        names = {f.name for f in model._meta.concrete_fields}
+        names = {f.attname for f in model._meta.concrete_fields}
         fields = sorted(update_fields & names)
         if "updated_at" in names:
             for obj in objs:

@@ -1,0 +1,148 @@
+"""The ``arrears import`` command: output, error listing and exit status."""
+
+import io
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from arrears.ledger.models import Posting
+from tests.imports.conftest import write_csv
+
+HEADER = ["external_id", "account_id", "kind", "amount", "posting_date"]
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run(*args) -> tuple[str, int]:
+    out = io.StringIO()
+    try:
+        call_command("import_data", *args, stdout=out, stderr=io.StringIO())
+    except CommandError as exc:
+        return out.getvalue() + f"\n{exc}", exc.returncode
+    return out.getvalue(), 0
+
+
+def test_good_file_prints_the_summary_and_exits_0(a1, tmp_path):
+    path = write_csv(tmp_path / "p.csv", HEADER, [["P1", "A1", "purchase", "5e+05", "2024-01-05"]])
+
+    output, status = run("postings", str(path))
+
+    assert status == 0
+    assert "postings from" in output and ": committed" in output
+    assert "created" in output and "         1" in output
+    assert Posting.objects.get().amount_minor == 50_000_000
+
+
+def test_rejected_file_lists_errors_and_exits_1(a1, tmp_path):
+    rows = [["P1", "A1", "purchase", "1", "2024-01-05"],
+            ["P2", "A99", "purchase", "1", "2024-01-05"],
+            ["P3", "A1", "purchase", "12.345", "2024-01-05"]]
+    path = write_csv(tmp_path / "p.csv", HEADER, rows)
+
+    output, status = run("postings", str(path))
+
+    assert status == 1
+    assert "NOT committed" in output
+    assert "line 3, account_id: unknown account 'A99'" in output
+    assert "line 4, amount: '12.345' has more decimals than CNY allows (2)" in output
+    assert "the file was rejected: nothing was imported" in output
+    assert not Posting.objects.exists()
+
+
+def test_skip_bad_rows_exits_0_and_still_lists_the_bad_rows(a1, tmp_path):
+    rows = [["P1", "A1", "purchase", "1", "2024-01-05"],
+            ["P2", "A99", "purchase", "1", "2024-01-05"]]
+    output, status = run("postings", str(write_csv(tmp_path / "p.csv", HEADER, rows)),
+                         "--skip-bad-rows")
+
+    assert status == 0
+    assert "line 3, account_id: unknown account 'A99'" in output
+    assert list(Posting.objects.values_list("external_id", flat=True)) == ["P1"]
+
+
+def test_dry_run_writes_nothing(a1, tmp_path):
+    path = write_csv(tmp_path / "p.csv", HEADER, [["P1", "A1", "purchase", "1", "2024-01-05"]])
+
+    output, status = run("postings", str(path), "--dry-run")
+
+    assert status == 0
+    assert "dry run, nothing was written" in output
+    assert not Posting.objects.exists()
+
+
+def test_first_50_errors_are_shown_and_errors_csv_has_all(a1, tmp_path):
+    rows = [[f"P{n}", "A99", "purchase", "1", "2024-01-05"] for n in range(120)]
+    errors_csv = tmp_path / "errors.csv"
+
+    output, status = run("postings", str(write_csv(tmp_path / "p.csv", HEADER, rows)),
+                         "--errors-csv", str(errors_csv))
+
+    assert status == 1
+    assert "line 51, account_id" in output and "line 52, account_id" not in output
+    assert f"... and 70 more (written to {errors_csv})" in output
+    lines = errors_csv.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "line,column,reason"
+    assert len(lines) == 121
+    assert lines[-1] == "121,account_id,unknown account 'A99'"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["postings", "/nonexistent/p.csv"], "no such file: /nonexistent/p.csv"),
+    (["payments", "p.csv"], "unknown kind 'payments'"),
+    (["postings", "p.xlsx"], "must end in .csv or .parquet"),
+])
+def test_usage_and_file_errors_exit_2(db, args, message):
+    output, status = run(*args)
+
+    assert status == 2
+    assert message in output
+
+
+def test_help_lists_the_kinds_and_points_to_the_docs(db):
+    from arrears.imports.management.commands.import_data import Command
+
+    text = Command().create_parser("arrears", "import_data").format_help()
+
+    assert text.startswith("usage: arrears import")
+    for kind in ("cardholders", "contacts", "accounts", "statements", "postings"):
+        assert f"\n  {kind} " in text
+    assert "docs/imports.md" in text
+    assert "--skip-bad-rows" in text and "--dry-run" in text
+
+
+def test_the_installed_command_end_to_end(tmp_path):
+    """``arrears migrate`` then ``arrears import`` in a child process, against a fresh SQLite."""
+    arrears = Path(sys.executable).parent / "arrears"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'arrears.sqlite3'}",
+           "ARREARS_HOME": str(tmp_path)}
+    subprocess.run([arrears, "migrate", "-v", "0"], env=env, check=True, cwd=tmp_path,
+                   capture_output=True)
+    header = ["external_id", "name", "monthly_income"]
+    bad = write_csv(tmp_path / "bad.csv", header,
+                    [["C1", "张三", "5e+04"], ["C2", "李四", "1.001"]])
+    good = write_csv(tmp_path / "good.csv", header, [["C1", "张三", "5e+04"]], bom=True,
+                     final_newline=False)
+
+    rejected = subprocess.run([arrears, "import", "cardholders", bad], env=env, cwd=tmp_path,
+                              capture_output=True, text=True)
+    imported = subprocess.run([arrears, "import", "cardholders", good], env=env, cwd=tmp_path,
+                              capture_output=True, text=True)
+    again = subprocess.run([arrears, "import", "cardholders", good], env=env, cwd=tmp_path,
+                           capture_output=True, text=True)
+    missing = subprocess.run([arrears, "import", "cardholders", tmp_path / "nope.csv"], env=env,
+                             cwd=tmp_path, capture_output=True, text=True)
+
+    assert rejected.returncode == 1, rejected.stderr
+    assert re.search(r"\b3\b.*monthly_income: '1.001'", rejected.stdout)
+    assert "Traceback" not in rejected.stderr
+    assert imported.returncode == 0, imported.stderr
+    assert again.returncode == 0
+    assert [line.split()[-1] for line in again.stdout.splitlines()[1:6]] == [
+        "1", "0", "0", "1", "0"]
+    assert missing.returncode == 2
+    assert "Traceback" not in missing.stderr and "nope.csv" in missing.stderr
