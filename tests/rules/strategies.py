@@ -55,16 +55,26 @@ def ledgers(
     Keys grow with the posting date, as database ids do; reversals name an earlier posting.
     Adding interest or fees later never makes such a ledger invalid.
     """
-    kinds = kinds or ("purchase", "cash", "payment", "interest", "late_fee", "adjustment",
-                      "waiver", "write_off", "reversal")
+    kinds = kinds or (
+        "purchase",
+        "cash",
+        "payment",
+        "interest",
+        "late_fee",
+        "adjustment",
+        "waiver",
+        "write_off",
+        "reversal",
+    )
     offsets = sorted(draw(st.lists(st.integers(0, last_day), max_size=max_entries)))
     candidates = []
     for key, offset in enumerate(offsets, start=1):
         kind = draw(st.sampled_from(kinds))
         if kind == "reversal" and candidates:
             target = draw(st.sampled_from(candidates))
-            candidates.append(Entry(key, kind, abs(target.amount), day(offset),
-                                    reverses=target.key))
+            candidates.append(
+                Entry(key, kind, abs(target.amount), day(offset), reverses=target.key)
+            )
             continue
         if kind == "reversal":
             kind = "purchase"

@@ -101,8 +101,9 @@ def test_payments_settle_the_oldest_obligation_first():
 
 
 def test_a_payment_on_a_cycle_date_counts_towards_the_earlier_statements():
-    obligations = open_obligations([FEBRUARY, MARCH], [Payment(date(2026, 2, 20), 10_000)],
-                                   date(2026, 3, 1))
+    obligations = open_obligations(
+        [FEBRUARY, MARCH], [Payment(date(2026, 2, 20), 10_000)], date(2026, 3, 1)
+    )
     assert [o.remaining for o in obligations] == [0, 25_000]
 
 
@@ -117,8 +118,9 @@ def test_payments_dated_after_the_as_of_date_are_not_seen():
 
 
 def test_an_unpaid_remainder_within_the_tolerance_counts_as_paid():
-    late = delinquency([FEBRUARY], [Payment(date(2026, 2, 14), 9_500)], date(2026, 3, 1),
-                       tolerance=1_000)
+    late = delinquency(
+        [FEBRUARY], [Payment(date(2026, 2, 14), 9_500)], date(2026, 3, 1), tolerance=1_000
+    )
     assert (late.days_past_due, late.bucket, late.past_due_amount) == (0, "M0", 500)
 
 
@@ -150,9 +152,24 @@ def test_days_past_due_count_from_the_earliest_due_date_whatever_the_statement_o
 
 @pytest.mark.parametrize(
     ("days", "bucket"),
-    [(0, "M0"), (1, "M1"), (29, "M1"), (30, "M2"), (59, "M2"), (60, "M3"), (89, "M3"),
-     (90, "M4"), (119, "M4"), (120, "M5"), (149, "M5"), (150, "M6"), (179, "M6"),
-     (180, "M7+"), (181, "M7+"), (2_000, "M7+")],
+    [
+        (0, "M0"),
+        (1, "M1"),
+        (29, "M1"),
+        (30, "M2"),
+        (59, "M2"),
+        (60, "M3"),
+        (89, "M3"),
+        (90, "M4"),
+        (119, "M4"),
+        (120, "M5"),
+        (149, "M5"),
+        (150, "M6"),
+        (179, "M6"),
+        (180, "M7+"),
+        (181, "M7+"),
+        (2_000, "M7+"),
+    ],
 )
 def test_bucket_boundaries(days, bucket):
     assert bucket_for(days) == bucket
@@ -196,7 +213,9 @@ def test_while_nothing_is_paid_aging_moves_one_day_at_a_time(statements, toleran
 
 @settings(max_examples=60, deadline=None)
 @given(
-    statements=statement_schedules(), paid=st.lists(payments, max_size=5), extra=payments,
+    statements=statement_schedules(),
+    paid=st.lists(payments, max_size=5),
+    extra=payments,
     tolerance=tolerances,
 )
 def test_adding_a_payment_never_makes_the_account_later(statements, paid, extra, tolerance):
@@ -209,8 +228,10 @@ def test_adding_a_payment_never_makes_the_account_later(statements, paid, extra,
 
 @settings(max_examples=100)
 @given(
-    statements=statement_schedules(), paid=st.lists(payments, max_size=5),
-    offset=st.integers(0, AGING_DAYS), tolerance=tolerances,
+    statements=statement_schedules(),
+    paid=st.lists(payments, max_size=5),
+    offset=st.integers(0, AGING_DAYS),
+    tolerance=tolerances,
 )
 def test_the_reported_aging_is_self_consistent(statements, paid, offset, tolerance):
     as_of = day(offset)
@@ -228,8 +249,12 @@ def test_the_reported_aging_is_self_consistent(statements, paid, offset, toleran
 
 
 @settings(max_examples=100)
-@given(statements=statement_schedules(), paid=st.lists(payments, max_size=5),
-       offset=st.integers(0, AGING_DAYS), permutation=st.randoms(use_true_random=False))
+@given(
+    statements=statement_schedules(),
+    paid=st.lists(payments, max_size=5),
+    offset=st.integers(0, AGING_DAYS),
+    permutation=st.randoms(use_true_random=False),
+)
 def test_the_order_payments_arrive_in_does_not_matter(statements, paid, offset, permutation):
     shuffled = list(paid)
     permutation.shuffle(shuffled)

@@ -83,21 +83,23 @@ def test_no_late_fee_within_the_tolerance():
 
 
 rates = st.decimals(min_value=0, max_value=Decimal("0.5"), places=4)
-amounts = st.integers(min_value=-10**9, max_value=10**9)
+amounts = st.integers(min_value=-(10**9), max_value=10**9)
 
 
-@settings(max_examples=300)
+@settings(max_examples=150)
 @given(
-    principal=amounts, interest=amounts, fees=amounts,
+    principal=amounts,
+    interest=amounts,
+    fees=amounts,
     past_due=st.integers(min_value=0, max_value=10**9),
-    rate=rates, floor=st.integers(min_value=0, max_value=10**6),
+    rate=rates,
+    floor=st.integers(min_value=0, max_value=10**6),
 )
 def test_minimum_is_between_the_floor_and_the_balance(
     principal, interest, fees, past_due, rate, floor
 ):
     terms = ProductTerms(min_payment_rate=rate, min_payment_floor=floor)
-    due = minimum(principal=principal, interest=interest, fees=fees, past_due=past_due,
-                  terms=terms)
+    due = minimum(principal=principal, interest=interest, fees=fees, past_due=past_due, terms=terms)
     balance = principal + interest + fees
     if balance <= 0:
         assert due == 0
@@ -106,15 +108,21 @@ def test_minimum_is_between_the_floor_and_the_balance(
         assert due >= min(max(past_due, 0) + max(interest, 0) + max(fees, 0), balance)
 
 
-@settings(max_examples=300)
+@settings(max_examples=150)
 @given(
-    unpaid=st.integers(min_value=0, max_value=10**9), rate=rates,
+    unpaid=st.integers(min_value=0, max_value=10**9),
+    rate=rates,
     fee_min=st.integers(min_value=0, max_value=10**5),
-    extra=st.integers(min_value=0, max_value=10**6), tolerance=st.integers(0, 10**4),
+    extra=st.integers(min_value=0, max_value=10**6),
+    tolerance=st.integers(0, 10**4),
 )
 def test_late_fee_stays_within_its_bounds(unpaid, rate, fee_min, extra, tolerance):
-    terms = ProductTerms(late_fee_rate=rate, late_fee_min=fee_min, late_fee_max=fee_min + extra,
-                         past_due_tolerance=tolerance)
+    terms = ProductTerms(
+        late_fee_rate=rate,
+        late_fee_min=fee_min,
+        late_fee_max=fee_min + extra,
+        past_due_tolerance=tolerance,
+    )
     fee = late_fee(unpaid, terms)
     if unpaid <= tolerance:
         assert fee == 0
@@ -122,8 +130,8 @@ def test_late_fee_stays_within_its_bounds(unpaid, rate, fee_min, extra, toleranc
         assert fee_min <= fee <= fee_min + extra
 
 
-@settings(max_examples=300)
-@given(principal=st.integers(min_value=-10**12, max_value=10**12), rate=rates)
+@settings(max_examples=150)
+@given(principal=st.integers(min_value=-(10**12), max_value=10**12), rate=rates)
 def test_daily_interest_is_the_rounded_exact_product(principal, rate):
     interest = daily_interest(principal, ProductTerms(daily_interest_rate=rate))
     if principal <= 0:
