@@ -98,9 +98,10 @@ def chrome_driver():
         "--disable-dev-shm-usage",
         f"--user-data-dir={profile}",
         "--window-size=1366,1000",
-        "--lang=zh-CN",
     ):
         options.add_argument(argument)
+    # What a browser in mainland China sends; the pages must answer in Chinese.
+    options.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})
     driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
     driver.implicitly_wait(5)
     try:
