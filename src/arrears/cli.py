@@ -15,6 +15,10 @@ COMMANDS = {
 }
 
 
+# Commands whose Django module name differs from the word a user types.
+COMMAND_MODULES = {"import": "import_data", "account": "account_show"}
+
+
 def print_overview() -> None:
     print("usage: arrears COMMAND [options]\n")
     print("Arrears — collections management for credit-card issuers.\n")
@@ -31,10 +35,16 @@ def main(argv: list[str] | None = None) -> None:
         print_overview()
         return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "arrears.settings")
-    from django.core.management import execute_from_command_line
+    from django.core.management import ManagementUtility
 
-    name = {"import": "import_data", "account": "account_show"}.get(argv[0], argv[0])
-    execute_from_command_line(["arrears", name, *argv[1:]])
+    if argv[0] not in COMMAND_MODULES:
+        ManagementUtility(["arrears", *argv]).execute()
+        return
+    import django
+
+    django.setup()
+    command = ManagementUtility(["arrears"]).fetch_command(COMMAND_MODULES[argv[0]])
+    command.run_from_argv(["arrears", *argv])
 
 
 if __name__ == "__main__":

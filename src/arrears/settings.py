@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 ARREARS_HOME = Path(os.environ.get("ARREARS_HOME", Path.cwd() / "var")).resolve()
+(ARREARS_HOME / "static").mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = os.environ.get("ARREARS_SECRET_KEY", "arrears-local-development-key-change-me")
 DEBUG = os.environ.get("ARREARS_DEBUG", "0") == "1"
@@ -25,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",
     "arrears.audit",
     "arrears.portfolio",
     "arrears.ledger",

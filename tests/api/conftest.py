@@ -6,8 +6,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 
 from arrears.api.selectors import product_today
-from arrears.ledger.services import _PostingRequest as PostingRequest
-from arrears.ledger.services import posting_create
+from arrears.ledger.services import PostingRequest, posting_create
 from arrears.users.models import ApiToken
 from tests.factories import make_statement
 

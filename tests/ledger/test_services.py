@@ -11,12 +11,12 @@ from arrears.ledger.selectors import account_summary
 from arrears.ledger.services import (
     CycleError,
     PostingRejected,
+    PostingRequest,
     cycle_run,
     payment_post,
     posting_create,
     reversal_post,
 )
-from arrears.ledger.services import _PostingRequest as PostingRequest
 from tests.factories import make_statement
 
 pytestmark = pytest.mark.django_db

@@ -110,6 +110,9 @@ class AccountPosition(models.Model):
         verbose_name_plural = _("account positions")
         indexes = [models.Index(fields=["bucket"])]
 
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.bucket} {self.as_of}"
+
     @property
     def balance_minor(self) -> int:
         return self.principal_minor + self.interest_minor + self.fees_minor
@@ -129,8 +132,13 @@ class BucketChange(models.Model):
         verbose_name = _("bucket change")
         verbose_name_plural = _("bucket changes")
         constraints = [
-            models.UniqueConstraint(fields=["account", "changed_on"], name="one_bucket_change_a_day")
+            models.UniqueConstraint(
+                fields=["account", "changed_on"], name="one_bucket_change_a_day"
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.changed_on} {self.from_bucket}→{self.to_bucket}"
 
 
 class CycleRun(models.Model):
@@ -151,3 +159,6 @@ class CycleRun(models.Model):
         verbose_name = _("cycle run")
         verbose_name_plural = _("cycle runs")
         ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.as_of} ({self.accounts})"

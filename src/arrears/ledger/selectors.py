@@ -4,13 +4,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from arrears.ledger.models import AccountPosition, Posting
 from arrears.portfolio.models import Account, Product, Statement
 from arrears.rules.accrual import PayoffQuote, payoff_quote
 from arrears.rules.aging import Delinquency, Payment, StatementDue, delinquency
 from arrears.rules.allocation import Balances, parse_allocation_order
 from arrears.rules.charges import ProductTerms
 from arrears.rules.ledger import Entry, fold, payments_net_of_reversals
-from arrears.ledger.models import AccountPosition, Posting
 
 ENTRY_FIELDS = ("id", "account_id", "kind", "amount_minor", "posting_date", "component",
                 "reverses_id", "statement_cycle_date")

@@ -44,7 +44,7 @@ class CycleError(Exception):
 
 
 @dataclass(frozen=True)
-class _PostingRequest:
+class PostingRequest:
     account: Account
     external_id: str
     kind: str
@@ -67,7 +67,7 @@ class _PostingRequest:
         )
 
 
-def _existing(request: _PostingRequest) -> Posting | None:
+def _existing(request: PostingRequest) -> Posting | None:
     posting = Posting.objects.filter(external_id=request.external_id).first()
     if posting is None:
         return None
@@ -80,7 +80,7 @@ def _existing(request: _PostingRequest) -> Posting | None:
     return posting
 
 
-def _check_against_ledger(request: _PostingRequest) -> None:
+def _check_against_ledger(request: PostingRequest) -> None:
     terms = product_terms(request.account.product)
     ledger = ledgers_for([request.account.pk])[request.account.pk]
     state = fold(ledger.entries, terms.allocation_order, through=request.posting_date)
@@ -99,7 +99,7 @@ def _check_against_ledger(request: _PostingRequest) -> None:
 
 
 def posting_create(
-    *, request: _PostingRequest, actor=None, source: str
+    *, request: PostingRequest, actor=None, source: str
 ) -> tuple[Posting, bool]:
     """Book one posting; a repeat of the same external id returns the first one unchanged."""
     with transaction.atomic():
@@ -146,7 +146,7 @@ def payment_post(
     """Book a payment received from the cardholder."""
     if amount_minor <= 0:
         raise PostingRejected("invalid_amount", _("A payment must be greater than zero."))
-    request = _PostingRequest(
+    request = PostingRequest(
         account, external_id, Posting.Kind.PAYMENT, amount_minor, posting_date,
         value_date or posting_date,
     )
@@ -180,7 +180,7 @@ def reversal_post(
         raise PostingRejected(
             "invalid_date", _("A reversal cannot be dated before the posting it reverses.")
         )
-    request = _PostingRequest(
+    request = PostingRequest(
         target.account, external_id, Posting.Kind.REVERSAL, abs(target.amount_minor),
         posting_date, posting_date, reverses=target, reason=reason,
     )
@@ -279,8 +279,8 @@ def cycle_run(*, as_of: date, actor=None, progress: bool = False) -> CycleRun:
               "(%(asked)s).") % {"last": latest.as_of, "asked": as_of}
         )
     started = time.monotonic()
-    run = CycleRun.objects.create(as_of=as_of, started_at=timezone.now(),
-                                  actor=actor if getattr(actor, "is_authenticated", False) else None)
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    run = CycleRun.objects.create(as_of=as_of, started_at=timezone.now(), actor=user)
     counts: Counter = Counter()
     ids = list(Account.objects.order_by("pk").values_list("pk", flat=True))
     bar = tqdm(total=len(ids), unit="acct", desc=_("Nightly cycle"), disable=not progress)

@@ -13,7 +13,9 @@ def parse_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise CommandError(_("%(text)r is not a date; write it as YYYY-MM-DD.") % {"text": text})
+        raise CommandError(
+            _("%(text)r is not a date; write it as YYYY-MM-DD.") % {"text": text}
+        ) from None
 
 
 class Command(BaseCommand):
@@ -32,7 +34,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         as_of = parse_date(options["as_of"])
         try:
-            run = cycle_run(as_of=as_of, progress=not options["no_progress"] and sys.stderr.isatty())
+            show_progress = not options["no_progress"] and sys.stderr.isatty()
+            run = cycle_run(as_of=as_of, progress=show_progress)
         except CycleError as error:
             raise CommandError(str(error)) from None
         seconds = (run.finished_at - run.started_at).total_seconds()
