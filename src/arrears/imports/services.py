@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -606,8 +606,8 @@ class _Target:
     account_pk: int
     amount_minor: int
     posting_date: date
-    posting: Posting | None = None  # when it is created in the same chunk
     pk: int | None = None
+    pending: bool = False  # created in this chunk and not inserted yet
 
 
 class PostingImporter(Importer):
@@ -623,7 +623,8 @@ class PostingImporter(Importer):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.accounts = _accounts()
-        self.to_create: list[Posting] = []
+        self.to_create: list[tuple[tuple, _Target | None]] = []
+        self.writer = PostingWriter(actor=self.actor)
         self.created_here: dict[str, _Target] = {}
         self.reversed_here: dict[str, str] = {}
 
@@ -642,9 +643,12 @@ class PostingImporter(Importer):
                 Posting.objects.all(), "external_id", targets,
                 "external_id", "pk", "account_id", "amount_minor", "posting_date")
         }
-        self.reversed_by = dict(_lookup(
-            Posting.objects.all(), "reverses__external_id", targets,
-            "reverses__external_id", "external_id"))
+        by_pk = {target.pk: target.external_id for target in self.targets.values()}
+        self.reversed_by = {
+            by_pk[target_pk]: external_id
+            for target_pk, external_id in _lookup(
+                Posting.objects.all(), "reverses_id", by_pk, "reverses_id", "external_id")
+        }
         self.created_here = {}
         self.reversed_here = {}
 
@@ -686,19 +690,15 @@ class PostingImporter(Importer):
         target = self._check_reversal(row, kind, reverses, account_pk, amount, currency)
         if row.errors:
             return
-        posting = Posting(
-            external_id=v["external_id"], account_id=account_pk, kind=kind,
-            amount_minor=amount, component=component, posting_date=v["posting_date"],
-            value_date=value_date, statement_cycle_date=v.get("statement_cycle_date"),
-            reason=v.get("reason", ""), source=Posting.Source.IMPORT, actor=self._actor_user(),
-        )
+        self.to_create.append((
+            (v["external_id"], account_pk, kind, amount, component, v["posting_date"],
+             value_date, v.get("statement_cycle_date"), v.get("reason", "")),
+            target,
+        ))
         if target is not None:
-            posting.reverses_id = target.pk
-            posting._import_target = target  # resolved to a primary key in flush()
             self.reversed_here[target.external_id] = v["external_id"]
-        self.to_create.append(posting)
         self.created_here[v["external_id"]] = _Target(
-            v["external_id"], account_pk, amount, v["posting_date"], posting=posting)
+            v["external_id"], account_pk, amount, v["posting_date"], pending=True)
         self.report.created += 1
 
     def _check_reversal(self, row, kind, reverses, account_pk, amount, currency):
@@ -739,27 +739,67 @@ class PostingImporter(Importer):
             return None
         return target
 
-    def _actor_user(self):
-        return self.actor if getattr(self.actor, "is_authenticated", False) else None
-
     def flush(self) -> None:
-        """Create the chunk's postings; a reversal of a posting in the same chunk waits for it."""
+        """Insert the chunk's postings; a reversal of a posting in the same chunk waits for it."""
         pending = self.to_create
         while pending:
-            ready, waiting = [], []
-            for posting in pending:
-                target = getattr(posting, "_import_target", None)
-                if target is not None and target.posting is not None:
-                    if target.posting.pk is None:
-                        waiting.append(posting)
-                        continue
-                    posting.reverses_id = target.posting.pk
-                ready.append(posting)
+            ready = [(row, t) for row, t in pending if t is None or not t.pending]
+            waiting = [(row, t) for row, t in pending if t is not None and t.pending]
             if not ready:
-                raise RuntimeError("the database did not return the primary keys of new rows")
-            Posting.objects.bulk_create(ready, batch_size=WRITE_BATCH)
+                raise RuntimeError("reversal targets that are never inserted")
+            self.writer.insert([(*row, target.pk if target else None) for row, target in ready])
+            for external_id, pk in _lookup(
+                Posting.objects.all(), "external_id", {t.external_id for _row, t in waiting},
+                "external_id", "pk",
+            ):
+                self.created_here[external_id].pk = pk
+                self.created_here[external_id].pending = False
             pending = waiting
         self.to_create = []
+
+
+class PostingWriter:
+    """Inserts postings without building model instances: COPY on PostgreSQL, else
+    ``executemany``. Rows are tuples in ``FIELDS`` order followed by ``reverses_id``."""
+
+    FIELDS = ("external_id", "account", "kind", "amount_minor", "component", "posting_date",
+              "value_date", "statement_cycle_date", "reason")
+
+    def __init__(self, *, actor):
+        meta = Posting._meta
+        self.table = connection.ops.quote_name(meta.db_table)
+        names = [*self.FIELDS, "reverses", "source", "actor", "created_at"]
+        self.columns = ", ".join(connection.ops.quote_name(meta.get_field(name).column)
+                                 for name in names)
+        self.placeholders = ", ".join(["%s"] * len(names))
+        user = actor if getattr(actor, "is_authenticated", False) else None
+        self.extra = (Posting.Source.IMPORT.value, user.pk if user else None)
+        self.date = connection.ops.adapt_datefield_value
+
+    def insert(self, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        created_at = connection.ops.adapt_datetimefield_value(timezone.now())
+        to_date = self.date
+        values = [
+            (external_id, account_pk, kind, amount, component, to_date(posting_date),
+             to_date(value_date), to_date(cycle_date), reason, reverses_pk, *self.extra,
+             created_at)
+            for (external_id, account_pk, kind, amount, component, posting_date, value_date,
+                 cycle_date, reason, reverses_pk) in rows
+        ]
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(
+                    f"COPY {self.table} ({self.columns}) FROM STDIN"
+                ) as copy:
+                    for value in values:
+                        copy.write_row(value)
+            else:
+                cursor.executemany(
+                    f"INSERT INTO {self.table} ({self.columns}) VALUES ({self.placeholders})",
+                    values,
+                )
 
 
 IMPORTERS: dict[str, type[Importer]] = {
