@@ -10,6 +10,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils.translation import gettext as _
+
 from arrears.rules.allocation import COMPONENTS, DEFAULT_ALLOCATION_ORDER, Balances, allocate
 
 DEBIT_KINDS = {"purchase": "principal", "cash": "principal", "interest": "interest",
@@ -60,33 +62,35 @@ def effect_of(entry: Entry, state: LedgerState, order: Sequence[str]) -> dict[st
     if entry.kind == "write_off":
         owed = {c: max(state.balances.get(c), 0) for c in COMPONENTS}
         if entry.amount > sum(owed.values()):
-            raise LedgerError("a write-off cannot exceed what is owed")
+            raise LedgerError(_("a write-off cannot exceed what is owed"))
         return {c: -v for c, v in allocate(entry.amount, state.balances, order).items()}
     if entry.kind == "waiver":
         if entry.component not in COMPONENTS:
-            raise LedgerError("a waiver must name the component it waives")
+            raise LedgerError(_("a waiver must name the component it waives"))
         if entry.amount > state.balances.get(entry.component):
-            raise LedgerError(f"a waiver cannot exceed the {entry.component} owed")
+            raise LedgerError(
+                _("a waiver cannot exceed the %(component)s owed") % {"component": entry.component}
+            )
         return {entry.component: -entry.amount}
     if entry.kind == "adjustment":
         if entry.component not in COMPONENTS:
-            raise LedgerError("an adjustment must name the component it adjusts")
+            raise LedgerError(_("an adjustment must name the component it adjusts"))
         return {entry.component: entry.amount}
     if entry.kind == REVERSAL:
         if entry.reverses not in state.effects:
-            raise LedgerError("a reversal must name an earlier posting of the same account")
+            raise LedgerError(_("a reversal must name an earlier posting of the same account"))
         if entry.reverses in state.reversed_keys:
-            raise LedgerError("that posting has already been reversed")
+            raise LedgerError(_("that posting has already been reversed"))
         return {c: -v for c, v in state.effects[entry.reverses].items()}
-    raise LedgerError(f"unknown posting kind {entry.kind!r}")
+    raise LedgerError(_("unknown posting kind %(kind)r") % {"kind": entry.kind})
 
 
 def apply(state: LedgerState, entry: Entry, order: Sequence[str]) -> LedgerState:
     """Apply one entry in place and return the state."""
     if entry.kind != "adjustment" and entry.amount <= 0:
-        raise LedgerError("the amount must be greater than zero")
+        raise LedgerError(_("the amount must be greater than zero"))
     if entry.kind == "adjustment" and entry.amount == 0:
-        raise LedgerError("an adjustment cannot be zero")
+        raise LedgerError(_("an adjustment cannot be zero"))
     change = effect_of(entry, state, order)
     state.balances = state.balances.plus(change)
     state.effects[entry.key] = change

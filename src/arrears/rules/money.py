@@ -4,6 +4,8 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
+
 # ISO 4217 minor-unit exponents for the currencies a card issuer here is likely to use;
 # every other code defaults to 2.
 CURRENCY_EXPONENTS = {"CNY": 2, "TWD": 2, "HKD": 2, "USD": 2, "EUR": 2, "JPY": 0, "KRW": 0}
@@ -43,10 +45,10 @@ def parse_amount(text: str, currency: str = "CNY") -> int:
     cleaned = unicodedata.normalize("NFKC", str(text)).strip()
     shown = repr(cleaned if len(cleaned) <= 40 else cleaned[:37] + "...")
     if not cleaned:
-        raise AmountError("amount is empty")
+        raise AmountError(_("amount is empty"))
     match = _AMOUNT.fullmatch(cleaned)
     if match is None or not (match["whole"] or match["fraction"]):
-        raise AmountError(f"{shown} is not a number")
+        raise AmountError(_("%(amount)s is not a number") % {"amount": shown})
     sign, digits, exponent = Decimal(cleaned.replace(",", "")).as_tuple()
     significant = "".join(map(str, digits)).lstrip("0")
     if not significant:
@@ -55,10 +57,11 @@ def parse_amount(text: str, currency: str = "CNY") -> int:
     shift = exponent + exponent_for(currency) + len(significant) - len(core)
     if shift < 0:
         raise AmountError(
-            f"{shown} has more decimals than {currency} allows ({exponent_for(currency)})"
+            _("%(amount)s has more decimals than %(currency)s allows (%(decimals)d)")
+            % {"amount": shown, "currency": currency, "decimals": exponent_for(currency)}
         )
     if len(core) + shift > MAX_DIGITS:
-        raise AmountError(f"{shown} is too large")
+        raise AmountError(_("%(amount)s is too large") % {"amount": shown})
     minor = int(core) * 10**shift
     return -minor if sign else minor
 
