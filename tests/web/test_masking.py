@@ -43,6 +43,8 @@ def test_email_keeps_domain_and_hides_length_of_name():
         ("新疆维吾尔自治区乌鲁木齐市天山区", "新疆维吾尔自治区乌鲁木齐市****"),
         ("台北市信義區信義路五段7號", "台北市****"),
         ("12 Main St, Springfield, IL 62704", "****, Springfield, IL 62704"),
+        ("516 古坑縣光華街7段1號0樓", "古坑縣****"),
+        ("100台北市中正區重慶南路一段122號", "台北市****"),
     ],
 )
 def test_address_keeps_province_and_city(address, masked):
@@ -51,6 +53,8 @@ def test_address_keeps_province_and_city(address, masked):
 
 def test_address_of_unknown_shape_keeps_only_first_characters():
     assert mask_address("某村东头第三家") == "某村****"
+    assert mask_address("447 中和忠義路428號之3") == "中和****"
+    assert mask_address("Flat 4 Rose Court Lane") == "Flat 4****"
 
 
 def test_names():

@@ -9,9 +9,12 @@ import re
 
 MASK = "*"
 
-# Up to and including the first city-level division of a Chinese address (province optional):
+# The first city-level division of a Chinese address, with its province if given:
 # 北京市…, 广东省深圳市…, 新疆维吾尔自治区乌鲁木齐市…, 台北市…, 四川省阿坝藏族羌族自治州….
-_CITY_PREFIX = re.compile(r"^(?:.{1,10}?(?:省|自治区))?.{1,10}?(?:市|自治州|地区|盟|县|縣)")
+# Digits never belong to it, so a postal code or house number written first is not kept.
+_CITY = re.compile(
+    r"(?:[^\d\s,，]{1,10}?(?:省|自治区))?[^\d\s,，]{1,10}?(?:市|自治州|地区|盟|县|縣)"
+)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -57,21 +60,22 @@ def mask_address(value: str) -> str:
     """Keep the province and city, hide the street and house number.
 
     ``"北京市朝阳区建国路88号"`` → ``"北京市****"``; ``"12 Main St, Springfield, IL"`` →
-    ``"****, Springfield, IL"``; an address of neither shape keeps its first few characters.
+    ``"****, Springfield, IL"``; an address of neither shape keeps its first few characters
+    (two for a Chinese address, after any postal code).
     """
     text = value.strip()
     if not text:
         return ""
     if _CJK.search(text):
-        match = _CITY_PREFIX.match(text)
+        match = _CITY.search(text)
         if match and match.end() < len(text):
             return match.group(0) + MASK * 4
-    else:
-        street, comma, rest = text.partition(",")
-        if comma and rest.strip():
-            return f"{MASK * 4},{rest}"
-    keep = min(6, len(text) // 3)
-    return text[:keep] + MASK * 4
+        area = text.lstrip("0123456789 ")  # a postal code written first is not kept
+        return area[: min(2, len(area) // 3)] + MASK * 4
+    street, comma, rest = text.partition(",")
+    if comma and rest.strip():
+        return f"{MASK * 4},{rest}"
+    return text[: min(6, len(text) // 3)] + MASK * 4
 
 
 def mask_name(value: str) -> str:
