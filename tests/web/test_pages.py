@@ -150,12 +150,14 @@ def test_collector_sees_unmasked_data_and_the_view_is_audited(
 
 
 def test_account_page_shows_aging_from_the_ledger(client, collector, delinquent_account):
+    """Aging as of the last cycle (like the overview), recomputed from the ledger."""
     client.force_login(collector)
     html = client.get("/accounts/AC-2001/").text
 
-    today = timezone.localdate(timezone=ZoneInfo("Asia/Taipei"))
-    days_past_due = (today - date(2025, 2, 14)).days  # the unpaid minimum's due date
+    days_past_due = (date(2025, 3, 20) - date(2025, 2, 14)).days  # position date − due date
     assert re.search(rf'id="kpi-dpd">{days_past_due}<', html)
+    today = timezone.localdate(timezone=ZoneInfo("Asia/Taipei"))
+    assert f"{today:%Y-%m-%d}" in html  # the payoff quote is for today
     assert f'id="kpi-past-due">{format_amount(120_000, "TWD")}<' in html
     assert format_amount(1_200_000, "TWD") in html  # the purchase, the principal, the statement
     assert "2025-01-20" in html and "2025-02-14" in html  # statement dates

@@ -60,7 +60,10 @@ def account_detail(request: HttpRequest, external_id: str) -> HttpResponse:
     )
     currency = account.product.currency
     today = timezone.localdate(timezone=ZoneInfo(account.product.time_zone))
-    summary = account_summary(account=account, as_of=today)
+    position = getattr(account, "position", None)
+    # Aging and balances as of the last nightly cycle, like the overview; payoff for today.
+    as_of = position.as_of if position else today
+    summary = account_summary(account=account, as_of=as_of, payoff_date=max(today, as_of))
 
     unmasked = request.user.has_perm(UNMASKED_PII_PERMISSION)
     person = cardholder_picture(cardholder=account.cardholder, unmasked=unmasked)
