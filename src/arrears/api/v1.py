@@ -6,6 +6,7 @@ from typing import Annotated
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router
+from ninja.responses import Status
 
 from arrears.api import schemas
 from arrears.api.auth import ApiTokenAuth, require_permission
@@ -64,7 +65,7 @@ def payment_create(request: HttpRequest, payload: schemas.PaymentIn):
         body, created = payment_receive(actor=request.auth, **payload.model_dump())
     except PostingRejected as error:
         raise _rejected(error) from None
-    return (201 if created else 200), body
+    return Status(201 if created else 200, body)
 
 
 @router.post(
@@ -80,7 +81,7 @@ def reversal_create(request: HttpRequest, payload: schemas.ReversalIn):
         body, created = reversal_receive(actor=request.auth, **payload.model_dump())
     except PostingRejected as error:
         raise _rejected(error) from None
-    return (201 if created else 200), body
+    return Status(201 if created else 200, body)
 
 
 @router.get(
