@@ -41,7 +41,7 @@ from arrears.rules.charges import ProductTerms
 FIT_PATH = Path(__file__).with_name("taiwan_fit.json")
 QUANTILES = np.linspace(0, 1, 101)
 CHUNK = 100_000
-DELINQUENT_MIN_BALANCE = 600_000  # NT$ 6,000: 2 % of it is above the NT$ 100 tolerance
+DELINQUENT_MIN_BALANCE = 600_000  # NT$ 6,000: its 2 % minimum is well above the tolerance
 SNAPSHOT_FILE = "portfolio_snapshot.parquet"
 
 

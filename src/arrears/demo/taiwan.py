@@ -54,8 +54,8 @@ REQUIRED_COLUMNS = ("ID", "LIMIT_BAL", "AGE", *PAY_STATUS_COLUMNS, *BILL_COLUMNS
 # minimum payment 2 % of the balance plus any past-due minimum, at least NT$ 100 (never more
 # than the balance) -- the level Taiwanese issuers used in 2005, and the one this data
 # agrees with: at 10 % most of its revolvers would be late (docs/demo-portfolio.md);
-# statements on the 20th, due 25 days later; an unpaid total up to NT$ 100 does not make
-# an account late.
+# statements on the 20th, due 25 days later; an unpaid total up to NT$ 50 (half the floor,
+# so a wholly missed minimum always counts) does not make an account late.
 TW_PRODUCT = {
     "code": "TW-STD",
     "name": "Taiwan standard card (demo)",
@@ -68,7 +68,7 @@ TW_PRODUCT = {
     "min_payment_rate": Decimal("0.02"),
     "min_payment_floor_minor": 10000,
     "grace_days": 0,
-    "past_due_tolerance_minor": 10000,
+    "past_due_tolerance_minor": 5000,
     "allocation_order": "fees,interest,principal",
     "statement_day": 20,
     "due_days": 25,
