@@ -1,8 +1,26 @@
 """Shared fixtures. Tests run on SQLite by default and on PostgreSQL when DATABASE_URL says so."""
 
+import os
+
 import pytest
+from hypothesis import settings as hypothesis_settings
+from django.utils import translation
 
 from tests.factories import make_account, make_product
+
+# CI runs the property tests on a fixed sequence of examples so that a run is repeatable;
+# on a developer's machine they explore new examples every run.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
+
+
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """Tests read English messages unless they switch language themselves; the product's own
+    default (Simplified Chinese) is tested where the language is the point."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

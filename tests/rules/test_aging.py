@@ -219,11 +219,13 @@ def test_while_nothing_is_paid_aging_moves_one_day_at_a_time(statements, toleran
     tolerance=tolerances,
 )
 def test_adding_a_payment_never_makes_the_account_later(statements, paid, extra, tolerance):
+    """Only lateness is monotonic. The past-due amount is not: statements are fixed data, and
+    a payment that clears an old minimum turns the part of a later minimum that carried it
+    into a new obligation of its own."""
     without = daily_aging(statements, paid, tolerance)
     with_extra = daily_aging(statements, [*paid, extra], tolerance)
     for before, after in zip(without, with_extra, strict=True):
         assert after.days_past_due <= before.days_past_due
-        assert after.past_due_amount <= before.past_due_amount
 
 
 @settings(max_examples=100)
