@@ -146,3 +146,14 @@ def test_the_installed_command_end_to_end(tmp_path):
         "1", "0", "0", "1", "0"]
     assert missing.returncode == 2
     assert "Traceback" not in missing.stderr and "nope.csv" in missing.stderr
+
+
+def test_docs_describe_every_column_of_every_kind():
+    from arrears.imports.schemas import SCHEMAS
+
+    text = (REPO / "docs" / "imports.md").read_text(encoding="utf-8")
+    for kind, columns in SCHEMAS.items():
+        section = text.split(f"### {kind}\n", 1)[1].split("\n### ", 1)[0]
+        for column in columns:
+            assert f"| `{column.name}` | {'yes' if column.required else ''} |" in section, (
+                kind, column.name)

@@ -4,11 +4,14 @@ from datetime import date
 
 import pyarrow as pa
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from arrears.audit.models import AuditEvent
 from arrears.imports import services
 from arrears.imports.services import import_file
 from arrears.ledger.models import Posting
+from arrears.rules.money import AmountError, parse_amount
 from tests.factories import make_account, make_cardholder
 from tests.imports.conftest import write_csv, write_parquet
 
@@ -346,3 +349,25 @@ def test_progress_bar_counts_rows(a1, tmp_path, capsys):
                 progress=True)
 
     assert "5/5" in capsys.readouterr().err
+
+
+@given(st.one_of(
+    st.from_regex(r"-?[0-9]{1,14}(\.[0-9]{0,4})?", fullmatch=True),
+    st.decimals(allow_nan=False, allow_infinity=False, places=3).map(str),
+    st.text(alphabet="0123456789.-e+,", max_size=12),
+), st.sampled_from(["CNY", "JPY", "KWD"]))
+def test_the_fast_amount_path_agrees_with_parse_amount(text, currency):
+    fast = services.plain_amount(text, currency)
+    try:
+        exact = parse_amount(text, currency)
+    except AmountError:
+        exact = None
+    assert fast is None or fast == exact
+
+
+def test_the_fast_amount_path_takes_plain_amounts():
+    assert services.plain_amount("1234.5", "CNY") == 123450
+    assert services.plain_amount("-0.05", "CNY") == -5
+    assert services.plain_amount("700", "JPY") == 700
+    assert services.plain_amount("1.001", "CNY") is None
+    assert services.plain_amount("5e+05", "CNY") is None

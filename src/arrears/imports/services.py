@@ -11,7 +11,9 @@ external id is updated when a value changed and counted ``unchanged`` otherwise;
 postings are immutable, so a known external id with different values is a rejected row.
 """
 
+import re
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -42,13 +44,14 @@ from arrears.portfolio.models import (
     Statement,
     ThirdPartyContact,
 )
-from arrears.rules.money import AmountError, format_amount, parse_amount
+from arrears.rules.money import AmountError, exponent_for, format_amount, parse_amount
 
 __all__ = ["ImportFileError", "ImportReport", "RowError", "import_file"]
 
 CHUNK_SIZE = 5000
 LOOKUP_BATCH = 900  # stays under SQLite's default limit of 999 query parameters
 WRITE_BATCH = 1000
+SQLITE_CACHE_KIB = -262144  # negative: KiB, so 256 MiB while an import runs
 
 
 @dataclass
@@ -82,6 +85,24 @@ class ImportReport:
         }
 
 
+PLAIN_AMOUNT = re.compile(r"-?([0-9]{1,13})(?:\.([0-9]{0,3}))?")
+
+
+def plain_amount(text: str, currency: str) -> int | None:
+    """The minor units of a plain amount like ``-1234.5``, or None to leave it to
+    ``parse_amount`` (which gives the same answer, but a million times costs seconds)."""
+    match = PLAIN_AMOUNT.fullmatch(text)
+    if match is None:
+        return None
+    whole, fraction = match.groups()
+    exponent = exponent_for(currency)
+    fraction = fraction or ""
+    if len(fraction) > exponent:
+        return None
+    minor = int(whole + fraction.ljust(exponent, "0"))
+    return -minor if text[0] == "-" else minor
+
+
 class _RollBack(Exception):
     """Raised inside the transaction to undo everything the import wrote."""
 
@@ -110,7 +131,7 @@ def import_file(
     report = ImportReport(kind=kind, path=str(path))
     bar = _progress_bar(reader, enabled=progress)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), _large_page_cache():
             _import_rows(kind, reader, report, actor=actor, bar=bar)
             if dry_run or (report.errors and not skip_bad_rows):
                 raise _RollBack
@@ -130,6 +151,23 @@ def import_file(
             details={"path": str(path), "skip_bad_rows": skip_bad_rows, **report.counts()},
         )
     return report
+
+
+@contextmanager
+def _large_page_cache():
+    """On SQLite, a page cache big enough for the indexes of a million-row insert."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = {SQLITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def _progress_bar(reader, *, enabled: bool):
@@ -286,6 +324,9 @@ class Importer:
         text = row.values.get(column)
         if text is None:
             return None
+        minor = plain_amount(text, currency)
+        if minor is not None:
+            return minor
         try:
             return parse_amount(text, currency)
         except AmountError as exc:
