@@ -3,8 +3,8 @@
 import os
 
 import pytest
-from hypothesis import settings as hypothesis_settings
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import make_account, make_product
 
