@@ -27,6 +27,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from django.utils.translation import gettext as _
 from faker import Faker
 
 from arrears.rules.aging import Payment, StatementDue, delinquency
@@ -116,7 +117,8 @@ def taiwan_csv_path(*, start: Path | None = None) -> Path:
     if explicit:
         path = Path(explicit)
         if not path.is_file():
-            raise TaiwanDataError(f"{TAIWAN_CSV_ENV}={explicit} is not a file")
+            raise TaiwanDataError(_("%(var)s=%(path)s is not a file") % {"var": TAIWAN_CSV_ENV,
+                                                                      "path": explicit})
         return path
     repo_root = Path(__file__).resolve().parents[3]
     tried = []
@@ -127,8 +129,9 @@ def taiwan_csv_path(*, start: Path | None = None) -> Path:
                 return candidate
             tried.append(str(candidate))
     raise TaiwanDataError(
-        "The Taiwan credit-card file (UCI_Credit_Card.csv) was not found; set "
-        f"{TAIWAN_CSV_ENV} to its path. Looked in: {', '.join(dict.fromkeys(tried))}"
+        _("The Taiwan credit-card file (UCI_Credit_Card.csv) was not found; set %(var)s to "
+          "its path. Looked in: %(tried)s")
+        % {"var": TAIWAN_CSV_ENV, "tried": ", ".join(dict.fromkeys(tried))}
     )
 
 
@@ -155,9 +158,11 @@ def _integer(text: str, line: int, column: str) -> int:
     try:
         value = Decimal(text.strip())
     except InvalidOperation:
-        raise TaiwanDataError(f"line {line}, column {column}: {text!r} is not a number") from None
+        raise TaiwanDataError(_("line %(line)d, column %(column)s: %(text)r is not a number")
+                              % {"line": line, "column": column, "text": text}) from None
     if value != value.to_integral_value():
-        raise TaiwanDataError(f"line {line}, column {column}: {text!r} is not a whole number")
+        raise TaiwanDataError(_("line %(line)d, column %(column)s: %(text)r is not a whole "
+                                "number") % {"line": line, "column": column, "text": text})
     return int(value)
 
 
@@ -165,7 +170,8 @@ def _money(text: str, line: int, column: str) -> int:
     try:
         return parse_amount(text, CURRENCY)
     except AmountError as error:
-        raise TaiwanDataError(f"line {line}, column {column}: {error}") from None
+        raise TaiwanDataError(_("line %(line)d, column %(column)s: %(error)s")
+                              % {"line": line, "column": column, "error": error}) from None
 
 
 def clients_read(path: Path, *, limit: int | None = None) -> Iterator[TaiwanClient]:
@@ -174,7 +180,8 @@ def clients_read(path: Path, *, limit: int | None = None) -> Iterator[TaiwanClie
         reader = csv.DictReader(handle)
         missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or ())]
         if missing:
-            raise TaiwanDataError(f"line 1: missing columns {', '.join(missing)}")
+            raise TaiwanDataError(_("line 1: missing columns %(columns)s")
+                                  % {"columns": ", ".join(missing)})
         seen: set[int] = set()
         for count, row in enumerate(reader):
             if limit is not None and count >= limit:
@@ -182,11 +189,13 @@ def clients_read(path: Path, *, limit: int | None = None) -> Iterator[TaiwanClie
             line = reader.line_num
             client_id = _integer(row["ID"], line, "ID")
             if client_id in seen:
-                raise TaiwanDataError(f"line {line}, column ID: ID {client_id} appears twice")
+                raise TaiwanDataError(_("line %(line)d, column ID: ID %(id)d appears twice")
+                                      % {"line": line, "id": client_id})
             seen.add(client_id)
             paid = tuple(_money(row[c], line, c) for c in PAID_COLUMNS)
             if any(p < 0 for p in paid):
-                raise TaiwanDataError(f"line {line}: a PAY_AMT is negative")
+                raise TaiwanDataError(_("line %(line)d: a PAY_AMT is negative")
+                                      % {"line": line})
             yield TaiwanClient(
                 id=client_id,
                 line=line,
@@ -263,7 +272,8 @@ def parse_anchor(text: str) -> date:
         year, month = (int(part) for part in text.split("-"))
         return date(year, month, 1)
     except ValueError:
-        raise TaiwanDataError(f"{text!r} is not a month; write it as YYYY-MM") from None
+        raise TaiwanDataError(_("%(text)r is not a month; write it as YYYY-MM")
+                              % {"text": text}) from None
 
 
 @dataclass(frozen=True)
@@ -410,7 +420,7 @@ def person_rows(client: TaiwanClient, timeline: Timeline, faker: Faker) -> Perso
          "source": "application", "relation": "", "contact_name": ""}
         for kind, value in own
     ]
-    relation = rng.choices([r for r, _ in RELATIONS], weights=[w for _, w in RELATIONS])[0]
+    relation = rng.choices([r for r, _w in RELATIONS], weights=[w for _r, w in RELATIONS])[0]
     contacts.append({
         "external_id": f"{holder}-emergency", "cardholder_id": holder, "kind": "mobile",
         "value": faker.numerify("09########"), "verified": "false", "source": "application",
