@@ -23,6 +23,7 @@ from arrears.demo.taiwan import (
     DATA_LAST_MONTH,
     TW_TERMS,
     TaiwanClient,
+    TaiwanDataError,
     Timeline,
     account_history,
     client_delinquency,
@@ -88,8 +89,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--csv", type=Path, help="UCI_Credit_Card.csv (default: found for you)")
     parser.add_argument("--limit", type=int, help="only the first N clients")
     args = parser.parse_args(argv)
-    path = args.csv or taiwan_csv_path()
-    table = taiwan_crosstab(clients_read(path, limit=args.limit))
+    try:
+        path = args.csv or taiwan_csv_path()
+        table = taiwan_crosstab(clients_read(path, limit=args.limit))
+    except (TaiwanDataError, OSError) as error:
+        parser.exit(2, f"{error}\n")
     print(table.markdown())
 
 
