@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -131,7 +131,7 @@ def import_file(
     report = ImportReport(kind=kind, path=str(path))
     bar = _progress_bar(reader, enabled=progress)
     try:
-        with transaction.atomic(), _large_page_cache():
+        with transaction.atomic(), _bulk_settings():
             _import_rows(kind, reader, report, actor=actor, bar=bar)
             if dry_run or (report.errors and not skip_bad_rows):
                 raise _RollBack
@@ -154,20 +154,31 @@ def import_file(
 
 
 @contextmanager
-def _large_page_cache():
-    """On SQLite, a page cache big enough for the indexes of a million-row insert."""
-    if connection.vendor != "sqlite":
+def _bulk_settings():
+    """Database settings for a large import, restored afterwards.
+
+    SQLite gets a page cache big enough for the indexes of a million-row insert. PostgreSQL
+    is told not to scan whole tables: the statistics of a ledger filled inside this very
+    transaction say it is small, and a sequential scan per chunk makes an import quadratic.
+    """
+    setting = {"sqlite": ("PRAGMA cache_size", "PRAGMA cache_size = {}", SQLITE_CACHE_KIB),
+               "postgresql": ("SHOW enable_seqscan", "SET enable_seqscan = {}", "off")}
+    if connection.vendor not in setting:
         yield
         return
+    show, assign, value = setting[connection.vendor]
     with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
+        cursor.execute(show)
         (before,) = cursor.fetchone()
-        cursor.execute(f"PRAGMA cache_size = {SQLITE_CACHE_KIB}")
+        cursor.execute(assign.format(value))
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(assign.format(before))
+        except DatabaseError:
+            pass  # the transaction failed and is rolled back, and a rollback undoes the SET
 
 
 def _progress_bar(reader, *, enabled: bool):
@@ -659,7 +670,7 @@ class PostingImporter(Importer):
 
     kind = "postings"
     COMPARED = ("account_id", "kind", "amount_minor", "component", "posting_date",
-                "value_date", "reverses__external_id", "reason", "statement_cycle_date")
+                "value_date", "reverses_id", "reason", "statement_cycle_date")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -717,8 +728,10 @@ class PostingImporter(Importer):
         if row.errors:
             return
         value_date = v.get("value_date", v["posting_date"])
+        stored_target = self.targets.get(reverses) if reverses else None
         values = (account_pk, kind, amount, component, v["posting_date"], value_date,
-                  reverses, v.get("reason", ""), v.get("statement_cycle_date"))
+                  stored_target.pk if stored_target else reverses,
+                  v.get("reason", ""), v.get("statement_cycle_date"))
         known = self.existing.get(v["external_id"])
         if known is not None:
             if tuple(known) == values:
