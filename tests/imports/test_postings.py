@@ -241,10 +241,12 @@ def test_wrong_number_of_fields_is_a_row_error(a1, tmp_path):
     assert "the line has 4 fields; the header has 9" in report.errors[0].reason
 
 
-def test_missing_required_column_is_a_file_error_before_any_row(a1, tmp_path):
+@pytest.mark.parametrize("skip_bad_rows", [False, True])
+def test_missing_required_column_is_a_file_error_before_any_row(a1, tmp_path, skip_bad_rows):
     header = [name for name in HEADER if name != "amount"] + ["colour"]
     rows = [[*r[:3], *r[4:], "red"] for r in GOOD]
-    report = import_file(kind="postings", path=write_csv(tmp_path / "p.csv", header, rows))
+    report = import_file(kind="postings", path=write_csv(tmp_path / "p.csv", header, rows),
+                         skip_bad_rows=skip_bad_rows)
 
     assert [(e.line, e.column) for e in report.errors] == [(1, "colour"), (1, "amount")]
     assert "required column is missing from the header" in report.errors[1].reason

@@ -199,7 +199,7 @@ def _import_rows(kind: str, reader, report: ImportReport, *, actor, bar) -> None
         if importer is None:
             importer = IMPORTERS[kind](header=header, report=report, actor=actor)
             if report.errors:
-                return
+                raise _RollBack  # a bad header rejects the file, even with skip_bad_rows
         importer.import_chunk(rows)
         if bar is not None:
             bar.update(len(rows))
