@@ -49,6 +49,12 @@ class LedgerState:
     reversed_keys: set[int] = field(default_factory=set)
 
 
+def component_label(component: str) -> str:
+    """The component's name in the user's language."""
+    labels = {"principal": _("principal"), "interest": _("interest"), "fees": _("fees")}
+    return labels.get(component, component)
+
+
 def fold_order(entry: Entry) -> tuple[date, int, int]:
     return (entry.posting_date, 0 if entry.kind in ACCRUAL_KINDS else 1, entry.key)
 
@@ -69,7 +75,8 @@ def effect_of(entry: Entry, state: LedgerState, order: Sequence[str]) -> dict[st
             raise LedgerError(_("a waiver must name the component it waives"))
         if entry.amount > state.balances.get(entry.component):
             raise LedgerError(
-                _("a waiver cannot exceed the %(component)s owed") % {"component": entry.component}
+                _("a waiver cannot exceed the %(component)s owed")
+                % {"component": component_label(entry.component)}
             )
         return {entry.component: -entry.amount}
     if entry.kind == "adjustment":
