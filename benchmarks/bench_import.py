@@ -16,6 +16,7 @@ import argparse
 import csv
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -196,6 +197,8 @@ def main() -> None:
     print(f"  naive per-row create ({args.baseline_rows:,} rows) {naive:>10,.0f} rows/s")
     for fmt, rate in rates.items():
         print(f"  ratio {fmt} import / naive loop: {rate / naive:.1f}x")
+    connection.close()
+    shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
