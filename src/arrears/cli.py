@@ -1,48 +1,72 @@
-"""The ``arrears`` command: one entry point for every operator task."""
+"""The ``arrears`` command: one entry point for every operator task.
+
+Messages follow ``ARREARS_LANGUAGE`` (``zh-hans`` or ``en``), else the locale in ``LC_ALL`` /
+``LANG`` when it is Chinese or English, else Simplified Chinese.
+"""
 
 import os
 import sys
 
-COMMANDS = {
-    "demo": "Set up the database, load the demo portfolio and demo users (one per role).",
-    "serve": "Start the web server (pages, REST API at /api/, admin at /admin/).",
-    "import": "Import cardholders, contacts, accounts, statements or postings from CSV/Parquet.",
-    "account": "Show one account's aging, balances and payoff quote.",
-    "cycle": "Re-age the whole portfolio and post the day's interest and fees.",
-    "token": "Create or revoke an API token for a system user.",
-    "migrate": "Create or upgrade the database tables.",
-    "createsuperuser": "Create an administrator account.",
-}
+from django.utils.translation import gettext_lazy as _
 
+COMMANDS = {
+    "demo": _("Set up the database, load the demo portfolio and one demo user per role."),
+    "serve": _("Start the web server (pages, REST API at /api/, admin at /admin/)."),
+    "import": _("Import cardholders, contacts, accounts, statements or postings (CSV, Parquet)."),
+    "account": _("Show one account's aging, balances and payoff quote."),
+    "cycle": _("The nightly cycle: post the day's interest and fees, re-age every account."),
+    "token": _("Create, list or revoke API tokens for system users."),
+    "synth": _("Generate a synthetic portfolio of any size for load tests and benchmarks."),
+    "migrate": _("Create or upgrade the database tables."),
+    "createsuperuser": _("Create an administrator account."),
+}
 
 # Commands whose Django module name differs from the word a user types.
 COMMAND_MODULES = {"import": "import_data", "account": "account_show"}
 
 
+def language_from_environment() -> str | None:
+    chosen = os.environ.get("ARREARS_LANGUAGE")
+    if chosen:
+        return chosen
+    locale = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
+    if locale.lower().startswith("en"):
+        return "en"
+    if locale.lower().startswith("zh"):
+        return "zh-hans"
+    return None
+
+
 def print_overview() -> None:
-    print("usage: arrears COMMAND [options]\n")
-    print("Arrears — collections management for credit-card issuers.\n")
-    print("commands:")
+    print(_("usage: arrears COMMAND [options]"))
+    print()
+    print(_("Arrears — collections management for credit-card issuers."))
+    print()
+    print(_("commands:"))
     for name, text in COMMANDS.items():
         print(f"  {name:<16}{text}")
-    print("\nRun 'arrears COMMAND --help' for the options of one command.")
-    print("The database is DATABASE_URL (default: SQLite in ./var/arrears.sqlite3).")
+    print()
+    print(_("Run 'arrears COMMAND --help' for the options of one command."))
+    print(_("The database is DATABASE_URL (default: SQLite in ./var/arrears.sqlite3)."))
 
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "arrears.settings")
+    import django
+    from django.core.management import ManagementUtility
+    from django.utils import translation
+
+    django.setup()
+    language = language_from_environment()
+    if language:
+        translation.activate(language)
     if not argv or argv[0] in {"-h", "--help", "help"}:
         print_overview()
         return
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "arrears.settings")
-    from django.core.management import ManagementUtility
-
     if argv[0] not in COMMAND_MODULES:
         ManagementUtility(["arrears", *argv]).execute()
         return
-    import django
-
-    django.setup()
     command = ManagementUtility(["arrears"]).fetch_command(COMMAND_MODULES[argv[0]])
     command.run_from_argv(["arrears", *argv])
 
