@@ -14,28 +14,31 @@ ensure_python() {
   fi
 }
 
+# ensure_venv [EXTRAS]: EXTRAS like "dev,spark" (the tests) or nothing (just run Arrears).
 ensure_venv() {
+  local extras="${1:-}"
   ensure_python
   if [ ! -x "$VENV/bin/python" ]; then
     echo "==> Creating the virtual environment in .venv"
     "$PYTHON" -m venv "$VENV"
   fi
-  local stamp="$VENV/.arrears-installed"
+  local stamp="$VENV/.arrears-installed${extras:+-$extras}"
   if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
     echo "==> Installing Arrears and its pinned dependencies"
     "$VENV/bin/python" -m pip install --quiet --upgrade pip
-    "$VENV/bin/python" -m pip install --quiet -e "$ROOT[dev]"
+    "$VENV/bin/python" -m pip install --quiet -e "$ROOT${extras:+[$extras]}"
     touch "$stamp"
   fi
 }
 
 # Debian packages the tests need: Chromium and its driver for the browser tests, gettext to
-# check the translations. Installed when missing and we may (root with apt-get).
+# check the translations, Java for the PySpark run of the nightly batch. Installed when missing and we may (root with apt-get).
 ensure_test_packages() {
   local missing=()
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
   command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
+  command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
   if [ ${#missing[@]} -eq 0 ]; then
     return 0
   fi

@@ -5,7 +5,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$ROOT"
-ensure_venv
+ensure_venv dev,spark
 ensure_test_packages
 PG_URL="${TEST_POSTGRES_URL:-postgres://root@127.0.0.1:5432/test}"
 
