@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
 QUEUE_TREATMENTS = ("call", "field_visit")
 ASSIGNMENT_ROUNDS = 3
@@ -75,9 +76,8 @@ class QueueInputError(ValueError):
 
 def collectors_table(rows: Iterable[Mapping]) -> ir.Table:
     """The collectors as an in-memory Ibis table of ``COLLECTOR_SCHEMA`` (empty is fine)."""
-    rows = list(rows)
-    columns = {name: [row.get(name) for row in rows] for name in COLLECTOR_SCHEMA.names}
-    return ibis.memtable(columns, schema=COLLECTOR_SCHEMA)
+    rows = [{name: row.get(name) for name in COLLECTOR_SCHEMA.names} for row in rows]
+    return ibis.memtable(pa.Table.from_pylist(rows, schema=COLLECTOR_SCHEMA.to_pyarrow()))
 
 
 def _require(table: ir.Table, names: Iterable[str], what: str) -> None:
@@ -118,7 +118,11 @@ def queue_columns(decisions: ir.Table, collectors: ir.Table) -> ir.Table:
 
     # 1. Team: the first covering team in routing order.
     teams = collectors.select(
-        "team_id", "team_channel", "team_routing_order", "team_languages", "team_regions",
+        "team_id",
+        "team_channel",
+        "team_routing_order",
+        "team_languages",
+        "team_regions",
         "team_buckets",
     ).distinct()
     routed = queued.join(
@@ -145,7 +149,12 @@ def queue_columns(decisions: ir.Table, collectors: ir.Table) -> ir.Table:
     # can ever be offered: at most as many as the cell's collectors have room for in all.
     seats = collectors.filter(collectors.collector_id.notnull() & (collectors.capacity > 0))
     seats = seats.select(
-        "team_id", "collector_id", "collector_order", "capacity", "languages", "regions",
+        "team_id",
+        "collector_id",
+        "collector_order",
+        "capacity",
+        "languages",
+        "regions",
         "buckets",
     )
     cells = routed.select(*_CELL).distinct()
@@ -218,8 +227,16 @@ def queue_columns(decisions: ir.Table, collectors: ir.Table) -> ir.Table:
 
     dealt = assigned.rename(dealt_account_id="account_id")
     queue = routed.left_join(dealt, routed.account_id == dealt.dealt_account_id).select(
-        *[routed[name] for name in ("account_id", "treatment", "priority",
-                                    "expected_recovery_minor", "team_id")],
+        *[
+            routed[name]
+            for name in (
+                "account_id",
+                "treatment",
+                "priority",
+                "expected_recovery_minor",
+                "team_id",
+            )
+        ],
         collector_id=dealt.collector_id,
     )
     return queue.mutate(

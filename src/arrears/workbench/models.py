@@ -55,15 +55,23 @@ class SkillFields(models.Model):
     """Which accounts a team covers or a collector can work: blank means all."""
 
     languages = models.CharField(
-        _("languages"), max_length=100, blank=True, validators=[_language_codes_check],
+        _("languages"),
+        max_length=100,
+        blank=True,
+        validators=[_language_codes_check],
         help_text=_("Comma-separated, e.g. zh-hans,en. Blank: all."),
     )
     regions = models.CharField(
-        _("regions"), max_length=500, blank=True,
+        _("regions"),
+        max_length=500,
+        blank=True,
         help_text=_("Comma-separated region codes. Blank: all."),
     )
     buckets = models.CharField(
-        _("buckets"), max_length=100, blank=True, validators=[_bucket_codes_check],
+        _("buckets"),
+        max_length=100,
+        blank=True,
+        validators=[_bucket_codes_check],
         help_text=_("Comma-separated, e.g. M1,M2. Blank: all."),
     )
 
@@ -81,7 +89,8 @@ class Team(SkillFields):
     name = models.CharField(_("name"), max_length=100, unique=True)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     routing_order = models.PositiveSmallIntegerField(
-        _("routing order"), default=100,
+        _("routing order"),
+        default=100,
         help_text=_("An account that several teams cover goes to the team with the lowest number."),
     )
 
@@ -96,7 +105,9 @@ class Team(SkillFields):
 
 class Collector(SkillFields):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="collector_seats",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="collector_seats",
         verbose_name=_("user"),
     )
     team = models.ForeignKey(
@@ -126,7 +137,10 @@ class QueueEntry(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="queue_entries")
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="queue_entries")
     collector = models.ForeignKey(
-        Collector, on_delete=models.SET_NULL, null=True, blank=True,
+        Collector,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="queue_entries",
     )
     rank = models.PositiveIntegerField(
@@ -140,7 +154,9 @@ class QueueEntry(models.Model):
         verbose_name = _("queue entry")
         verbose_name_plural = _("queue entries")
         constraints = [
-            models.UniqueConstraint(fields=["run", "account"], name="one_queue_entry_per_run_account")
+            models.UniqueConstraint(
+                fields=["run", "account"], name="one_queue_entry_per_run_account"
+            )
         ]
         indexes = [
             models.Index(fields=["run", "collector", "rank"]),

@@ -1,0 +1,29 @@
+"""Template helpers for the decisions pages."""
+
+from django import template
+
+from arrears.rules.money import format_amount
+from arrears.workbench import labels
+
+register = template.Library()
+
+
+@register.filter
+def treatment_label(code: str) -> str:
+    return labels.treatment_label(code)
+
+
+@register.filter
+def arm_label(code: str) -> str:
+    return labels.arm_label(code)
+
+
+@register.filter
+def recovery(amounts: dict[str, int]) -> str:
+    """``{"TWD": 123456}`` → ``"1,234.56 TWD"``; several currencies are listed, never added."""
+    if not amounts:
+        return "0"
+    return "; ".join(
+        f"{format_amount(minor, currency)} {currency}"
+        for currency, minor in sorted(amounts.items())
+    )
