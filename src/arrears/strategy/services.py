@@ -317,3 +317,54 @@ def challenger_create(*, name: str, challenger: StrategyVersion, share_percent: 
 def table_for(strategy) -> DecisionTable:
     """The parsed decision table of a stored strategy (for display)."""
     return table_of(strategy)
+
+
+# -- one account, explained --------------------------------------------------------------------
+
+def rule_conditions_text(strategy, rule_id: str) -> list[dict]:
+    """The non-empty input cells of a rule: what had to hold for it to fire."""
+    for rule in table_of(strategy).rules:
+        if rule.rule_id == rule_id:
+            return [{"column": c.column, "test": c.text} for c in rule.cells if c.text]
+    return []
+
+
+def account_decide(*, account, as_of: date) -> dict:
+    """One account's decision right now, with everything that explains it.
+
+    Inputs are the account's snapshot row (``arrears.batch.snapshot.snapshot_row``), scored by
+    the live scorecard when there is one (``score`` is None otherwise and rules that read the
+    score band do not fire), decided by the live strategy or the account's challenger arm.
+    """
+    from arrears.batch.snapshot import snapshot_row
+    from arrears.scoring.scorecard import ScorecardError, reason_description, score_one
+    from arrears.scoring.selectors import NoLiveScorecard, scorecard_live
+
+    inputs = snapshot_row(account, as_of)
+    score, score_note, model = None, "", ""
+    try:
+        scorecard = scorecard_live()
+        score = score_one(inputs, scorecard)
+        model = scorecard.name
+    except (NoLiveScorecard, ScorecardError) as error:
+        score_note = str(error)
+    decision_input = {**inputs, **(score or {})}
+    decision = decide_account(decision_input, as_of=as_of)
+    strategy = strategy_get() if decision["arm"] == CHAMPION else next(
+        t.challenger for t in challenger_tests_active(as_of=as_of) if t.name == decision["arm"])
+    reasons = []
+    if score:
+        reasons = [{"code": code, "description": reason_description(code)}
+                   for code in (score[f"reason_{i}"] for i in (1, 2, 3)) if code]
+    return {
+        "account": account.external_id,
+        "as_of": as_of.isoformat(),
+        "inputs": inputs,
+        "score": score,
+        "score_note": score_note,
+        "model_version": model,
+        "reasons": reasons,
+        "decision": decision,
+        "rule": {"rule_id": decision["rule_id"],
+                 "conditions": rule_conditions_text(strategy, decision["rule_id"])},
+    }
