@@ -51,10 +51,10 @@ def payment_features(
     """The two payment-behaviour features of the snapshot on ``as_of``.
 
     ``days_since_last_payment``: days since the latest payment dated on or before ``as_of``
-    (9999 if none). ``payment_ratio_3m``: the payments of the last three statement cycles —
-    dated after the cycle date of the statement before the last three, up to ``as_of`` —
-    divided by the minimum due of the last three statements (cycle date on or before
-    ``as_of``); 0 when nothing was due, capped at 10.
+    (9999 if none). ``payment_ratio_3m``: the payments dated after the cycle date of the
+    oldest of the last three statements (cycle date on or before ``as_of``) and on or before
+    ``as_of``, divided by those statements' minimum due; 0 when nothing was due, capped at 10.
+    The same definitions as the nightly snapshot (``arrears.batch.snapshot``).
     """
     paid = [p for p in payments if p.date <= as_of and p.amount > 0]
     since = (as_of - max(p.date for p in paid)).days if paid else NEVER_PAID_DAYS
@@ -63,9 +63,9 @@ def payment_features(
     due = sum(s.minimum_due for s in last_three)
     if due <= 0:
         return PaymentFeatures(since, 0.0)
-    start = cycles[-4].cycle_date if len(cycles) >= 4 else None
-    window = sum(p.amount for p in paid if start is None or p.date > start)
-    return PaymentFeatures(since, min(window / due, PAYMENT_RATIO_CAP))
+    start = last_three[0].cycle_date
+    window = sum(p.amount for p in paid if p.date > start)
+    return PaymentFeatures(since, min(float(window) / float(due), PAYMENT_RATIO_CAP))
 
 
 def taiwan_training_rows(*, source: Path | None = None, limit: int | None = None):
