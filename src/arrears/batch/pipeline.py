@@ -66,10 +66,10 @@ def expected_recovery(probability_pay: ir.FloatingValue,
     return (probability_pay.cast("float64") * owed + 0.5).floor().cast("int64")
 
 
-def _compile(step: str, build, *args) -> ir.Table:
+def _compile(step: str, build, *args, **kwargs) -> ir.Table:
     try:
-        return build(*args)
-    except (ValueError, TypeError, NotImplementedError, ibis.common.exceptions.IbisError) as e:
+        return build(*args, **kwargs)
+    except Exception as e:  # any failure to build the expression is the compiler's refusal
         raise PipelineError(_("The %(step)s cannot be compiled for the batch: %(reason)s")
                             % {"step": step, "reason": e}) from e
 
@@ -77,15 +77,15 @@ def _compile(step: str, build, *args) -> ir.Table:
 def decisions_expr(snapshot: ir.Table, rules: BatchRules) -> ir.Table:
     """The decisions of every snapshot row, as an expression (:data:`OUTPUT_COLUMNS`)."""
     from arrears.scoring.compile import score_columns
-    from arrears.strategy.compile import arm_column, decision_columns
+    from arrears.strategy.compile import decisions_by_arm
 
     missing = [c for c in SNAPSHOT_COLUMNS if c not in snapshot.columns]
     if missing:
         raise PipelineError(_("The snapshot lacks the column(s): %(names)s")
                             % {"names": ", ".join(missing)})
     scored = _compile(_("scorecard"), score_columns, snapshot, rules.scorecard)
-    armed = _compile(_("champion/challenger assignment"), arm_column, scored, rules.tests)
-    decided = _compile(_("strategy"), decision_columns, armed, rules.strategy)
+    decided = _compile(_("strategy"), decisions_by_arm, scored, champion=rules.strategy,
+                       tests=rules.tests)
     decided = decided.mutate(
         expected_recovery_minor=expected_recovery(decided.probability_pay, decided.balance_minor)
     )
@@ -103,8 +103,8 @@ def queues_expr(decisions: ir.Table, rules: BatchRules) -> ir.Table | None:
 
 
 def _counts(con, table: ir.Table, column: str) -> dict[str, int]:
-    frame = con.execute(table.group_by(column).aggregate(n=table.count()))
-    return {str(k): int(v) for k, v in zip(frame[column], frame["n"], strict=True)}
+    counted = con.to_pyarrow(table.group_by(column).aggregate(n=table.count())).to_pydict()
+    return {str(k): int(v) for k, v in zip(counted[column], counted["n"], strict=True)}
 
 
 def pipeline_run(
@@ -119,13 +119,13 @@ def pipeline_run(
     engine.write(con, decisions_expr(snapshot, rules), decisions_path)
 
     decisions = engine.read(con, decisions_path)
-    result = PipelineResult(decisions_path, None, int(con.execute(decisions.count())))
+    result = PipelineResult(decisions_path, None, con.to_pyarrow(decisions.count()).as_py())
     result.counts_by_treatment = _counts(con, decisions, "treatment")
     result.counts_by_segment = _counts(con, decisions, "segment")
     queues = queues_expr(decisions, rules)
     if queues is not None:
         result.queues_path = out_dir / "queues.parquet"
         engine.write(con, queues, result.queues_path)
-        result.queued = int(con.execute(engine.read(con, result.queues_path).count()))
+        result.queued = con.to_pyarrow(engine.read(con, result.queues_path).count()).as_py()
     result.seconds = time.monotonic() - started
     return result

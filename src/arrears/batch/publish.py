@@ -26,10 +26,6 @@ PUBLISH_BATCH = 250_000
 DECISION_FIELDS = ("score", "probability_pay", "score_band", "reason_1", "reason_2", "reason_3",
                    "segment", "treatment", "template", "priority", "rule_id", "arm",
                    "expected_recovery_minor")
-#: QueueEntry field (column) ← queues file column.
-QUEUE_FIELDS = (("team_id", "team_id"), ("collector_id", "collector_id"), ("rank", "queue_rank"),
-                ("expected_recovery_minor", "expected_recovery_minor"),
-                ("treatment", "treatment"), ("priority", "priority"))
 
 
 def _batches(path: Path, columns: Sequence[str], run_id: int) -> Iterator[pa.Table]:
@@ -73,12 +69,9 @@ def rows_load(table_name: str, columns: Sequence[str], batches: Iterator[pa.Tabl
     return _executemany(table_name, columns, batches)
 
 
-def _queue_table():
-    try:
-        from arrears.workbench.models import QueueEntry
-    except ImportError:  # the workbench app is optional for the batch
-        return None
-    return QueueEntry
+def _parquet_rows(path: Path) -> Iterator[dict]:
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=PUBLISH_BATCH):
+        yield from batch.to_pylist()
 
 
 def decisions_publish(*, as_of: date, result: PipelineResult, rules: BatchRules,
@@ -95,18 +88,11 @@ def decisions_publish(*, as_of: date, result: PipelineResult, rules: BatchRules,
         columns = ("run_id", "account_id", *DECISION_FIELDS)
         rows_load(Decision._meta.db_table, columns,
                   _batches(result.decisions_path, columns[1:], run.pk))
-        queue_entry = _queue_table()
-        if result.queues_path is not None and queue_entry is not None:
-            fields = [f for f, _c in QUEUE_FIELDS]
-            rows_load(queue_entry._meta.db_table, ("run_id", "account_id", *fields),
-                      _queue_batches(result.queues_path, run.pk))
+        if result.queues_path is not None:
+            from arrears.workbench.services import queues_publish
+
+            queues_publish(run=run, assignments=_parquet_rows(result.queues_path))
         run.finished_at = timezone.now()
         run.seconds = (run.finished_at - run.started_at).total_seconds()
         run.save(update_fields=["finished_at", "seconds"])
     return run
-
-
-def _queue_batches(path: Path, run_id: int) -> Iterator[pa.Table]:
-    sources = ["account_id", *(c for _f, c in QUEUE_FIELDS)]
-    for table in _batches(path, sources, run_id):
-        yield table.rename_columns(["run_id", "account_id", *(f for f, _c in QUEUE_FIELDS)])
