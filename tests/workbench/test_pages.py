@@ -117,7 +117,7 @@ def test_counts_by_segment_treatment_and_arm(client, logged_in, night):
     assert '<tr data-key="call"><td>phone call</td>' in page
     # One SVG bar per treatment, the longest for the most frequent.
     chart = response.context["treatment_chart"]
-    assert [(b.key, b.width) for b in chart.bars][0] == ("call", 440)
+    assert [(b.key, b.width) for b in chart.bars][0] == ("call", 260)
     assert page.count('class="bar-count"') == 3 + 3
     assert 'id="treatment-chart"' in page and 'id="segment-chart"' in page
 

@@ -10,12 +10,12 @@ from decimal import Decimal
 
 from arrears.workbench.selectors import CountRow
 
-LABEL_WIDTH = 180
-BAR_AREA = 440
+LABEL_WIDTH = 150
+BAR_AREA = 260
 ROW_HEIGHT = 28
 BAR_HEIGHT = 18
 TOP = 8
-WIDTH = 780
+WIDTH = 520
 
 
 @dataclass(frozen=True)
