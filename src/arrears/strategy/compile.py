@@ -126,7 +126,9 @@ def rule_conditions(table: ir.Table, decision_table: DecisionTable) -> list[ir.B
 def _rule_index(table: ir.Table, decision_table: DecisionTable) -> ir.IntegerValue:
     conditions = rule_conditions(table, decision_table)
     branches = [(condition, index) for index, condition in enumerate(conditions)]
-    # The last rule matches everything (jdm.parse checks it), so ELSE never happens.
+    # The last rule matches everything (jdm.parse checks it), so it is the ELSE.
+    if len(branches) == 1:
+        return ibis.literal(0, type="int32")
     return ibis.cases(*branches[:-1], else_=len(branches) - 1).cast("int32")
 
 
