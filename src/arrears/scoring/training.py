@@ -284,14 +284,23 @@ def _fit_optbinning(X, defaults: np.ndarray, choice: FeatureChoice, scaling: Map
     from optbinning import Scorecard as OptScorecard
     from sklearn.linear_model import LogisticRegression
 
-    names = list(choice.names)
     dropped: dict[str, str] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        selection = BinningProcess(
+            choice.names, categorical_variables=choice.categorical or None,
+            selection_criteria={"iv": {"min": MIN_INFORMATION_VALUE}},
+        ).fit(X[choice.names], defaults)
+    names = [str(n) for n in selection.get_support(names=True)]
+    for name in choice.names:
+        if name not in names:
+            dropped[name] = _("too little information (IV below %(iv)s)") % {
+                "iv": MIN_INFORMATION_VALUE}
     while names:
         categorical = [c for c in choice.categorical if c in names]
-        process = BinningProcess(names, categorical_variables=categorical or None,
-                                 selection_criteria={"iv": {"min": MIN_INFORMATION_VALUE}})
         card = OptScorecard(
-            binning_process=process, estimator=LogisticRegression(max_iter=1000),
+            binning_process=BinningProcess(names, categorical_variables=categorical or None),
+            estimator=LogisticRegression(max_iter=1000),
             scaling_method="pdo_odds",
             scaling_method_params={"pdo": scaling["pdo"], "odds": scaling["odds"],
                                    "scorecard_points": scaling["points"]},
@@ -300,21 +309,14 @@ def _fit_optbinning(X, defaults: np.ndarray, choice: FeatureChoice, scaling: Map
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             card.fit(X[names], defaults)
-        selected = [str(n) for n in card.binning_process_.get_support(names=True)]
-        for name in names:
-            if name not in selected:
-                dropped[name] = _("too little information (IV below %(iv)s)")\
-                    % {"iv": MIN_INFORMATION_VALUE}
-        if not selected:
-            break
         # optbinning's WoE is ln(non-event/event) with "does not pay" as the event: a sound
         # feature has a negative coefficient.
-        coefficients = dict(zip(selected, card.estimator_.coef_[0], strict=True))
+        coefficients = dict(zip(names, card.estimator_.coef_[0], strict=True))
         wrong = max(coefficients, key=coefficients.get)
         if coefficients[wrong] <= 0:
-            return card, selected, dropped
+            return card, names, dropped
         dropped[wrong] = _("its points fell as its weight of evidence rose (collinear)")
-        names = [n for n in selected if n != wrong]
+        names = [n for n in names if n != wrong]
     raise TrainingError(_("no usable feature: %(why)s") % {
         "why": "; ".join(f"{k}: {v}" for k, v in dropped.items()) or _("none found")})
 

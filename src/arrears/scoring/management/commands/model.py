@@ -95,7 +95,7 @@ class Command(BaseCommand):
         name = options["name"] or timezone.localtime().strftime("score-%Y%m%d-%H%M%S")
         if len(name) > NAME_MAX:
             raise CommandError(_("--name must be at most %(n)d characters") % {"n": NAME_MAX})
-        if model_version_get(name=name):
+        if options["name"] and model_version_get(name=name):
             raise CommandError(_("a model version named %(name)s already exists")
                                % {"name": name})
         if options["challenger"] and options["live"]:
