@@ -39,7 +39,7 @@ CONVERT_SQL = """
 COPY (
   WITH s AS (
     SELECT *, CAST(substr(account_id, 7) AS BIGINT) AS id,
-           hash(account_id) % 10000 AS h
+           CAST(hash(account_id) % 10000 AS BIGINT) AS h
     FROM read_parquet('{source}')
   )
   SELECT id AS account_id, account_id AS account_external_id, product, 'TWD' AS currency,
@@ -115,7 +115,7 @@ def rules_default():
     from arrears.scoring.services import DEFAULT_SCORECARD_PATH
     from arrears.strategy.services import default_strategy_text
 
-    scorecard = Scorecard.from_json(json.loads(DEFAULT_SCORECARD_PATH.read_text()))
+    scorecard = Scorecard.from_json(json.loads(DEFAULT_SCORECARD_PATH.read_text())["scorecard"])
     strategy = json.loads(default_strategy_text())
     return BatchRules(scorecard=scorecard, strategy=strategy, tests=(),
                       collectors=collectors_synthetic(), model_version=scorecard.name,
@@ -153,7 +153,8 @@ def child_pipeline(snapshot: Path, work: Path) -> dict:
     result = pipeline_run(snapshot_path=snapshot, out_dir=work / "out", rules=rules,
                           engine=DuckDBEngine())
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "accounts": result.accounts, "queued": result.queued,
+    return {"seconds": seconds, "decisions_seconds": result.decisions_seconds,
+            "accounts": result.accounts, "queued": result.queued,
             "treatments": result.counts_by_treatment,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
@@ -260,7 +261,9 @@ def main(argv=None) -> None:
     batch = run_child(args, "pipeline", snapshot)
     print(f"DuckDB pipeline, {n:,} accounts: {batch['seconds']:.2f} s "
           f"({n / batch['seconds'] / 1e6:.2f} M/s), peak RSS {batch['peak_rss_mb']:.0f} MB, "
-          f"{batch['queued']:,} queued")
+          f"{batch['queued']:,} queued; of which snapshot → decisions file "
+          f"{batch['decisions_seconds']:.2f} s, queues "
+          f"{batch['seconds'] - batch['decisions_seconds']:.2f} s")
     print("  treatments: " + ", ".join(f"{k} {v:,}" for k, v in
                                        sorted(batch["treatments"].items(), key=lambda x: -x[1])))
     per_account = python_loop(snapshot, args.loop_sample)

@@ -91,3 +91,22 @@ def _pay(account: Account, pattern: int, minimum: int, rng: random.Random) -> No
 @pytest.fixture
 def small_portfolio(db, tmp_path):
     return portfolio_build(tmp_path / "portfolio", accounts=40)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "spark: runs the batch on a local PySpark session")
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local Spark session for the whole test run (starting one takes seconds)."""
+    from pyspark.sql import SparkSession
+
+    session = (SparkSession.builder.master("local[2]").appName("arrears-tests")
+               .config("spark.ui.enabled", "false")
+               .config("spark.sql.shuffle.partitions", "4")
+               .config("spark.sql.session.timeZone", "UTC")
+               .config("spark.driver.memory", "1g")
+               .getOrCreate())
+    yield session
+    session.stop()

@@ -54,6 +54,7 @@ class PipelineResult:
     counts_by_segment: dict[str, int] = field(default_factory=dict)
     queued: int = 0
     seconds: float = 0.0
+    decisions_seconds: float = 0.0
 
 
 def expected_recovery_one(probability_pay: float, balance_minor: int) -> int:
@@ -117,9 +118,11 @@ def pipeline_run(
     snapshot = engine.read(con, snapshot_path)
     decisions_path = out_dir / "decisions.parquet"
     engine.write(con, decisions_expr(snapshot, rules), decisions_path)
+    decided_after = time.monotonic() - started
 
     decisions = engine.read(con, decisions_path)
-    result = PipelineResult(decisions_path, None, con.to_pyarrow(decisions.count()).as_py())
+    result = PipelineResult(decisions_path, None, con.to_pyarrow(decisions.count()).as_py(),
+                            decisions_seconds=decided_after)
     result.counts_by_treatment = _counts(con, decisions, "treatment")
     result.counts_by_segment = _counts(con, decisions, "segment")
     queues = queues_expr(decisions, rules)
