@@ -49,16 +49,31 @@ def _bin_cases(feature: Feature, column: ir.Column) -> list[tuple[ir.BooleanValu
     return [*cases, (ibis.literal(True), feature.other_points, feature.other_reason)]
 
 
+def _case_chain(missing: ir.BooleanValue, missing_value, branches: list) -> ir.Value:
+    """``CASE`` over ordered (condition, value) branches, the last one the ``ELSE``.
+
+    A numeric bin's branch is skipped when the next bin gives the same value: the next bin's
+    condition (a larger upper bound) then catches it, so the result is unchanged.
+    """
+    kept = [(cond, value) for i, (cond, value) in enumerate(branches[:-1])
+            if value != branches[i + 1][1]]
+    return ibis.cases((missing, missing_value), *kept, else_=branches[-1][1])
+
+
 def _points_and_reason(feature: Feature, column: ir.Column) -> tuple[ir.IntegerValue,
                                                                       ir.StringValue]:
     missing = _is_missing(feature, column)
     cases = _bin_cases(feature, column)
-    points = ibis.cases((missing, feature.missing_points),
-                        *((cond, points) for cond, points, _r in cases[:-1]),
-                        else_=cases[-1][1])
-    reason = ibis.cases((missing, feature.missing_reason),
-                        *((cond, reason) for cond, _p, reason in cases[:-1]),
-                        else_=cases[-1][2])
+    if feature.kind == "numeric":
+        points = _case_chain(missing, feature.missing_points, [(c, p) for c, p, _r in cases])
+        reason = _case_chain(missing, feature.missing_reason, [(c, r) for c, _p, r in cases])
+    else:
+        points = ibis.cases((missing, feature.missing_points),
+                            *((cond, points) for cond, points, _r in cases[:-1]),
+                            else_=cases[-1][1])
+        reason = ibis.cases((missing, feature.missing_reason),
+                            *((cond, reason) for cond, _p, reason in cases[:-1]),
+                            else_=cases[-1][2])
     return points.cast("int32"), reason.cast("string")
 
 
@@ -72,8 +87,8 @@ def score_columns(table: ir.Table, scorecard: "Scorecard | Mapping") -> ir.Table
     n = len(card.features)
     points_of = [f"{_PREFIX}points_{i}" for i in range(n)]
     reason_of = [f"{_PREFIX}reason_{i}" for i in range(n)]
-    gap_of = [f"{_PREFIX}gap_{i}" for i in range(n)]
-    rank_of = [f"{_PREFIX}rank_{i}" for i in range(n)]
+    key_of = [f"{_PREFIX}key_{i}" for i in range(n)]
+    top_of = [f"{_PREFIX}top_{k}" for k in range(REASON_COUNT)]
 
     step = {}
     for i, feature in enumerate(card.features):
@@ -83,27 +98,25 @@ def score_columns(table: ir.Table, scorecard: "Scorecard | Mapping") -> ir.Table
     total = scored[points_of[0]].cast("int32")
     for name in points_of[1:]:
         total = total + scored[name]
-    gaps = {gap_of[i]: (ibis.literal(f.best_points, "int32") - scored[points_of[i]])
+    # A feature's ranking key: points lost × n + a tie-breaker that favours earlier features,
+    # so the k-th largest key names the k-th reason (a key below n loses nothing).
+    keys = {key_of[i]: ibis.greatest(ibis.literal(f.best_points, "int64")
+                                     - scored[points_of[i]].cast("int64"), 0) * n + (n - 1 - i)
             for i, f in enumerate(card.features)}
-    scored = scored.mutate(score=total.cast("int32"), **gaps)
-
-    # A feature's rank = how many features lose more points than it (ties: earlier first).
-    ranks = {}
-    for i in range(n):
-        ahead = [((scored[gap_of[j]] > scored[gap_of[i]])
-                  | ((scored[gap_of[j]] == scored[gap_of[i]]) & ibis.literal(j < i)))
-                 .cast("int32") for j in range(n) if j != i]
-        rank = ibis.literal(0, "int32")
-        for term in ahead:
-            rank = rank + term
-        ranks[rank_of[i]] = rank
-    scored = scored.mutate(**ranks)
+    scored = scored.mutate(score=total.cast("int32"), **keys)
+    for k in range(REASON_COUNT):
+        candidates = [scored[key] if k == 0 else
+                      ibis.cases((scored[key] < scored[top_of[k - 1]], scored[key]), else_=-1)
+                      for key in key_of]
+        top = ibis.greatest(*candidates) if n > 1 else candidates[0]
+        scored = scored.mutate(**{top_of[k]: top.cast("int64")})
 
     outputs = {}
     for k in range(REASON_COUNT):
+        top = scored[top_of[k]]
         outputs[f"reason_{k + 1}"] = ibis.cases(
-            *(((scored[rank_of[i]] == k) & (scored[gap_of[i]] > 0), scored[reason_of[i]])
-              for i in range(n)),
+            (top < n, ibis.literal("")),
+            *((scored[key_of[i]] == top, scored[reason_of[i]]) for i in range(n)),
             else_=ibis.literal(""),
         ).cast("string")
     score = scored.score
