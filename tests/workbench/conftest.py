@@ -82,3 +82,21 @@ def duckdb_con():
     import ibis
 
     return ibis.duckdb.connect()
+
+
+@pytest.fixture(scope="session")
+def spark_session():
+    """A local Spark session (shared with other tests of the run through getOrCreate)."""
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("arrears-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.memory", "1g")
+        .getOrCreate()
+    )
+    yield session
+    session.stop()

@@ -75,11 +75,11 @@ def test_capacity_then_pool_in_order_of_expected_recovery():
     decisions = [_decision(n, recovery=n * 1000) for n in range(1, 7)]
     queue = _by_account(queue_assign_reference(decisions, collectors))
 
-    # The three best accounts are dealt: the first collector in order takes its two best.
+    # The three best accounts are dealt like cards: one each, then the one with room left.
     assert [(queue[n]["collector_id"], queue[n]["queue_rank"]) for n in (6, 5, 4)] == [
         (7, 1),
-        (7, 2),
         (8, 1),
+        (7, 2),
     ]
     # The rest wait in the team's pool, numbered in the same order.
     assert [(queue[n]["collector_id"], queue[n]["queue_rank"]) for n in (3, 2, 1)] == [
@@ -87,6 +87,14 @@ def test_capacity_then_pool_in_order_of_expected_recovery():
         (None, 2),
         (None, 3),
     ]
+
+
+def test_a_full_collector_sits_out_while_the_others_are_dealt():
+    team = _team(1)
+    collectors = [_seat(team, 1, capacity=1), _seat(team, 2, capacity=3, order=1)]
+    decisions = [_decision(n, recovery=100 - n) for n in range(1, 6)]
+    queue = _by_account(queue_assign_reference(decisions, collectors))
+    assert [queue[n]["collector_id"] for n in range(1, 6)] == [1, 2, 2, 2, None]
 
 
 def test_ties_broken_by_priority_then_account():
