@@ -33,7 +33,8 @@ import pyarrow as pa
 QUEUE_TREATMENTS = ("call", "field_visit")
 ASSIGNMENT_ROUNDS = 3
 
-#: One row per active collector (or one row per team without any, ``collector_id`` null).
+#: One row per active collector, or one row per team without any (``capacity`` 0 and
+#: ``collector_id`` 0 or null).
 COLLECTOR_SCHEMA = ibis.schema(
     {
         "team_id": "int64",
@@ -90,8 +91,20 @@ class QueueInputError(ValueError):
 
 
 def collectors_table(rows: Iterable[Mapping]) -> ir.Table:
-    """The collectors as an in-memory Ibis table of ``COLLECTOR_SCHEMA`` (empty is fine)."""
-    rows = [{name: row.get(name) for name in COLLECTOR_SCHEMA.names} for row in rows]
+    """The collectors as an in-memory Ibis table of ``COLLECTOR_SCHEMA`` (empty is fine).
+
+    A team row without a collector gets collector id 0 and capacity 0 rather than nulls:
+    Ibis 12 on PySpark turns a whole int64 column with a null into nulls.
+    """
+    rows = [
+        {name: row.get(name) for name in COLLECTOR_SCHEMA.names}
+        | (
+            {"collector_id": 0, "collector_order": 0, "capacity": 0}
+            if row.get("collector_id") is None
+            else {}
+        )
+        for row in rows
+    ]
     return ibis.memtable(pa.Table.from_pylist(rows, schema=COLLECTOR_SCHEMA.to_pyarrow()))
 
 
