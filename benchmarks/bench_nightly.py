@@ -74,6 +74,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="where the snapshots are cached and results written")
     parser.add_argument("--loop-sample", type=int, default=20_000,
                         help="accounts for the per-account Python loop")
+    parser.add_argument("--no-queues", action="store_true",
+                        help="decisions only: leave out the queue step")
     parser.add_argument("--publish", action="store_true",
                         help="also publish the decisions to PostgreSQL (timed)")
     parser.add_argument("--database-url", default=DEFAULT_PG)
@@ -143,12 +145,16 @@ def collectors_synthetic() -> list[dict]:
     return rows
 
 
-def child_pipeline(snapshot: Path, work: Path) -> dict:
+def child_pipeline(snapshot: Path, work: Path, queues: bool) -> dict:
     django_setup()
+    import dataclasses
+
     from arrears.batch.engines import DuckDBEngine
     from arrears.batch.pipeline import pipeline_run
 
     rules = rules_default()
+    if not queues:
+        rules = dataclasses.replace(rules, collectors=None)
     started = time.perf_counter()
     result = pipeline_run(snapshot_path=snapshot, out_dir=work / "out", rules=rules,
                           engine=DuckDBEngine())
@@ -235,6 +241,7 @@ def child_publish(accounts: int, work: Path) -> dict:
 def run_child(args: argparse.Namespace, kind: str, snapshot: Path, env: dict | None = None):
     command = [sys.executable, __file__, "--child", kind, "--accounts", str(args.accounts),
                "--work", str(args.work), "--snapshot", str(snapshot)]
+    command += ["--no-queues"] if args.no_queues else []
     done = subprocess.run(command, capture_output=True, text=True,
                           env={**os.environ, **(env or {})})
     if done.returncode:
@@ -246,7 +253,7 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     if args.child == "pipeline":
-        print(json.dumps(child_pipeline(args.snapshot, args.work)))
+        print(json.dumps(child_pipeline(args.snapshot, args.work, not args.no_queues)))
         return
     if args.child == "publish":
         print(json.dumps(child_publish(args.accounts, args.work)))

@@ -32,8 +32,18 @@ class DecisionRun(models.Model):
 
 
 class Decision(models.Model):
-    run = models.ForeignKey(DecisionRun, on_delete=models.CASCADE, related_name="decisions")
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="decisions")
+    """One account's decision in one run.
+
+    Written only by the batch, tens of millions of rows a night with ``COPY``: the foreign keys
+    are kept by the ORM (cascades, joins) but not checked row by row in the database
+    (``db_constraint=False``), since every row comes from the accounts just read; a run is
+    deleted with its rows by :func:`arrears.batch.publish.decisions_publish`.
+    """
+
+    run = models.ForeignKey(DecisionRun, on_delete=models.CASCADE, related_name="decisions",
+                            db_constraint=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="decisions",
+                                db_constraint=False)
     score = models.IntegerField(_("score"), null=True)
     probability_pay = models.FloatField(_("probability of payment"), null=True)
     score_band = models.CharField(_("score band"), max_length=2, blank=True)
@@ -54,10 +64,7 @@ class Decision(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["run", "account"], name="one_decision_per_run_account")
         ]
-        indexes = [
-            models.Index(fields=["run", "treatment"]),
-            models.Index(fields=["account", "run"]),
-        ]
+        indexes = [models.Index(fields=["account", "run"])]
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.treatment} ({self.rule_id})"
