@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from arrears.batch.models import Decision
 from arrears.ledger.models import AccountPosition, BucketChange, CycleRun, Posting
 from arrears.ledger.selectors import account_summary
 from arrears.ledger.services import (
@@ -17,6 +18,8 @@ from arrears.ledger.services import (
     posting_create,
     reversal_post,
 )
+from arrears.scoring.services import scorecard_ensure_default
+from arrears.strategy.services import strategy_ensure_default
 from tests.factories import make_statement
 
 pytestmark = pytest.mark.django_db
@@ -108,6 +111,14 @@ def test_cycle_posts_interest_and_late_fee_and_is_idempotent(billed):
     assert BucketChange.objects.filter(account=billed).count() == 1
 
 
+def test_cycle_without_a_live_strategy_ages_but_says_no_decision_was_made(billed):
+    with pytest.raises(CommandError, match="no decisions were made"):
+        call_command("cycle", "--as-of", "2026-03-01")
+    assert AccountPosition.objects.get(account=billed).bucket == "M1"
+    call_command("cycle", "--as-of", "2026-03-02", "--no-decisions")
+    assert not Decision.objects.exists()
+
+
 def test_cycle_refuses_an_earlier_date(billed):
     cycle_run(as_of=date(2026, 2, 16))
     with pytest.raises(CycleError):
@@ -124,9 +135,15 @@ def test_paying_the_payoff_quote_after_the_cycles_leaves_zero(billed):
     assert account_summary(account=billed, as_of=payoff_on).balances.total == 0
 
 
-def test_cycle_command_prints_counts_and_rejects_a_bad_date(billed, capsys):
+def test_cycle_command_ages_then_decides_and_rejects_a_bad_date(billed, capsys):
+    scorecard_ensure_default()
+    strategy_ensure_default()
     call_command("cycle", "--as-of", "2026-03-01")
-    assert "M1" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "M1" in out
     assert CycleRun.objects.count() == 1
+    decision = Decision.objects.get(account=billed)
+    assert decision.run.as_of == date(2026, 3, 1) and decision.rule_id
+    assert decision.treatment in out
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("cycle", "--as-of", "01/03/2026")

@@ -10,6 +10,8 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from arrears.batch.models import DecisionRun
+from arrears.batch.services import decisions_run
 from arrears.demo.taiwan import (
     IMPORT_KINDS,
     TW_PRODUCT,
@@ -23,8 +25,11 @@ from arrears.imports.services import ImportReport, import_file
 from arrears.ledger.models import CycleRun
 from arrears.ledger.services import cycle_run
 from arrears.portfolio.models import Account, Product, Statement
+from arrears.scoring.services import scorecard_ensure_default
+from arrears.strategy.services import strategy_ensure_default
 from arrears.users.roles import ROLE_CODES
 from arrears.users.services import role_groups_ensure, user_create_for_role
+from arrears.workbench.services import teams_ensure_demo
 
 DEMO_PASSWORD = "arrears-demo"
 SUPERUSER = "admin"
@@ -134,6 +139,9 @@ def demo_load(
             product=product, external_id__startswith="TW-A-").count()
     result.users_created = demo_users_ensure(password=password or DEMO_PASSWORD,
                                              reset=password is not None)
+    result.users_created += teams_ensure_demo(password=password or DEMO_PASSWORD)
+    scorecard_ensure_default()
+    strategy_ensure_default()
     result.cycle_ran = _first_cycle(timeline.data_end, progress=progress)
     return result
 
@@ -141,8 +149,11 @@ def demo_load(
 def _first_cycle(as_of: date, *, progress: bool) -> bool:
     """Run the nightly cycle for the data's last day unless a cycle already covers it."""
     if CycleRun.objects.filter(finished_at__isnull=False, as_of__gte=as_of).exists():
+        if not DecisionRun.objects.filter(as_of=as_of, finished_at__isnull=False).exists():
+            decisions_run(as_of=as_of, progress=progress)
         return False
     with transaction.atomic():
         cycle_run(as_of=as_of, progress=progress)
+    decisions_run(as_of=as_of, progress=progress)
     return True
 

@@ -28,7 +28,9 @@ def user_create_for_role(*, username: str, role: str, password: str) -> User:
     group = Group.objects.get(name=role)
     user, _ = User.objects.get_or_create(username=username)
     user.set_password(password)
-    user.is_staff = role in {"administrator", "strategy_manager", "compliance_officer", "auditor"}
+    user.is_staff = role in {
+        "administrator", "team_lead", "strategy_manager", "compliance_officer", "auditor"
+    }
     user.save()
     user.groups.set([group])
     return user

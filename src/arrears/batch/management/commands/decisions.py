@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from arrears.batch.engines import ENGINES, EngineError
 from arrears.batch.services import BatchError, decisions_run
-from arrears.ledger.management.commands.cycle import parse_date
+from arrears.command_args import parse_date
 
 
 class Command(BaseCommand):

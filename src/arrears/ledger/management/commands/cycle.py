@@ -1,28 +1,23 @@
 """``arrears cycle --as-of DATE``: the nightly re-aging of the whole portfolio."""
 
 import sys
-from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from arrears.batch.management.commands.decisions import decisions_summary
+from arrears.batch.services import BatchError, decisions_run
+from arrears.command_args import parse_date
 from arrears.ledger.services import CycleError, cycle_run
-
-
-def parse_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(
-            _("%(text)r is not a date; write it as YYYY-MM-DD.") % {"text": text}
-        ) from None
 
 
 class Command(BaseCommand):
     help = _(
-        "Re-age every account as of a date: post the overdue interest and late fees due up to "
-        "that day, then recompute balances, days past due and buckets. Days missed since the "
-        "last run are caught up; running the same date again changes nothing."
+        "The nightly run for a business date: post the overdue interest and late fees due up to "
+        "that day, re-age every account (balances, days past due, buckets), then score, segment "
+        "and decide every account with the live scorecard and strategy and build the work "
+        "queues. Days missed since the last run are caught up; running the same date again "
+        "changes nothing."
     )
 
     def add_arguments(self, parser):
@@ -30,6 +25,8 @@ class Command(BaseCommand):
                             help=_("The business date to run the cycle for."))
         parser.add_argument("--no-progress", action="store_true",
                             help=_("Do not show a progress bar."))
+        parser.add_argument("--no-decisions", action="store_true",
+                            help=_("Only post charges and re-age; do not score, decide or queue."))
 
     def handle(self, *args, **options):
         as_of = parse_date(options["as_of"])
@@ -45,3 +42,13 @@ class Command(BaseCommand):
             "f": run.fee_postings})
         for bucket, count in sorted(run.counts_by_bucket.items()):
             self.stdout.write(f"  {bucket:<4} {count:>10,}")
+        if options["no_decisions"]:
+            return
+        try:
+            decisions = decisions_run(as_of=as_of, progress=show_progress)
+        except BatchError as error:
+            raise CommandError(
+                _("The accounts are aged, but no decisions were made: %(reason)s")
+                % {"reason": error}
+            ) from None
+        self.stdout.write(decisions_summary(decisions))
