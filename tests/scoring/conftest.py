@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pyarrow as pa
 import pytest
+from django.utils import translation
 
 from arrears.scoring.features import TAIWAN_TARGET, taiwan_training_frame
 from arrears.scoring.services import DEFAULT_SCORECARD_PATH
@@ -27,7 +28,9 @@ def taiwan_file(taiwan_frame, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def trained(taiwan_file):
-    return scorecard_train(path=taiwan_file, target=TAIWAN_TARGET, name="slice-v1")
+    # Session-scoped, so outside the per-test English override: the stored texts must be English.
+    with translation.override("en"):
+        return scorecard_train(path=taiwan_file, target=TAIWAN_TARGET, name="slice-v1")
 
 
 @pytest.fixture(scope="session")
