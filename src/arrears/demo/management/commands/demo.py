@@ -10,6 +10,7 @@ from arrears.demo.crosstab import taiwan_crosstab
 from arrears.demo.services import DEMO_PASSWORD, SUPERUSER, DemoError, demo_load
 from arrears.demo.taiwan import TaiwanDataError, clients_read, parse_anchor, taiwan_csv_path
 from arrears.users.roles import ROLE_CODES
+from arrears.workbench.services import DEMO_COLLECTORS
 
 
 class Command(BaseCommand):
@@ -67,7 +68,8 @@ class Command(BaseCommand):
             "n": result.accounts, "month": f"{result.anchor:%Y-%m}", "end": result.data_end})
         if result.cycle_ran:
             self.stdout.write(_("Nightly cycle run for %(date)s.") % {"date": result.data_end})
-        users = ", ".join((*ROLE_CODES, SUPERUSER))
+        collectors = [name for name, *_rest in DEMO_COLLECTORS if name not in ROLE_CODES]
+        users = ", ".join((*ROLE_CODES, *collectors, SUPERUSER))
         self.stdout.write(_("Demo users: %(users)s") % {"users": users})
         if result.users_created:
             self.stdout.write(_("Password: %(password)s") % {"password": password})
