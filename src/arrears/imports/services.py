@@ -12,6 +12,7 @@ postings are immutable, so a known external id with different values is a reject
 """
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -242,7 +243,7 @@ class ParsedRow:
     errors: RowErrors
 
 
-class Importer:
+class Importer(ABC):
     """What every kind shares: header check, cell parsing, duplicate ids, counting.
 
     A subclass says how to ``resolve`` the external ids a chunk mentions (a few queries) and
@@ -321,14 +322,17 @@ class Importer:
                 ) % {"id": external_id, "first": first})
         return ParsedRow(line, values, errors)
 
+    @abstractmethod
     def resolve(self, rows: list[ParsedRow]) -> None:
-        raise NotImplementedError
+        """Load what the chunk's rows refer to (existing rows, accounts, products)."""
 
+    @abstractmethod
     def apply(self, row: ParsedRow) -> None:
-        raise NotImplementedError
+        """Check one parsed row against what was resolved and stage its write."""
 
+    @abstractmethod
     def flush(self) -> None:
-        raise NotImplementedError
+        """Write the staged rows of the chunk."""
 
     def amount(self, row: ParsedRow, column: str, currency: str) -> int | None:
         """The minor units of an amount cell, or None (and an error) when it is not valid."""
@@ -391,8 +395,11 @@ class MasterImporter(Importer):
         self.existing = self.model.objects.in_bulk(ids, field_name="external_id")
 
     def fields(self, row: ParsedRow) -> dict:
-        """The model field values of a row (only for columns in the file); errors to the row."""
-        raise NotImplementedError
+        """The model field values of a row (only for columns in the file); errors to the row.
+
+        Every master importer that uses the shared ``apply`` defines it; one that writes two
+        models (contacts) overrides ``apply`` instead."""
+        raise NotImplementedError(f"{type(self).__name__} must define fields() or apply()")
 
     def apply(self, row: ParsedRow) -> None:
         values = self.fields(row)

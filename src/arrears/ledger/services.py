@@ -24,6 +24,7 @@ from arrears.ledger.selectors import (
 )
 from arrears.portfolio.models import Account
 from arrears.rules.accrual import accrue
+from arrears.rules.charges import ProductTerms
 from arrears.rules.ledger import Entry, LedgerError, apply, fold
 
 ACCRUING_STATUSES = (Account.Status.ACTIVE, Account.Status.BLOCKED)
@@ -188,9 +189,8 @@ def reversal_post(
 
 
 def _accrual_postings(
-    account: Account, ledger: AccountLedger, start: date, as_of: date
+    account: Account, ledger: AccountLedger, terms: ProductTerms, start: date, as_of: date
 ) -> list[Posting]:
-    terms = product_terms(account.product)
     accruals = accrue(
         entries=ledger.entries, statements=ledger.statements, terms=terms, start=start,
         end=as_of, fees_charged_for=ledger.fees_charged_for,
@@ -210,8 +210,9 @@ def _accrual_postings(
     return postings
 
 
-def _position_for(account: Account, ledger: AccountLedger, as_of: date) -> AccountPosition:
-    terms = product_terms(account.product)
+def _position_for(
+    account: Account, ledger: AccountLedger, terms: ProductTerms, as_of: date
+) -> AccountPosition:
     balances = fold(ledger.entries, terms.allocation_order, through=as_of).balances
     late = delinquency_as_of(ledger, as_of, terms)
     return AccountPosition(
@@ -226,19 +227,23 @@ def _cycle_chunk(accounts: list[Account], as_of: date, run: CycleRun, counts: Co
     ledgers = ledgers_for([a.pk for a in accounts])
     previous = AccountPosition.objects.in_bulk([a.pk for a in accounts])
     new_postings, positions, changes = [], [], []
+    terms_by_product: dict[int, ProductTerms] = {}
     for account in accounts:
         ledger = ledgers[account.pk]
+        if account.product_id not in terms_by_product:
+            terms_by_product[account.product_id] = product_terms(account.product)
+        terms = terms_by_product[account.product_id]
         before = previous.get(account.pk)
         start = before.accrued_through if before and before.accrued_through else None
         start = as_of if start is None else start + timedelta(days=1)
         if account.status in ACCRUING_STATUSES and start <= as_of:
-            accrued = _accrual_postings(account, ledger, start, as_of)
+            accrued = _accrual_postings(account, ledger, terms, start, as_of)
             new_postings += accrued
             ledger.entries.extend(
                 Entry(-(n + 1), p.kind, p.amount_minor, p.posting_date)
                 for n, p in enumerate(accrued)
             )
-        position = _position_for(account, ledger, as_of)
+        position = _position_for(account, ledger, terms, as_of)
         positions.append(position)
         counts[position.bucket] += 1
         old_bucket = before.bucket if before else "M0"

@@ -9,19 +9,12 @@ from django.utils.translation import gettext as _
 from arrears.api.console import display_width, pad
 from arrears.api.payloads import account_payload, payoff_payload
 from arrears.api.selectors import account_get, product_today
+from arrears.command_args import parse_date
 from arrears.ledger.selectors import account_summary
 
 
-def parse_date(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(
-            _("%(option)s: %(text)r is not a date; write it as YYYY-MM-DD.")
-            % {"option": option, "text": text}
-        ) from None
+def _optional_date(text: str | None, option: str) -> date | None:
+    return None if text is None else parse_date(text, option)
 
 
 class Command(BaseCommand):
@@ -41,8 +34,8 @@ class Command(BaseCommand):
                             help=_("Print JSON (amounts as strings) instead of a table."))
 
     def handle(self, *args, **options):
-        as_of = parse_date(options["as_of"], "--as-of")
-        payoff_date = parse_date(options["payoff_date"], "--payoff-date")
+        as_of = _optional_date(options["as_of"], "--as-of")
+        payoff_date = _optional_date(options["payoff_date"], "--payoff-date")
         account = account_get(external_id=options["account_id"])
         if account is None:
             raise CommandError(_("There is no account %(id)s.") % {"id": options["account_id"]})
