@@ -33,6 +33,8 @@ ROLES: tuple[Role, ...] = (
     Role("collector", _("Collector"), VIEW_PORTFOLIO + ("portfolio.view_unmasked_pii",)),
     Role("team_lead", _("Team lead"),
          VIEW_PORTFOLIO + MANAGE_QUEUES + ("portfolio.view_unmasked_pii",)),
+    Role("collections_manager", _("Collections manager"),
+         VIEW_PORTFOLIO + MANAGE_QUEUES + ("portfolio.view_unmasked_pii",)),
     Role("strategy_manager", _("Strategy manager"), VIEW_PORTFOLIO),
     Role("compliance_officer", _("Compliance officer"),
          VIEW_PORTFOLIO + ("portfolio.view_unmasked_pii", "audit.view_auditevent")),
