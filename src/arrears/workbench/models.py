@@ -13,7 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from arrears.batch.models import DecisionRun
-from arrears.portfolio.models import Account
+from arrears.portfolio.models import Account, ContactPoint, ThirdPartyContact
 from arrears.rules.aging import BUCKET_CODES
 
 
@@ -165,3 +165,112 @@ class QueueEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} → {self.collector_id or self.team_id} #{self.rank}"
+
+
+class OutcomeKind(models.TextChoices):
+    """What a collector records after working an account (one or two clicks on the screen)."""
+
+    RIGHT_PARTY = "right_party", _("right-party contact")
+    THIRD_PARTY = "third_party", _("third party")
+    NO_ANSWER = "no_answer", _("no answer")
+    WRONG_NUMBER = "wrong_number", _("wrong number")
+    DISCONNECTED = "disconnected", _("number disconnected")
+    REFUSED = "refused", _("refused to pay")
+    PROMISE = "promise", _("promise to pay")
+    DISPUTE = "dispute", _("dispute")
+    HARDSHIP = "hardship", _("hardship")
+    CEASE_CONTACT = "cease_contact", _("request to stop contact")
+    COMPLAINT = "complaint", _("complaint")
+
+
+class Note(models.Model):
+    """A collector's free-text note on an account, stored after personal data is scrubbed."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="work_notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="work_notes",
+        verbose_name=_("author"),
+    )
+    text = models.TextField(_("text"))
+    findings = models.JSONField(
+        _("content findings"),
+        default=list,
+        blank=True,
+        help_text=_("Personal data scrubbed and forbidden words found when the note was saved."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["account", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.text[:40]}"
+
+
+class Outcome(models.Model):
+    """One recorded outcome of working an account, with what it set in motion.
+
+    References to the other apps' rows (contact attempt, promise, gate check, skip-trace task)
+    are plain ids, so that the workbench does not depend on their tables.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="work_outcomes")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="work_outcomes",
+        verbose_name=_("collector"),
+    )
+    kind = models.CharField(_("outcome"), max_length=20, choices=OutcomeKind.choices)
+    contact_point = models.ForeignKey(
+        ContactPoint, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    third_party = models.ForeignKey(
+        ThirdPartyContact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+    next_action_on = models.DateField(_("next action"), null=True, blank=True)
+    contact_attempt_id = models.BigIntegerField(null=True, blank=True)
+    promise_id = models.BigIntegerField(null=True, blank=True)
+    skip_trace_task_id = models.BigIntegerField(null=True, blank=True)
+    gate_check_id = models.BigIntegerField(null=True, blank=True)
+    holds = models.CharField(_("holds placed"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["account", "-created_at"]),
+            models.Index(fields=["actor", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.kind}"
+
+
+class AccountWork(models.Model):
+    """The workbench's state of one account: the last outcome and when to work it next.
+
+    Kept beside the outcomes so that the queue page reads one row per account.
+    """
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="work")
+    last_outcome = models.CharField(
+        _("last outcome"), max_length=20, choices=OutcomeKind.choices, blank=True
+    )
+    last_outcome_at = models.DateTimeField(_("last outcome at"), null=True, blank=True)
+    next_action_on = models.DateField(_("next action"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("account work")
+        verbose_name_plural = _("account work")
+
+    def __str__(self) -> str:
+        return f"{self.account_id} → {self.next_action_on}"
