@@ -69,3 +69,105 @@ def count_bar_chart(rows: list[CountRow], label: Callable[[str], str] = str) -> 
         bars=tuple(bars),
         bottom=bottom,
     )
+
+
+AGING_WIDTH = 320
+AGING_HEIGHT = 90
+AGING_PAD = 14
+
+
+@dataclass(frozen=True)
+class AgingChart:
+    """A step line of the account's bucket over time: one step per bucket change."""
+
+    width: int
+    height: int
+    points: str  # SVG polyline points
+    levels: tuple[tuple[str, int], ...]  # (bucket code, y) for the axis labels
+    first: str
+    last: str
+
+
+def aging_chart(changes, today) -> AgingChart | None:
+    """``changes``: ledger ``BucketChange`` rows in date order; None when there is no history."""
+    from arrears.rules.aging import BUCKET_CODES
+
+    if not changes:
+        return None
+    start = changes[0].changed_on
+    span = max((today - start).days, 1)
+    plot_width = AGING_WIDTH - 2 * AGING_PAD - 24
+    step = (AGING_HEIGHT - 2 * AGING_PAD) / (len(BUCKET_CODES) - 1)
+
+    def x(day) -> float:
+        return round(AGING_PAD + 24 + plot_width * (day - start).days / span, 1)
+
+    def y(bucket: str) -> float:
+        index = BUCKET_CODES.index(bucket) if bucket in BUCKET_CODES else 0
+        return round(AGING_HEIGHT - AGING_PAD - index * step, 1)
+
+    points = [(x(start), y(changes[0].from_bucket))]
+    for change in changes:
+        points.append((x(change.changed_on), points[-1][1]))
+        points.append((x(change.changed_on), y(change.to_bucket)))
+    points.append((x(today), points[-1][1]))
+    return AgingChart(
+        width=AGING_WIDTH,
+        height=AGING_HEIGHT,
+        points=" ".join(f"{px},{py}" for px, py in points),
+        levels=tuple((code, y(code)) for code in BUCKET_CODES[::2]),
+        first=start.isoformat(),
+        last=today.isoformat(),
+    )
+
+
+TEAM_METRICS = ("calls", "right_party", "promises_taken", "promises_kept")
+TEAM_ROW = 14
+TEAM_GROUP_GAP = 10
+
+
+@dataclass(frozen=True)
+class MetricBar:
+    metric: str
+    y: int
+    width: Decimal
+    value: int
+
+
+@dataclass(frozen=True)
+class CollectorBars:
+    name: str
+    y: int
+    bars: tuple[MetricBar, ...]
+
+
+@dataclass(frozen=True)
+class TeamDayChart:
+    width: int
+    height: int
+    label_width: int
+    bar_height: int
+    groups: tuple[CollectorBars, ...]
+
+
+def team_day_chart(days) -> TeamDayChart:
+    """One group of bars per collector (calls, right-party contacts, promises taken and kept),
+    on one scale: the largest count of the team."""
+    largest = max((getattr(d, m) for d in days for m in TEAM_METRICS), default=0)
+    groups = []
+    y = TOP
+    for day in days:
+        bars = []
+        for index, metric in enumerate(TEAM_METRICS):
+            value = getattr(day, metric)
+            width = (Decimal(value) * BAR_AREA / largest).quantize(Decimal("0.1")) if largest else 0
+            bars.append(MetricBar(metric=metric, y=y + index * TEAM_ROW, width=width, value=value))
+        groups.append(CollectorBars(name=str(day.collector.user), y=y, bars=tuple(bars)))
+        y += len(TEAM_METRICS) * TEAM_ROW + TEAM_GROUP_GAP
+    return TeamDayChart(
+        width=WIDTH,
+        height=y + TOP,
+        label_width=LABEL_WIDTH,
+        bar_height=TEAM_ROW - 3,
+        groups=tuple(groups),
+    )

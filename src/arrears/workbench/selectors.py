@@ -247,3 +247,85 @@ def account_queue_entry(*, account: Account, run: DecisionRun) -> QueueEntry | N
         .select_related("team", "collector__user")
         .first()
     )
+
+
+@dataclass
+class CollectorDay:
+    """One collector's day: calls and right-party contacts from the outcomes they recorded,
+    promises they took and promises kept, payments posted on the accounts of their queue."""
+
+    collector: Collector
+    calls: int = 0
+    right_party: int = 0
+    promises_taken: int = 0
+    promises_kept: int = 0
+    collected: Recovery = field(default_factory=dict)
+
+
+def team_day(*, team: Team, day, run: DecisionRun | None = None) -> list[CollectorDay]:
+    """Per active collector of ``team``: what they did on ``day`` (in UTC days, like the
+    ledger's posting dates)."""
+    from arrears.arrangements.models import Promise
+    from arrears.ledger.models import Posting
+    from arrears.workbench.models import Outcome
+    from arrears.workbench.outcomes import UNANSWERED
+
+    run = run or decision_run_latest()
+    seats = list(team.collectors.filter(active=True).select_related("user").order_by("pk"))
+    users = [seat.user_id for seat in seats]
+    calls = dict(
+        Outcome.objects.filter(actor_id__in=users, created_at__date=day)
+        .order_by()
+        .values_list("actor_id")
+        .annotate(n=Count("pk"))
+    )
+    right_party = dict(
+        Outcome.objects.filter(actor_id__in=users, created_at__date=day)
+        .exclude(kind__in=[*UNANSWERED, "third_party"])
+        .order_by()
+        .values_list("actor_id")
+        .annotate(n=Count("pk"))
+    )
+    taken = dict(
+        Promise.objects.filter(taken_by_id__in=users, taken_at__date=day)
+        .order_by()
+        .values_list("taken_by_id")
+        .annotate(n=Count("pk"))
+    )
+    kept = dict(
+        Promise.objects.filter(taken_by_id__in=users, status="kept", evaluated_on=day)
+        .order_by()
+        .values_list("taken_by_id")
+        .annotate(n=Count("pk"))
+    )
+    collected: dict[int, Recovery] = {}
+    if run is not None:
+        paid = (
+            Posting.objects.filter(
+                kind=Posting.Kind.PAYMENT,
+                posting_date=day,
+                account__queue_entries__run=run,
+                account__queue_entries__collector__in=seats,
+            )
+            .order_by()
+            .values(
+                "account__queue_entries__collector_id", currency=F("account__product__currency")
+            )
+            .annotate(total=Sum("amount_minor"))
+        )
+        for row in paid:
+            seat_id = row["account__queue_entries__collector_id"]
+            collected[seat_id] = _recovery_add(
+                collected.get(seat_id, {}), {row["currency"]: row["total"] or 0}
+            )
+    return [
+        CollectorDay(
+            collector=seat,
+            calls=calls.get(seat.user_id, 0),
+            right_party=right_party.get(seat.user_id, 0),
+            promises_taken=taken.get(seat.user_id, 0),
+            promises_kept=kept.get(seat.user_id, 0),
+            collected=collected.get(seat.pk, {}),
+        )
+        for seat in seats
+    ]

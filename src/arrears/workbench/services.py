@@ -1,15 +1,34 @@
-"""Writes for the work queues: publishing a night's queues, and the demo teams."""
+"""Writes for the work queues and the workbench: publishing a night's queues, the demo teams,
+notes, outcomes and re-assignments."""
 
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 from django.contrib.auth.models import Group, Permission, User
 from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from arrears.arrangements.services import ArrangementError, promise_take
+from arrears.audit.services import audit_record
 from arrears.batch.models import DecisionRun
+from arrears.portfolio.models import Account, ContactPoint, ThirdPartyContact
 from arrears.users.services import role_groups_ensure, user_create_for_role
 from arrears.workbench.compile import QUEUE_COLUMNS
-from arrears.workbench.models import Channel, Collector, QueueEntry, Team
+from arrears.workbench.models import (
+    AccountWork,
+    Channel,
+    Collector,
+    Note,
+    Outcome,
+    OutcomeKind,
+    QueueEntry,
+    Team,
+)
+from arrears.workbench.outcomes import OUTCOME_EFFECTS, next_action_default
 
 PUBLISH_BATCH = 5000
 _ENTRY_COLUMNS = (
@@ -142,3 +161,242 @@ def teams_ensure_demo(*, password: str) -> list[str]:
             defaults={"daily_capacity": capacity, "languages": languages, "buckets": buckets},
         )
     return created
+
+
+class WorkRejected(Exception):
+    """An outcome, note or re-assignment that cannot be recorded; the message says why."""
+
+
+@dataclass(frozen=True)
+class PromiseTerms:
+    amount_minor: int
+    due_date: date
+
+
+def account_today(account: Account) -> date:
+    """Today in the cardholder's time zone (the product's when the cardholder has none)."""
+    zone = account.cardholder.time_zone or account.product.time_zone
+    return timezone.now().astimezone(ZoneInfo(zone)).date()
+
+
+def _scrubbed(text: str, language: str) -> tuple[str, list[dict]]:
+    """``text`` with personal data removed, and what was removed or flagged (forbidden words)."""
+    from arrears.compliance.content import content_findings
+    from arrears.portfolio.masking import pii_scrub
+
+    clean, scrubbed = pii_scrub(text)
+    findings = [{"kind": "pii", "detail": str(item)} for item in scrubbed]
+    findings += [
+        {"kind": "content", "word": f.word, "category": f.category, "rule_id": f.rule_id}
+        for f in content_findings(clean, language)
+    ]
+    return clean, findings
+
+
+def note_add(account: Account, *, text: str, actor, language: str = "") -> Note:
+    """Store a note on ``account``; personal data in it is scrubbed first, and forbidden words
+    are kept in ``findings`` so that the screen can warn the collector."""
+    text = text.strip()
+    if not text:
+        raise WorkRejected(_("A note needs some text."))
+    clean, findings = _scrubbed(text, language or account.cardholder.language)
+    with transaction.atomic():
+        note = Note.objects.create(account=account, author=actor, text=clean, findings=findings)
+        audit_record(
+            actor=actor,
+            action="note_add",
+            object_type="workbench.Note",
+            object_id=note.pk,
+            details={"account": account.pk, "findings": len(findings)},
+        )
+    return note
+
+
+def _counterparty(kind: str, third_party: ThirdPartyContact | None) -> str:
+    if kind != OutcomeKind.THIRD_PARTY:
+        return "debtor"
+    if third_party is not None and third_party.relation == ThirdPartyContact.Relation.EMERGENCY:
+        return "emergency_contact"
+    return "third_party"
+
+
+def _outcome_check(
+    account: Account,
+    kind: str,
+    contact_point: ContactPoint | None,
+    third_party: ThirdPartyContact | None,
+    promise: PromiseTerms | None,
+) -> None:
+    if kind not in OUTCOME_EFFECTS:
+        raise WorkRejected(_("Unknown outcome %(kind)s.") % {"kind": kind})
+    if contact_point is not None and contact_point.cardholder_id != account.cardholder_id:
+        raise WorkRejected(_("That contact point belongs to another cardholder."))
+    if third_party is not None and third_party.cardholder_id != account.cardholder_id:
+        raise WorkRejected(_("That third-party contact belongs to another cardholder."))
+    if kind == OutcomeKind.PROMISE:
+        if promise is None or promise.amount_minor <= 0:
+            raise WorkRejected(_("A promise to pay needs an amount above zero."))
+        if promise.due_date < account_today(account):
+            raise WorkRejected(_("A promise to pay cannot fall due in the past."))
+
+
+def outcome_record(
+    account: Account,
+    *,
+    outcome: str,
+    actor,
+    contact_point: ContactPoint | None = None,
+    third_party: ThirdPartyContact | None = None,
+    promise: PromiseTerms | None = None,
+    note: str = "",
+    next_action_on: date | None = None,
+    check_id: int | None = None,
+) -> Outcome:
+    """Record what came of working ``account`` and set in motion what it means.
+
+    The contact ledger gets the attempt (the compliance counters), a promise becomes a
+    ``Promise`` (with its hold), a dispute, hardship, request to stop contact or complaint a
+    compliance hold, a wrong or dead number a skip-trace task; the account's next action date is
+    the one given or the outcome's default. All of it or nothing is written.
+    """
+    from arrears.compliance.services import contact_record, hold_place
+    from arrears.dialer.services import skip_trace_task_create
+
+    _outcome_check(account, outcome, contact_point, third_party, promise)
+    effect = OUTCOME_EFFECTS[outcome]
+    today = account_today(account)
+    next_on = next_action_on or next_action_default(
+        outcome, today, promise.due_date if promise else None
+    )
+    clean_note, _findings = _scrubbed(note, account.cardholder.language) if note else ("", [])
+    with transaction.atomic():
+        attempt = contact_record(
+            account,
+            channel="call",
+            outcome=effect.contact_outcome,
+            counterparty=_counterparty(outcome, third_party),
+            contact_point=contact_point,
+            third_party=third_party,
+            check_id=check_id,
+            actor=actor,
+            note=clean_note,
+        )
+        taken = None
+        if promise is not None and outcome == OutcomeKind.PROMISE:
+            try:
+                taken = promise_take(
+                    account,
+                    amount_minor=promise.amount_minor,
+                    due_date=promise.due_date,
+                    actor=actor,
+                    note=clean_note,
+                )
+            except ArrangementError as error:
+                raise WorkRejected(error.message) from None
+        if effect.hold:
+            hold_place(account, effect.hold, actor=actor, note=clean_note,
+                       reference=f"outcome:{outcome}")
+        task = None
+        if effect.skip_trace:
+            task = skip_trace_task_create(
+                account, contact_point=contact_point, reason=outcome, actor=actor
+            )
+        recorded = Outcome.objects.create(
+            account=account,
+            actor=actor,
+            kind=outcome,
+            contact_point=contact_point,
+            third_party=third_party,
+            note=clean_note,
+            next_action_on=next_on,
+            contact_attempt_id=attempt.pk,
+            promise_id=taken.pk if taken else None,
+            skip_trace_task_id=task.pk if task else None,
+            gate_check_id=check_id,
+            holds=effect.hold,
+        )
+        AccountWork.objects.update_or_create(
+            account=account,
+            defaults={
+                "last_outcome": outcome,
+                "last_outcome_at": recorded.created_at,
+                "next_action_on": next_on,
+            },
+        )
+        audit_record(
+            actor=actor,
+            action="outcome_record",
+            object_type="workbench.Outcome",
+            object_id=recorded.pk,
+            details={
+                "account": account.pk,
+                "outcome": outcome,
+                "next_action_on": next_on.isoformat() if next_on else None,
+                "hold": effect.hold,
+                "promise": taken.pk if taken else None,
+                "skip_trace_task": task.pk if task else None,
+            },
+        )
+    return recorded
+
+
+def queue_entries_reassign(
+    *,
+    team: Team,
+    to_collector: Collector,
+    actor,
+    account_id: int | None = None,
+    bucket: str = "",
+    from_collector: Collector | None = None,
+    segment: str = "",
+) -> int:
+    """Move one account (``account_id``) or every entry of ``team``'s latest queue matching the
+    filters (bucket, current collector, segment) to ``to_collector``; returns how many moved.
+
+    The new collector must hold an active seat in the same team; the move is audited.
+    """
+    from arrears.batch.models import Decision
+    from arrears.workbench.selectors import decision_run_latest
+
+    if to_collector.team_id != team.pk or not to_collector.active:
+        raise WorkRejected(_("Accounts can only move to an active collector of the same team."))
+    run = decision_run_latest()
+    if run is None:
+        raise WorkRejected(_("No decision run yet: there is no queue to re-assign."))
+    entries = QueueEntry.objects.filter(run=run, team=team).exclude(collector=to_collector)
+    if account_id is not None:
+        entries = entries.filter(account_id=account_id)
+    else:
+        if bucket:
+            entries = entries.filter(account__position__bucket=bucket)
+        if from_collector is not None:
+            entries = entries.filter(collector=from_collector)
+        if segment:
+            entries = entries.filter(
+                account_id__in=Decision.objects.filter(run=run, segment=segment).values(
+                    "account_id"
+                )
+            )
+    with transaction.atomic():
+        account_ids = list(entries.values_list("account_id", flat=True))
+        moved = QueueEntry.objects.filter(run=run, account_id__in=account_ids).update(
+            collector=to_collector
+        )
+        audit_record(
+            actor=actor,
+            action="queue_reassign",
+            object_type="workbench.Team",
+            object_id=team.pk,
+            details={
+                "run": run.pk,
+                "to_collector": to_collector.pk,
+                "accounts": len(account_ids),
+                "filters": {
+                    "account": account_id,
+                    "bucket": bucket,
+                    "from_collector": from_collector.pk if from_collector else None,
+                    "segment": segment,
+                },
+            },
+        )
+    return moved

@@ -27,3 +27,15 @@ def recovery(amounts: dict[str, int]) -> str:
         f"{format_amount(minor, currency)} {currency}"
         for currency, minor in sorted(amounts.items())
     )
+
+
+@register.filter
+def money(minor: int | None, currency: str) -> str:
+    """``123456|money:"CNY"`` → ``"1,234.56"``."""
+    return "—" if minor is None else format_amount(minor, currency)
+
+
+@register.filter
+def percent(rate) -> str:
+    """``Decimal("0.1782")`` → ``"17.82 %"``."""
+    return "—" if rate is None else f"{rate * 100:.2f} %"

@@ -1,0 +1,110 @@
+"""Forms of the workbench: outcomes, notes, the plan calculator, waivers and re-assignment.
+
+Amounts are typed in major units ("1200.50") and stored in the currency's minor units.
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from arrears.rules.aging import BUCKET_CODES
+from arrears.rules.money import AmountError, parse_amount
+from arrears.workbench.models import OutcomeKind
+
+
+class AmountField(forms.CharField):
+    """An amount in major units; ``clean`` gives minor units of the form's currency."""
+
+    def __init__(self, *args, currency: str = "CNY", **kwargs):
+        self.currency = currency
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in (None, ""):
+            return None
+        try:
+            return parse_amount(value, self.currency)
+        except AmountError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+class CurrencyForm(forms.Form):
+    def __init__(self, *args, currency: str = "CNY", **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, AmountField):
+                field.currency = currency
+
+
+class OutcomeForm(CurrencyForm):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=OutcomeKind.choices)
+    contact_point = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    third_party = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    check_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    amount = AmountField(label=_("Amount promised"), required=False)
+    due_date = forms.DateField(
+        label=_("Promised by"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    next_action_on = forms.DateField(
+        label=_("Next action"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == OutcomeKind.PROMISE:
+            if not data.get("amount"):
+                self.add_error("amount", _("A promise to pay needs an amount."))
+            if not data.get("due_date"):
+                self.add_error("due_date", _("A promise to pay needs a date."))
+        return data
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Note"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+PLAN_KINDS = (
+    ("extension", _("extension")),
+    ("instalment", _("instalments")),
+    ("personalised", _("personalised instalments")),
+)
+
+
+class PlanForm(CurrencyForm):
+    kind = forms.ChoiceField(label=_("Kind"), choices=PLAN_KINDS)
+    months = forms.IntegerField(label=_("Months"), min_value=1, max_value=60, initial=12)
+    waive_interest = forms.BooleanField(label=_("Stop interest"), required=False)
+    down_payment = AmountField(label=_("Down payment"), required=False)
+
+
+WAIVER_KINDS = (("fee", _("fees")), ("interest", _("interest")))
+
+
+class WaiverForm(CurrencyForm):
+    kind = forms.ChoiceField(label=_("Waive"), choices=WAIVER_KINDS)
+    amount = AmountField(label=_("Amount"))
+    note = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class ReassignForm(forms.Form):
+    """Move one account (``account``) or every entry matching the filters to ``to_collector``."""
+
+    to_collector = forms.IntegerField(label=_("To collector"))
+    account = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    bucket = forms.ChoiceField(
+        label=_("Bucket"), required=False, choices=[("", _("any"))] + [(b, b) for b in BUCKET_CODES]
+    )
+    from_collector = forms.CharField(label=_("From collector"), required=False)
+    segment = forms.CharField(label=_("Segment"), required=False, max_length=60)
+
+
+class ApprovalForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        choices=(("1", _("Approve")), ("0", _("Reject"))), coerce=lambda v: v == "1"
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)

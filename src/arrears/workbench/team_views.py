@@ -1,0 +1,127 @@
+"""The team lead's view (/work/team/): queues and capacity, re-assignment, the approval queue
+and the team's day. A team lead sees the teams they lead; the overseeing roles see all teams."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from arrears.arrangements.services import (
+    ArrangementError,
+    approval_decide,
+    approvals_pending_for,
+)
+from arrears.workbench.access import sees_all_accounts, teams_led_by
+from arrears.workbench.charts import TEAM_METRICS, team_day_chart
+from arrears.workbench.forms import ApprovalForm, ReassignForm
+from arrears.workbench.models import Collector, Team
+from arrears.workbench.selectors import decision_run_latest, queue_summary, team_day
+from arrears.workbench.services import WorkRejected, queue_entries_reassign
+
+
+def _teams_for(user):
+    if sees_all_accounts(user):
+        return Team.objects.all()
+    return teams_led_by(user)
+
+
+def _team_lead_only(user) -> None:
+    if not _teams_for(user).exists():
+        raise PermissionDenied(_("The team page is for team leads."))
+
+
+@login_required
+def team_overview(request: HttpRequest) -> HttpResponse:
+    _team_lead_only(request.user)
+    teams = list(_teams_for(request.user))
+    run = decision_run_latest()
+    team_ids = {team.pk for team in teams}
+    summaries = [q for q in queue_summary(run=run) if q.team.pk in team_ids] if run else []
+    today = timezone.now().date()
+    days = {team.pk: team_day(team=team, day=today, run=run) for team in teams}
+    return render(
+        request,
+        "workbench/team.html",
+        {
+            "run": run,
+            "summaries": summaries,
+            "days": [(team, days[team.pk], team_day_chart(days[team.pk])) for team in teams],
+            "metrics": TEAM_METRICS,
+            "today": today,
+            "approvals": list(approvals_pending_for(request.user)[:100]),
+            "reassign_form": ReassignForm(),
+            "approval_form": ApprovalForm(),
+        },
+    )
+
+
+@require_POST
+@login_required
+def team_reassign(request: HttpRequest) -> HttpResponse:
+    _team_lead_only(request.user)
+    form = ReassignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the collector the accounts go to."))
+        return redirect("work:team")
+    data = form.cleaned_data
+    seats = Collector.objects.filter(team__in=_teams_for(request.user))
+    to_collector = seats.filter(pk=data["to_collector"]).select_related("team").first()
+    if to_collector is None:
+        raise Http404(_("No such collector in your teams."))
+    from_collector = None
+    if data.get("from_collector"):
+        from_collector = seats.filter(pk=data["from_collector"]).first()
+        if from_collector is None:
+            raise Http404(_("No such collector in your teams."))
+    try:
+        moved = queue_entries_reassign(
+            team=to_collector.team,
+            to_collector=to_collector,
+            actor=request.user,
+            account_id=data.get("account"),
+            bucket=data.get("bucket") or "",
+            from_collector=from_collector,
+            segment=data.get("segment") or "",
+        )
+    except WorkRejected as error:
+        messages.error(request, str(error))
+        return redirect("work:team")
+    messages.success(
+        request,
+        _("%(count)d account(s) moved to %(collector)s.")
+        % {"count": moved, "collector": to_collector.user},
+    )
+    return redirect("work:team")
+
+
+@require_POST
+@login_required
+def team_approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve or reject one request of the approval queue; only requests pending for this
+    user (within their authority) can be decided."""
+    request_row = approvals_pending_for(request.user).filter(pk=pk).first()
+    if request_row is None:
+        raise Http404(_("No such request in your approval queue."))
+    form = ApprovalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Approve or reject."))
+        return redirect("work:team")
+    try:
+        approval_decide(
+            request_row,
+            actor=request.user,
+            approve=form.cleaned_data["approve"],
+            note=form.cleaned_data.get("note") or "",
+        )
+    except ArrangementError as error:
+        messages.error(request, str(error))
+        return redirect("work:team")
+    if form.cleaned_data["approve"]:
+        messages.success(request, _("Approved."))
+    else:
+        messages.success(request, _("Rejected."))
+    return redirect("work:team")

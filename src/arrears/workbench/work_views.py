@@ -1,0 +1,277 @@
+"""The collector's workbench (/work/): the queue, the one-screen account view and its actions.
+
+Every view finds its account through :func:`arrears.workbench.access.account_for_user_or_404`,
+so a collector who edits a URL to an account outside their queue gets a 404, on GET and POST.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from arrears.arrangements.services import (
+    ArrangementError,
+    plan_propose,
+    plan_quote,
+    waiver_propose,
+)
+from arrears.audit.services import audit_record
+from arrears.portfolio.models import Account, ContactPoint, ThirdPartyContact
+from arrears.workbench import screen
+from arrears.workbench.access import account_for_user_or_404
+from arrears.workbench.charts import aging_chart
+from arrears.workbench.forms import NoteForm, OutcomeForm, PlanForm, WaiverForm
+from arrears.workbench.models import OutcomeKind
+from arrears.workbench.selectors import decision_run_latest
+from arrears.workbench.services import PromiseTerms, WorkRejected, note_add, outcome_record
+
+
+@login_required
+def work_queue(request: HttpRequest) -> HttpResponse:
+    run = decision_run_latest()
+    return render(
+        request,
+        "workbench/work_queue.html",
+        {"run": run, "entries": screen.queue_rows(user=request.user, run=run)},
+    )
+
+
+def _account_context(request: HttpRequest, account: Account, **extra) -> dict:
+    level = screen.masking_level(request.user)
+    summary = screen.balances(account)
+    contacts, third_parties = screen.contact_lines(account, level)
+    decision = screen.decision_last_night(account)
+    promises, plans = screen.arrangements(account)
+    letters, outbox = screen.letters_and_messages(account)
+    previous_id, next_id = screen.queue_neighbours(user=request.user, account=account)
+    currency = account.product.currency
+    name = account.cardholder.name
+    if level == "full":
+        audit_record(
+            actor=request.user,
+            action="view_pii",
+            object_type="cardholder",
+            object_id=account.cardholder.external_id,
+            details={"account": account.external_id, "page": "work"},
+        )
+    else:
+        name = screen.masking.mask_name(name)
+    context = {
+        "account": account,
+        "currency": currency,
+        "cardholder_name": name,
+        "masked": level != "full",
+        "summary": summary,
+        "money": screen.money(summary),
+        "aging": aging_chart(screen.bucket_history(account), screen.today_for(account)),
+        "statements": screen.statements(account),
+        "payments": screen.payments(account),
+        "contacts": contacts,
+        "third_parties": third_parties,
+        "notes": screen.notes(account),
+        "outcomes": screen.outcomes(account),
+        "promises": promises,
+        "plans": plans,
+        "holds": screen.holds(account),
+        "letters": letters,
+        "outbox": outbox,
+        "decision": decision,
+        "script": screen.script_for(account, decision, translation.get_language()),
+        "previous_id": previous_id,
+        "next_id": next_id,
+        "outcome_kinds": OutcomeKind.choices,
+        "outcome_form": OutcomeForm(currency=currency),
+        "note_form": NoteForm(),
+        "plan_form": PlanForm(currency=currency),
+        "waiver_form": WaiverForm(currency=currency),
+        "today": screen.today_for(account),
+    }
+    context.update(extra)
+    return context
+
+
+@login_required
+def work_account(request: HttpRequest, pk: int) -> HttpResponse:
+    account = account_for_user_or_404(request.user, pk)
+    extra = {}
+    if "kind" in request.GET:
+        extra = _plan_quote_context(
+            account, PlanForm(request.GET, currency=account.product.currency)
+        )
+    return render(
+        request, "workbench/work_account.html", _account_context(request, account, **extra)
+    )
+
+
+@require_POST
+@login_required
+def work_call(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask the compliance gate whether this number may be called now, and show its answer."""
+    from arrears.compliance.services import gate_ask
+
+    account = account_for_user_or_404(request.user, pk)
+    point = _contact_point(account, request.POST.get("contact_point"))
+    answer = gate_ask(
+        account,
+        channel="call",
+        contact_point=point,
+        actor=request.user,
+        reference=f"work:{request.user.pk}",
+    )
+    return render(
+        request,
+        "workbench/work_account.html",
+        _account_context(request, account, gate_answer=answer, gate_point=point),
+    )
+
+
+def _contact_point(account: Account, raw) -> ContactPoint | None:
+    if not raw:
+        return None
+    return ContactPoint.objects.filter(pk=raw, cardholder_id=account.cardholder_id).first()
+
+
+def _third_party(account: Account, raw) -> ThirdPartyContact | None:
+    if not raw:
+        return None
+    return ThirdPartyContact.objects.filter(pk=raw, cardholder_id=account.cardholder_id).first()
+
+
+def _rerender(request, account, **extra) -> HttpResponse:
+    return render(
+        request,
+        "workbench/work_account.html",
+        _account_context(request, account, **extra),
+        status=400,
+    )
+
+
+@require_POST
+@login_required
+def work_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    account = account_for_user_or_404(request.user, pk)
+    form = OutcomeForm(request.POST, currency=account.product.currency)
+    if not form.is_valid():
+        return _rerender(request, account, outcome_form=form)
+    data = form.cleaned_data
+    promise = None
+    if data["outcome"] == OutcomeKind.PROMISE:
+        promise = PromiseTerms(amount_minor=data["amount"], due_date=data["due_date"])
+    try:
+        outcome = outcome_record(
+            account,
+            outcome=data["outcome"],
+            actor=request.user,
+            contact_point=_contact_point(account, data.get("contact_point")),
+            third_party=_third_party(account, data.get("third_party")),
+            promise=promise,
+            note=data.get("note") or "",
+            next_action_on=data.get("next_action_on"),
+            check_id=data.get("check_id"),
+        )
+    except WorkRejected as error:
+        form.add_error(None, str(error))
+        return _rerender(request, account, outcome_form=form)
+    messages.success(request, _("Recorded: %(outcome)s.") % {"outcome": outcome.get_kind_display()})
+    return redirect("work:account", pk=account.pk)
+
+
+@require_POST
+@login_required
+def work_note(request: HttpRequest, pk: int) -> HttpResponse:
+    account = account_for_user_or_404(request.user, pk)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _rerender(request, account, note_form=form)
+    note = note_add(
+        account,
+        text=form.cleaned_data["text"],
+        actor=request.user,
+        language=translation.get_language(),
+    )
+    if note.findings:
+        messages.warning(
+            request,
+            _("Note saved; %(count)d passage(s) were removed or flagged — check the wording.")
+            % {"count": len(note.findings)},
+        )
+    else:
+        messages.success(request, _("Note saved."))
+    return redirect("work:account", pk=account.pk)
+
+
+def _plan_quote_context(account: Account, form: PlanForm) -> dict:
+    """The calculator's schedule for the form's terms (nothing is written)."""
+    if not form.is_valid():
+        return {"plan_form": form}
+    data = form.cleaned_data
+    try:
+        quote = plan_quote(
+            account,
+            kind=data["kind"],
+            months=data["months"],
+            waive_interest=data["waive_interest"],
+            down_payment_minor=data.get("down_payment") or 0,
+        )
+    except ArrangementError as error:
+        form.add_error(None, str(error))
+        return {"plan_form": form}
+    return {"plan_form": form, "quote": quote}
+
+
+@require_POST
+@login_required
+def work_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    """Propose the plan the calculator showed; above the collector's authority it goes to the
+    approval queue."""
+    account = account_for_user_or_404(request.user, pk)
+    form = PlanForm(request.POST, currency=account.product.currency)
+    if not form.is_valid():
+        return _rerender(request, account, plan_form=form)
+    data = form.cleaned_data
+    try:
+        plan = plan_propose(
+            account,
+            kind=data["kind"],
+            months=data["months"],
+            waive_interest=data["waive_interest"],
+            down_payment_minor=data.get("down_payment") or 0,
+            actor=request.user,
+        )
+    except ArrangementError as error:
+        form.add_error(None, str(error))
+        return _rerender(request, account, plan_form=form)
+    if plan.status == "pending_approval":
+        messages.info(request, _("Plan sent for approval: it is above your authority."))
+    else:
+        messages.success(request, _("Plan active."))
+    return redirect("work:account", pk=account.pk)
+
+
+@require_POST
+@login_required
+def work_waiver(request: HttpRequest, pk: int) -> HttpResponse:
+    account = account_for_user_or_404(request.user, pk)
+    form = WaiverForm(request.POST, currency=account.product.currency)
+    if not form.is_valid():
+        return _rerender(request, account, waiver_form=form)
+    data = form.cleaned_data
+    try:
+        waiver = waiver_propose(
+            account,
+            kind=data["kind"],
+            amount_minor=data["amount"],
+            actor=request.user,
+            note=data["note"],
+        )
+    except ArrangementError as error:
+        form.add_error(None, str(error))
+        return _rerender(request, account, waiver_form=form)
+    if getattr(waiver, "status", "") == "pending_approval":
+        messages.info(request, _("Waiver sent for approval: it is above your authority."))
+    else:
+        messages.success(request, _("Waiver granted."))
+    return redirect("work:account", pk=account.pk)
