@@ -43,7 +43,7 @@ from arrears.rules.plans import PlanError, Schedule, schedule
 __all__ = [
     "ArrangementError", "Limit", "Quote", "approval_decide", "approvals_pending_for",
     "authority_for", "plan_propose", "plan_quote", "promise_take", "settlement_propose",
-    "waiver_propose", "account_today",
+    "waiver_propose", "account_today", "arrangements_evaluate",
 ]
 
 DEFAULT_PLAN_MONTHLY_RATES = {"instalment": "0.0060", "personalised": "0.0050"}
@@ -477,3 +477,10 @@ def approvals_pending_for(user) -> QuerySet:
     return (ApprovalRequest.objects.filter(allowed, status=ApprovalRequest.Status.PENDING)
             .exclude(requested_by=user).select_related("account", "requested_by")
             .order_by("requested_at"))
+
+
+def arrangements_evaluate(as_of: date, *, actor=None):
+    """The nightly evaluation; see :mod:`arrears.arrangements.evaluation`."""
+    from arrears.arrangements.evaluation import arrangements_evaluate as evaluate
+
+    return evaluate(as_of, actor=actor)
