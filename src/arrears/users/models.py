@@ -37,3 +37,20 @@ class ApiToken(models.Model):
         raw = "arr_" + secrets.token_urlsafe(32)
         token = cls.objects.create(user=user, name=name, token_hash=hash_token(raw), prefix=raw[:8])
         return token, raw
+
+
+class Preference(models.Model):
+    """A user's own settings: the language of the pages, applied at every login."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference"
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("preference")
+        verbose_name_plural = _("preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.language}"

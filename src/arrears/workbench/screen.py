@@ -10,8 +10,12 @@ from datetime import date
 from django.db.models import QuerySet
 
 from arrears.batch.models import Decision, DecisionRun
+from arrears.channels.models import OutboxMessage
+from arrears.channels.services import template_context_for, template_render
+from arrears.channels.templating import TemplateRenderError
 from arrears.ledger.models import BucketChange, Posting
 from arrears.ledger.selectors import AccountSummary, account_summary
+from arrears.letters.models import Letter
 from arrears.portfolio import masking
 from arrears.portfolio.models import Account
 from arrears.rules.money import format_amount
@@ -160,7 +164,7 @@ def _last_attempts(account: Account) -> tuple[dict, dict]:
 
 
 def _masked(level: str, kind: str, value: str) -> str:
-    return value if level == "full" else masking.mask_contact_value(kind, value)
+    return masking.mask_contact_value(kind, value, level)
 
 
 def contact_lines(account: Account, level: str) -> tuple[list[ContactLine], list[ThirdPartyLine]]:
@@ -185,7 +189,7 @@ def contact_lines(account: Account, level: str) -> tuple[list[ContactLine], list
         ThirdPartyLine(
             pk=third.pk,
             relation=third.get_relation_display(),
-            name=third.name if level == "full" else masking.mask_name(third.name),
+            name=masking.mask_emergency_contact("", third.name, level),
             last_outcome=by_third[third.pk].get_outcome_display() if third.pk in by_third else "",
         )
         for third in holder.third_party_contacts.order_by("relation", "pk")
@@ -220,9 +224,6 @@ def holds(account: Account) -> list:
 
 
 def letters_and_messages(account: Account) -> tuple[list, list]:
-    from arrears.channels.models import OutboxMessage
-    from arrears.letters.models import Letter
-
     letters = list(Letter.objects.filter(account=account).order_by("-created_at")[:10])
     messages = list(OutboxMessage.objects.filter(account=account).order_by("-created_at")[:10])
     return letters, messages
@@ -247,13 +248,11 @@ def script_for(account: Account, decision: Decision | None, language: str) -> Sc
     rendered for this account in the collector's language."""
     if decision is None or not decision.template:
         return None
-    from arrears.channels.services import template_context_for, template_render
-
     try:
         rendered = template_render(
             decision.template, language, template_context_for(account, language)
         )
-    except LookupError:
+    except TemplateRenderError:
         return None
     return Script(code=decision.template, subject=rendered.subject, body=rendered.body)
 

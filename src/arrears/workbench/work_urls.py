@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from arrears.users.language import language_set
 from arrears.workbench import team_views, work_views
 
 app_name = "work"
@@ -13,6 +14,7 @@ urlpatterns = [
     path("accounts/<int:pk>/note/", work_views.work_note, name="note"),
     path("accounts/<int:pk>/plan/", work_views.work_plan, name="plan"),
     path("accounts/<int:pk>/waiver/", work_views.work_waiver, name="waiver"),
+    path("language/", language_set, name="language"),
     path("team/", team_views.team_overview, name="team"),
     path("team/reassign/", team_views.team_reassign, name="reassign"),
     path("team/approvals/<int:pk>/", team_views.team_approval_decide, name="approval"),

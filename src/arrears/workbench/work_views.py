@@ -18,7 +18,6 @@ from arrears.arrangements.services import (
     plan_quote,
     waiver_propose,
 )
-from arrears.audit.services import audit_record
 from arrears.portfolio.models import Account, ContactPoint, ThirdPartyContact
 from arrears.workbench import screen
 from arrears.workbench.access import account_for_user_or_404
@@ -48,17 +47,7 @@ def _account_context(request: HttpRequest, account: Account, **extra) -> dict:
     letters, outbox = screen.letters_and_messages(account)
     previous_id, next_id = screen.queue_neighbours(user=request.user, account=account)
     currency = account.product.currency
-    name = account.cardholder.name
-    if level == "full":
-        audit_record(
-            actor=request.user,
-            action="view_pii",
-            object_type="cardholder",
-            object_id=account.cardholder.external_id,
-            details={"account": account.external_id, "page": "work"},
-        )
-    else:
-        name = screen.masking.mask_name(name)
+    name = screen.masking.mask_name(account.cardholder.name, level)
     context = {
         "account": account,
         "currency": currency,
