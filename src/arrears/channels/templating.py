@@ -36,11 +36,11 @@ MERGE_FIELDS = {
     "today": _("today's date"),
 }
 
-# Words that show a recipient how to opt out, by language (case-insensitive).
-OPT_OUT_MARKERS = {
-    "zh-hans": ("退订", "回复TD", "opt-out", "opt out"),
-    "en": ("opt-out", "opt out", "unsubscribe", "reply stop"),
-}
+# Categories of the compliance word lists that no template may contain. Others (debt words a
+# third party must not hear, payment requests) are judged by the gate per contact.
+FORBIDDEN_CATEGORIES = frozenset({"threat", "impersonation", "exposure", "legal_threat"})
+OPT_OUT_CATEGORY = "opt_out_method"
+OPT_OUT_EXAMPLES = {"zh-hans": "回复TD退订", "en": "Reply STOP to opt out"}
 
 CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "HKD": "HK$", "TWD": "NT$", "EUR": "€", "JPY": "¥"}
 
@@ -135,11 +135,17 @@ def template_problems(
     if problems:
         return problems
     problems.extend(_render_problems(parts, language))
-    problems.extend(_content_problems(f"{subject}\n{body}", language))
-    if requires_opt_out and not has_opt_out(body, language):
+    findings = _findings(f"{subject}\n{body}", language)
+    problems.extend(
+        gettext("forbidden word “%(word)s” (rule %(rule)s)")
+        % {"word": finding.word, "rule": finding.rule_id}
+        for finding in findings
+        if finding.category in FORBIDDEN_CATEGORIES
+    )
+    if requires_opt_out and not any(f.category == OPT_OUT_CATEGORY for f in findings):
         problems.append(
-            gettext("body: opt-out text is required (e.g. “%(marker)s”)")
-            % {"marker": OPT_OUT_MARKERS.get(language, OPT_OUT_MARKERS["en"])[0]}
+            gettext("body: opt-out text is required (e.g. “%(example)s”)")
+            % {"example": OPT_OUT_EXAMPLES.get(language, OPT_OUT_EXAMPLES["en"])}
         )
     return problems
 
@@ -155,20 +161,10 @@ def _render_problems(parts, language: str) -> list[str]:
     return problems
 
 
-def _content_problems(text: str, language: str) -> list[str]:
+def _findings(text: str, language: str) -> list:
     from arrears.compliance.content import content_findings
 
-    return [
-        gettext("forbidden word “%(word)s” (rule %(rule)s)")
-        % {"word": finding.word, "rule": finding.rule_id}
-        for finding in content_findings(text, language)
-    ]
-
-
-def has_opt_out(body: str, language: str) -> bool:
-    lowered = body.lower()
-    markers = OPT_OUT_MARKERS.get(language, ()) + OPT_OUT_MARKERS["en"]
-    return any(marker.lower() in lowered for marker in markers)
+    return content_findings(text, language)
 
 
 def sample_context(language: str) -> dict:
