@@ -7,17 +7,26 @@ the same event (on PostgreSQL ``SELECT … FOR UPDATE``; SQLite lets one writer 
 The lock is held until the caller's transaction ends, so keep audited transactions short.
 """
 
+import csv
 import json
 from dataclasses import dataclass
-from typing import Any
+from datetime import date, datetime, time, timedelta
+from typing import Any, TextIO
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from arrears.audit.chain import GENESIS_HASH, ChainReport, chain_verify, event_hash
+from arrears.audit.chain import (
+    GENESIS_HASH,
+    ChainReport,
+    chain_verify,
+    event_hash,
+    timestamp_text,
+)
 from arrears.audit.models import AuditChainHead, AuditEvent, ExportRequest
+from arrears.audit.permissions import APPROVE_EXPORT, EXPORT_DATA, REVEAL_PII
 
 HEAD_PK = 1
 
@@ -122,7 +131,7 @@ def client_of(request) -> str:
 # --- Reveal with a purpose --------------------------------------------------------------------
 
 PURPOSE_CODES = ("COLLECTION", "DISPUTE", "HARDSHIP", "LITIGATION", "REGULATORY_REQUEST", "DSAR")
-REVEAL_PERMISSION = "audit.reveal_pii"
+REVEAL_PERMISSION = REVEAL_PII
 
 
 class RevealRefused(Exception):
@@ -153,8 +162,8 @@ def pii_reveal(
 # --- Exports ----------------------------------------------------------------------------------
 
 ALLOW, REQUIRE_APPROVAL, BLOCK = "ALLOW", "REQUIRE_APPROVAL", "BLOCK"
-EXPORT_PERMISSION = "audit.export_data"
-APPROVE_PERMISSION = "audit.approve_export"
+EXPORT_PERMISSION = EXPORT_DATA
+APPROVE_PERMISSION = APPROVE_EXPORT
 # Data that never leaves the system (COMPLIANCE.md b.4).
 NEVER_EXPORTED = frozenset({"emergency_contacts", "third_party_contacts"})
 
@@ -243,3 +252,55 @@ def export_start(request: ExportRequest, *, actor, client: str = "") -> ExportRe
                               "approver": request.approver.get_username()
                               if request.approver else ""})
     return request
+
+
+# --- Export of the trail for a regulator ------------------------------------------------------
+
+EXPORT_FORMATS = ("jsonl", "csv")
+EXPORT_COLUMNS = ("sequence", "at", "actor_id", "actor_label", "action", "object_type",
+                  "object_id", "purpose", "client", "details", "prev_hash", "hash")
+
+
+def audit_events_between(start: date | None, end: date | None, *, actor: str = "",
+                         action: str = "", object_id: str = ""):
+    """Events from ``start`` to ``end`` inclusive (dates in the server's time zone), oldest
+    first, optionally of one actor (user name), action or object id."""
+    events = AuditEvent.objects.exclude(sequence=None).order_by("sequence")
+    zone = timezone.get_default_timezone()
+    if start:
+        events = events.filter(at__gte=datetime.combine(start, time.min, zone))
+    if end:
+        events = events.filter(at__lt=datetime.combine(end + timedelta(days=1), time.min, zone))
+    if actor:
+        events = events.filter(actor_label=actor)
+    if action:
+        events = events.filter(action=action)
+    if object_id:
+        events = events.filter(object_id=object_id)
+    return events
+
+
+def audit_export_write(stream: TextIO, events, *, fmt: str = "jsonl") -> int:
+    """Write events with their chain hashes, one per line (JSON Lines) or row (CSV), so the
+    recipient can recompute every hash and check each ``prev_hash`` against the row before.
+    Returns the number of events written."""
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(_("Unknown format %(fmt)s; use jsonl or csv.") % {"fmt": fmt})
+    writer = csv.writer(stream) if fmt == "csv" else None
+    if writer:
+        writer.writerow(EXPORT_COLUMNS)
+    count = 0
+    for event in events.iterator(chunk_size=2000):
+        fields = event_fields(event)
+        fields["at"] = timestamp_text(event.at)
+        if writer:
+            row = [fields[name] for name in EXPORT_COLUMNS]
+            row[EXPORT_COLUMNS.index("details")] = json.dumps(
+                event.details, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+            )
+            writer.writerow(["" if value is None else value for value in row])
+        else:
+            stream.write(json.dumps({name: fields[name] for name in EXPORT_COLUMNS},
+                                    ensure_ascii=False) + "\n")
+        count += 1
+    return count
