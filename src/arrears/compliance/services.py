@@ -1,0 +1,303 @@
+"""Compliance services: ask the gate about a real account (and store the answer), record
+contact attempts, holds, consents, opt-outs and third-party do-not-call entries, change a rule
+pack's parameters (a new version, audited)."""
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from arrears.audit.services import audit_record
+from arrears.compliance import gate
+from arrears.compliance.holds import HOLD_KINDS
+from arrears.compliance.models import (
+    Consent,
+    ContactAttempt,
+    GateCheck,
+    Hold,
+    OptOut,
+    RulePack,
+    RuleSetting,
+    ThirdPartyDoNotCall,
+)
+from arrears.compliance.selectors import (
+    _dt,
+    gate_state,
+    pack_cache_clear,
+    pack_live,
+    profile_for,
+)
+from arrears.compliance.selectors import holds_active as _holds_active
+from arrears.compliance.selectors import (
+    holds_active_by_account as _holds_active_by_account,
+)
+from arrears.portfolio.models import Account, ThirdPartyContact
+
+PHONE_KINDS = ("mobile", "home_phone", "work_phone")
+ADDRESS_KINDS = ("home_address", "billing_address")
+NOT_COUNTED_OUTCOMES = {"not_connected": "not_connected", "busy": "not_connected"}
+
+
+class ComplianceError(ValueError):
+    """Bad input to a compliance service (the message says what to fix)."""
+
+
+def _pk(value) -> int | None:
+    return None if value is None else getattr(value, "pk", value)
+
+
+def _now(at: datetime | None) -> datetime:
+    if at is None:
+        return datetime.now(UTC)
+    if at.tzinfo is None:
+        raise ComplianceError(_("Times must be aware (with a time zone)."))
+    return at.astimezone(UTC)
+
+
+def _history(rows, account: Account) -> tuple[gate.HistoryItem, ...]:
+    items = []
+    for (_src, at, _t2, channel, counterparty, outcome, debt_ids, excluded, purpose,
+         point, third, account_id) in rows:
+        items.append(gate.HistoryItem(
+            at=_dt(at), channel=channel, counterparty=counterparty,
+            contact_point=str(point or ""), third_party=str(third or ""), outcome=outcome,
+            debt_ids=tuple(debt_ids.split(",")) if debt_ids else (str(account_id),),
+            excluded_reason=excluded or "", purpose=purpose))
+    return tuple(items)
+
+
+def contact_request_for(account: Account, *, channel: str, purpose: str = "collection",
+                        counterparty: str = "debtor", at: datetime | None = None,
+                        contact_point=None, third_party=None, content: str = "",
+                        language: str = "") -> gate.ContactRequest:
+    """The gate request for a real account, built from one database round trip."""
+    at = _now(at)
+    point_id, third_id = _pk(contact_point), _pk(third_party)
+    state = gate_state(account, at, third_id)
+    points = {row[9]: row for row in state["p"]}
+    point = points.get(point_id)
+    if point_id is not None and point is None:
+        raise ComplianceError(_("Contact point %(id)s is not the cardholder's.") % {"id": point_id})
+    holder_zone, product_zone = (state["z"][0][3], state["z"][0][4]) if state["z"] else ("", "")
+    phones = [row[4] for row in state["p"] if row[3] in PHONE_KINDS]
+    phone = point[4] if point is not None and point[3] in PHONE_KINDS else (phones or [""])[0]
+    address = next((row[4] for kind in ADDRESS_KINDS for row in state["p"] if row[3] == kind), "")
+    profile = profile_for(account)
+    pack = pack_live(profile)
+    zones = (holder_zone,) if holder_zone else ()
+    if not zones and not address and not gate_phone_zones(phone, pack) and product_zone:
+        zones = (product_zone,)
+    return gate.ContactRequest(
+        at=at, profile=profile, channel=channel, purpose=purpose, counterparty=counterparty,
+        address=address, phone=phone, time_zones=zones,
+        contact_point=str(point_id or ""), contact_point_kind=point[3] if point else "",
+        provenance=point[5] if point else "", third_party=str(third_id or ""),
+        debt_ids=(str(account.pk),), history=_history(state["a"], account),
+        holds=tuple(gate.HoldState(kind=row[3], since=_dt(row[1]), until=_dt(row[2]))
+                    for row in state["h"]),
+        consents=tuple(gate.ConsentState(kind=row[3], channel=row[4] or "",
+                                         valid_from=_dt(row[1]), valid_until=_dt(row[2]),
+                                         reference=row[5] or "") for row in state["c"]),
+        opt_outs=tuple(row[3] for row in state["o"]),
+        third_party_do_not_call=bool(state["d"]),
+        content=content, language=language,
+    )
+
+
+def gate_phone_zones(phone: str, pack: gate.RulePackData) -> tuple[str, ...]:
+    from arrears.compliance.timezones import zones_for_phone
+
+    return zones_for_phone(phone, pack.region)
+
+
+def _request_summary(request: gate.ContactRequest) -> dict:
+    data = request.to_json()
+    data["history"] = len(request.history)
+    return data
+
+
+def gate_ask(account: Account, *, channel: str, purpose: str = "collection",
+             counterparty: str = "debtor", at: datetime | None = None, contact_point=None,
+             third_party=None, content: str = "", language: str = "", actor=None,
+             reference: str = "") -> gate.GateAnswer:
+    """Ask the live rule pack whether this contact may happen at ``at`` (now by default), store
+    the answer as a ``GateCheck`` and return it with ``check_id`` set."""
+    request = contact_request_for(account, channel=channel, purpose=purpose,
+                                  counterparty=counterparty, at=at, contact_point=contact_point,
+                                  third_party=third_party, content=content, language=language)
+    pack = pack_live(request.profile)
+    answer = gate.gate_check(request, pack)
+    check = GateCheck.objects.create(
+        account_id=account.pk, at=request.at, channel=channel, purpose=purpose,
+        counterparty=counterparty, verdict=answer.verdict, decision=answer.decision,
+        not_before=answer.not_before, rule_ids=",".join(answer.rule_ids),
+        reasons=[r.to_json() for r in answer.reasons], request=_request_summary(request),
+        profile=answer.profile, pack_version=answer.pack_version, reference=reference,
+        actor=actor if getattr(actor, "is_authenticated", False) else None)
+    return replace(answer, check_id=check.pk)
+
+
+def contact_record(account: Account, *, channel: str, outcome: str,
+                   counterparty: str = "debtor", at: datetime | None = None,
+                   contact_point=None, third_party=None, check_id: int | None = None,
+                   actor=None, note: str = "", debt_ids: Iterable[str] = (),
+                   purpose: str | None = None, excluded_reason: str = "") -> ContactAttempt:
+    """Append one attempt to the contact ledger (what the frequency rules count). The purpose
+    defaults to the gate check's, else collection; not-connected calls are marked not counted
+    (US-12)."""
+    if outcome not in gate.OUTCOMES or not outcome:
+        raise ComplianceError(_("Unknown outcome %(outcome)r.") % {"outcome": outcome})
+    if channel not in gate.CHANNELS:
+        raise ComplianceError(_("Unknown channel %(channel)r.") % {"channel": channel})
+    if purpose is None:
+        purpose = (GateCheck.objects.filter(pk=check_id).values_list("purpose", flat=True).first()
+                   if check_id else None) or "collection"
+    return ContactAttempt.objects.create(
+        account_id=account.pk, cardholder_id=account.cardholder_id, channel=channel,
+        purpose=purpose, counterparty=counterparty, contact_point_id=_pk(contact_point),
+        third_party_id=_pk(third_party), at=_now(at), outcome=outcome,
+        conversation=outcome in gate.CONVERSATION_OUTCOMES,
+        excluded_reason=excluded_reason or NOT_COUNTED_OUTCOMES.get(outcome, ""),
+        debt_ids=",".join(str(d) for d in debt_ids), check_id=check_id,
+        actor=actor if getattr(actor, "is_authenticated", False) else None, note=note)
+
+
+def hold_place(account: Account, kind: str, *, until: datetime | None = None, actor=None,
+               note: str = "", reference: str = "") -> Hold:
+    """Put ``account`` on hold from now (until ``until``, or until released)."""
+    if kind not in HOLD_KINDS:
+        raise ComplianceError(_("Unknown hold kind %(kind)r; known: %(known)s.")
+                              % {"kind": kind, "known": ", ".join(HOLD_KINDS)})
+    since = datetime.now(UTC)
+    if until is not None and _now(until) <= since:
+        raise ComplianceError(_("A hold must end in the future."))
+    with transaction.atomic():
+        hold = Hold.objects.create(account=account, kind=kind, since=since,
+                                   until=_now(until) if until else None, note=note,
+                                   reference=reference, created_by=_user(actor))
+        audit_record(actor=actor, action="compliance.hold_place", object_type="account",
+                     object_id=account.pk, details={"kind": kind, "until": str(until or ""),
+                                                    "reference": reference, "note": note})
+    return hold
+
+
+def hold_release(account: Account, kind: str, *, actor=None, note: str = "",
+                 reference: str = "") -> int:
+    """Release every active hold of ``kind`` on ``account``; how many were released."""
+    now = datetime.now(UTC)
+    with transaction.atomic():
+        released = (Hold.objects.filter(account=account, kind=kind, released_at__isnull=True)
+                    .exclude(until__lte=now)
+                    .update(released_at=now, released_by=_user(actor)))
+        if released:
+            audit_record(actor=actor, action="compliance.hold_release", object_type="account",
+                         object_id=account.pk, details={"kind": kind, "count": released,
+                                                        "reference": reference, "note": note})
+    return released
+
+
+def holds_active(account: Account, at: datetime | None = None) -> list[Hold]:
+    return _holds_active(account, at)
+
+
+def holds_active_by_account(account_ids, at: datetime) -> dict[int, list[str]]:
+    return _holds_active_by_account(account_ids, at)
+
+
+def opt_out_record(account: Account, channel: str, *, actor=None, note: str = "") -> OptOut:
+    """The cardholder asked not to be contacted through ``channel`` (kept per person)."""
+    if channel not in gate.CHANNELS:
+        raise ComplianceError(_("Unknown channel %(channel)r.") % {"channel": channel})
+    with transaction.atomic():
+        opt_out, _created = OptOut.objects.get_or_create(
+            cardholder_id=account.cardholder_id, channel=channel,
+            defaults={"account": account, "note": note, "created_by": _user(actor)})
+        audit_record(actor=actor, action="compliance.opt_out", object_type="account",
+                     object_id=account.pk, details={"channel": channel, "note": note})
+    return opt_out
+
+
+def third_party_do_not_call(third_party: ThirdPartyContact, *, actor=None) -> ThirdPartyDoNotCall:
+    """Put a third party on the do-not-call list (they objected to being contacted)."""
+    with transaction.atomic():
+        entry, _created = ThirdPartyDoNotCall.objects.get_or_create(
+            third_party_id=_pk(third_party), defaults={"created_by": _user(actor)})
+        audit_record(actor=actor, action="compliance.third_party_do_not_call",
+                     object_type="third_party", object_id=_pk(third_party))
+    return entry
+
+
+def consent_record(account: Account, *, kind: str = "contact_time", channel: str = "",
+                   valid_from: datetime, valid_until: datetime, reference: str,
+                   actor=None) -> Consent:
+    """Record the debtor's consent (``contact_time``: to be contacted at this otherwise
+    inconvenient time; ``callback``: 'call me back', which also keeps the call out of the US
+    frequency counts for 7 days)."""
+    if kind not in gate.CONSENT_KINDS:
+        raise ComplianceError(_("Unknown consent kind %(kind)r.") % {"kind": kind})
+    if channel and channel not in gate.CHANNELS:
+        raise ComplianceError(_("Unknown channel %(channel)r.") % {"channel": channel})
+    if not reference:
+        raise ComplianceError(_("A consent needs a reference (recording or document)."))
+    if _now(valid_until) <= _now(valid_from):
+        raise ComplianceError(_("A consent must end after it starts."))
+    with transaction.atomic():
+        consent = Consent.objects.create(account=account, kind=kind, channel=channel,
+                                         valid_from=_now(valid_from),
+                                         valid_until=_now(valid_until), reference=reference,
+                                         created_by=_user(actor))
+        audit_record(actor=actor, action="compliance.consent", object_type="account",
+                     object_id=account.pk, details={"kind": kind, "channel": channel,
+                                                    "reference": reference})
+    return consent
+
+
+def _user(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+class RuleChangeInvalid(ValueError):
+    """A rule change the gate could not run with (the message lists the problems)."""
+
+
+@transaction.atomic
+def rule_setting_change(setting: RuleSetting, *, enabled: bool, action: str, params: dict,
+                        actor, note: str = "") -> RuleSetting:
+    """Change one rule of the live pack: a NEW pack version (the old one is kept) with the
+    change becomes live at once and the change is audited (who, what, old → new)."""
+    problems = gate.rule_problems(setting.check_name, action, params)
+    if problems:
+        raise RuleChangeInvalid("; ".join(problems))
+    old = RulePack.objects.select_for_update().get(pk=setting.pack_id)
+    if not old.active:
+        raise RuleChangeInvalid(_("Only the live version of a pack can be changed."))
+    current = old.settings.get(rule_id=setting.rule_id)
+    changes = {name: {"old": getattr(current, name), "new": value}
+               for name, value in (("enabled", enabled), ("action", action), ("params", params))
+               if getattr(current, name) != value}
+    if not changes:
+        return current
+    latest = RulePack.objects.filter(profile=old.profile).order_by("-version").first()
+    RulePack.objects.filter(pk=old.pk).update(active=False)
+    new = RulePack.objects.create(profile=old.profile, version=latest.version + 1, active=True,
+                                  default_time_zone=old.default_time_zone, region=old.region,
+                                  created_by=_user(actor),
+                                  note=note or _("%(rule)s changed") % {"rule": setting.rule_id})
+    copies = []
+    for rule in old.settings.order_by("id"):
+        rule.pk = None
+        rule.pack = new
+        if rule.rule_id == setting.rule_id:
+            rule.enabled, rule.action, rule.params = enabled, action, params
+        copies.append(rule)
+    RuleSetting.objects.bulk_create(copies)
+    audit_record(actor=actor, action="compliance.rule_change", object_type="rule_pack",
+                 object_id=new.pk, details={"profile": new.profile, "rule_id": setting.rule_id,
+                                            "from_version": old.version,
+                                            "to_version": new.version, "changes": changes,
+                                            "note": note})
+    transaction.on_commit(pack_cache_clear)
+    pack_cache_clear()
+    return new.settings.get(rule_id=setting.rule_id)
