@@ -1,0 +1,113 @@
+"""Channel pages: the night's outbox, the SMS simulator, template previews, and the endpoint
+where an SMS gateway posts its delivery receipts."""
+
+import json
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from arrears.channels.models import Channel, OutboxMessage, Template
+from arrears.channels.receipts import ReceiptError, receipt_record
+from arrears.channels.selectors import (
+    masked_recipient,
+    outbox_messages,
+    outbox_summary,
+    simulated_sms_latest,
+    template_codes,
+)
+from arrears.channels.templating import TemplateRenderError, render_source, sample_context
+from arrears.workbench.charts import count_bar_chart
+from arrears.workbench.selectors import CountRow
+
+LATEST_LIMIT = 100
+
+
+def _count_rows(counts: dict[str, int], labels: dict[str, str]) -> list[CountRow]:
+    total = sum(counts.values()) or 1
+    return [
+        CountRow(labels.get(key, key), n, round(100 * n / total, 1))
+        for key, n in sorted(counts.items(), key=lambda item: -item[1])
+    ]
+
+
+@login_required
+@permission_required("channels.view_outboxmessage", raise_exception=True)
+def outbox(request: HttpRequest) -> HttpResponse:
+    filters = {name: request.GET.get(name, "") for name in ("status", "channel", "template_code")}
+    messages = outbox_messages(filters)
+    summary = outbox_summary(messages)
+    status_labels = dict(OutboxMessage.Status.choices)
+    latest = [
+        (message, masked_recipient(message.channel, message.recipient))
+        for message in messages.select_related("account")[:LATEST_LIMIT]
+    ]
+    return render(request, "channels/outbox.html", {
+        "summary": summary,
+        "status_chart": count_bar_chart(_count_rows(summary.by_status, status_labels)),
+        "latest": latest,
+        "filters": filters,
+        "status_choices": OutboxMessage.Status.choices,
+        "channel_choices": Channel.choices,
+        "template_codes": template_codes(),
+    })
+
+
+@login_required
+@permission_required("channels.view_simulatedsms", raise_exception=True)
+def simulator(request: HttpRequest) -> HttpResponse:
+    rows = [(sms, masked_recipient("sms", sms.to)) for sms in simulated_sms_latest()]
+    return render(request, "channels/simulator.html", {"rows": rows})
+
+
+@login_required
+@permission_required("channels.view_template", raise_exception=True)
+def templates(request: HttpRequest) -> HttpResponse:
+    rows = Template.objects.filter(active=True).order_by("code", "language")
+    return render(request, "channels/templates.html", {"rows": rows})
+
+
+@login_required
+@permission_required("channels.view_template", raise_exception=True)
+def template_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    template = get_object_or_404(Template, pk=pk)
+    context = sample_context(template.language)
+    try:
+        subject = render_source(template.subject, context)
+        body = render_source(template.body, context)
+        error = ""
+    except TemplateRenderError as problem:
+        subject, body, error = "", "", str(problem)
+    versions = Template.objects.filter(code=template.code, language=template.language)
+    return render(request, "channels/template_preview.html", {
+        "template": template, "subject": subject, "body": body, "error": error,
+        "versions": versions,
+    })
+
+
+@csrf_exempt
+@require_POST
+def sms_receipts(request: HttpRequest) -> JsonResponse:
+    """Delivery receipts from the SMS gateway: ``POST {"id", "status"}`` (or a list of them).
+
+    When ``ARREARS_SMS_TOKEN`` is set the gateway must send ``Authorization: Bearer <token>``.
+    """
+    token = getattr(settings, "ARREARS_SMS_TOKEN", "")
+    if token and request.headers.get("Authorization", "") != f"Bearer {token}":
+        raise PermissionDenied
+    try:
+        payload = json.loads(request.body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return JsonResponse({"error": _("the body is not JSON")}, status=400)
+    items = payload if isinstance(payload, list) else [payload]
+    try:
+        stored = [receipt_record(item, gateway="http-sms") for item in items]
+    except ReceiptError as error:
+        return JsonResponse({"error": str(error)}, status=400)
+    return JsonResponse({"stored": len(stored),
+                         "matched": sum(1 for r in stored if r.message_id)})
