@@ -17,6 +17,12 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Logins are tested many times over; a cheap hasher keeps them fast."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def role_user(db):
     """``role_user("collector")`` → a logged-out user in that role's group, password PASSWORD."""

@@ -1,0 +1,94 @@
+"""Login throttling, session expiry and CSRF (issue 6, "Roles and security")."""
+
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.web.conftest import PASSWORD
+
+
+def _login(client, username, password):
+    return client.post(reverse("login"), {"username": username, "password": password})
+
+
+def test_sixth_attempt_is_refused_even_with_the_right_password(role_user):
+    role_user("collector")
+    client = Client()
+    for _ in range(5):
+        response = _login(client, "collector", "wrong-password")
+        assert "_auth_user_id" not in client.session
+    response = _login(client, "collector", PASSWORD)
+    assert response.status_code == 429
+    assert "Too many failed logins" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_lockout_is_per_user_name_and_address(role_user):
+    role_user("collector")
+    role_user("team_lead")
+    for _ in range(5):
+        _login(Client(), "collector", "wrong-password")
+    assert _login(Client(), "team_lead", PASSWORD).status_code == 302
+    elsewhere = Client(REMOTE_ADDR="10.0.0.9")
+    assert _login(elsewhere, "collector", PASSWORD).status_code == 302
+
+
+def test_four_failures_then_the_right_password_logs_in(role_user):
+    role_user("collector")
+    client = Client()
+    for _ in range(4):
+        _login(client, "collector", "wrong-password")
+    assert _login(client, "collector", PASSWORD).status_code == 302
+    assert client.session["_auth_user_id"]
+
+
+def test_session_expires_after_thirty_idle_minutes_and_at_browser_close(role_user):
+    assert settings.SESSION_COOKIE_AGE == 1800
+    assert settings.SESSION_SAVE_EVERY_REQUEST and settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+    assert settings.SESSION_COOKIE_HTTPONLY
+    role_user("collector")
+    client = Client()
+    _login(client, "collector", PASSWORD)
+    assert client.get(reverse("web:portfolio")).status_code == 200
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    assert cookie["httponly"] and not cookie["expires"]  # a browser-session cookie
+    session = Session.objects.get(session_key=cookie.value)
+    assert session.expire_date <= timezone.now() + timedelta(minutes=30, seconds=5)
+    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - timedelta(seconds=1))
+    response = client.get(reverse("web:portfolio"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_activity_extends_the_session(role_user):
+    role_user("collector")
+    client = Client()
+    _login(client, "collector", PASSWORD)
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    Session.objects.filter(pk=key).update(expire_date=timezone.now() + timedelta(minutes=1))
+    assert client.get(reverse("web:portfolio")).status_code == 200
+    assert Session.objects.get(pk=key).expire_date > timezone.now() + timedelta(minutes=29)
+
+
+@pytest.mark.django_db
+def test_csrf_is_enforced_on_login():
+    client = Client(enforce_csrf_checks=True)
+    assert _login(client, "anyone", "anything").status_code == 403
+    page = client.get(reverse("login"))
+    token = page.cookies[settings.CSRF_COOKIE_NAME].value
+    response = client.post(reverse("login"), {"username": "x", "password": "y",
+                                              "csrfmiddlewaretoken": token})
+    assert response.status_code == 200  # the form again, with its error
+
+
+def test_csrf_is_enforced_on_the_reveal_form(role_user, delinquent_account):
+    legal = role_user("legal_officer")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(legal)
+    url = reverse("web:account", args=[delinquent_account.external_id])
+    response = client.post(url, {"purpose": "LITIGATION", "reason": "court case"})
+    assert response.status_code == 403
