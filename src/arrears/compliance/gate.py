@@ -931,9 +931,10 @@ def _excluded_by_consent(ctx: Context, rule: RuleConfig) -> list[Reason] | None:
     consent = _callback_consent(ctx, rule.params)
     if consent is None:
         return None
-    return [_reason(rule, REQUIRE_NOTE, _("Called with the consumer's direct consent "
-                                          "(%(reference)s): not counted (US-12).")
-                    % {"reference": consent.reference}, consent=consent.reference)]
+    text = _("Called with the consumer's direct consent (%(reference)s): not counted.") % {
+        "reference": consent.reference}
+    return [Reason(rule_id, REQUIRE_NOTE, text, rule.source, {"consent": consent.reference})
+            for rule_id in (rule.rule_id, *rule.params.get("consent_rule_ids", ()))]
 
 
 def check_call_frequency_7d(ctx: Context, rule: RuleConfig) -> list[Reason]:
@@ -1088,6 +1089,7 @@ _PARAM_TYPES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "max_calls": (_is_count, "a whole number"),
     "days": (lambda v: _is_count(v) and v >= 1, "a whole number of at least 1"),
     "consent_days": (lambda v: _is_count(v) and v >= 1, "a whole number of at least 1"),
+    "consent_rule_ids": (_is_strings, "a list of rule ids"),
     "min_collectors": (_is_count, "a whole number"),
     "forbidden": (_is_strings, "a list of sources"),
     "allowed": (_is_strings, "a list of sources"),
