@@ -3,13 +3,13 @@
 from datetime import date, timedelta
 
 import pytest
+from django.contrib.auth.models import Group, User
 
 from arrears.arrangements.services import account_today
 from arrears.ledger.services import PostingRequest, posting_create
-from arrears.users.services import role_groups_ensure, user_create_for_role
+from arrears.users.services import role_groups_ensure
 from tests.factories import make_account, make_statement
 
-PASSWORD = "correct-horse-battery-staple"
 PRINCIPAL = 1_000_000
 INTEREST = 30_000
 FEES = 60_000
@@ -21,8 +21,11 @@ def users(db):
     role_groups_ensure()
     roles = {"collector": "collector", "collector2": "collector", "team_lead": "team_lead",
              "manager": "collections_manager"}
-    return {name: user_create_for_role(username=name, role=role, password=PASSWORD)
-            for name, role in roles.items()}
+    users = {}
+    for name, role in roles.items():
+        users[name] = User.objects.create(username=name)
+        users[name].groups.set([Group.objects.get(name=role)])
+    return users
 
 
 def post(account, external_id: str, kind: str, amount: int, day: date, component: str = ""):
@@ -35,7 +38,7 @@ def owing(db, product):
     """An account that owes 10,000.00 principal, 300.00 interest and 600.00 fees, past due."""
     account = make_account(product=product)
     today = account_today(account)
-    start = today - timedelta(days=90)
+    start = today - timedelta(days=400)
     post(account, f"{account.external_id}-P", "purchase", PRINCIPAL, start)
     post(account, f"{account.external_id}-I", "interest", INTEREST, start + timedelta(days=40))
     post(account, f"{account.external_id}-F", "late_fee", FEES, start + timedelta(days=40))

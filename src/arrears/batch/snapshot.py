@@ -15,7 +15,10 @@ Definitions (as of a business date ``as_of``, after that day's nightly cycle):
   statements (cycle date on or before ``as_of``) and on or before ``as_of``, divided by the sum of
   those statements' minimum due; 0 when nothing was due; capped at 10;
 - ``utilisation``: balance ÷ credit limit, 0 when the limit is 0;
-- ``hold``: the strongest cardholder flag of :data:`HOLD_ORDER`, or ``none``;
+- ``promise_status``: ``active``, ``kept``, ``broken`` or ``none`` from the account's latest
+  promise or plan (:func:`arrears.arrangements.selectors.promise_status_by_account`);
+- ``hold``: the strongest of the cardholder flags and the compliance holds active at the end of
+  ``as_of``, in the order of :data:`HOLD_ORDER`, or ``none``;
 - ``previous_treatment``: the account's treatment in the latest decision run before ``as_of``.
 """
 
@@ -27,7 +30,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from django.db import connection
 
+from arrears.arrangements.selectors import end_of, promise_status_by_account
 from arrears.batch.models import Decision, DecisionRun
+from arrears.compliance.services import holds_active_by_account
 from arrears.ledger.models import AccountPosition, Posting
 from arrears.ledger.selectors import account_summary, ledgers_for
 from arrears.portfolio.models import Account, Cardholder, Product, Statement
@@ -55,15 +60,16 @@ SNAPSHOT_SCHEMA = pa.schema([
     ("vip", pa.bool_()),
 ])
 SNAPSHOT_COLUMNS = tuple(SNAPSHOT_SCHEMA.names)
-HOLD_ORDER = ("deceased", "bankruptcy", "dispute", "cease_contact", "complaint", "hardship")
+HOLD_ORDER = ("deceased", "bankruptcy", "dispute", "cease_contact", "legal_representation",
+              "complaint", "capacity", "hardship", "plan", "promise")
 NEVER_PAID_DAYS = 9999
 PAYMENT_RATIO_CAP = 10.0
 RATIO_STATEMENTS = 3
 SNAPSHOT_CHUNK = 50_000
 
 
-def hold_from_flags(flags: str) -> str:
-    present = {f.strip() for f in (flags or "").split(";")}
+def hold_from_flags(flags: str, holds: Iterable[str] = ()) -> str:
+    present = {f.strip() for f in (flags or "").split(";")} | set(holds)
     return next((flag for flag in HOLD_ORDER if flag in present), "none")
 
 
@@ -152,6 +158,8 @@ def _chunk_table(lo: int, hi: int, as_of: date, previous: DecisionRun | None) ->
     accounts = _query(_ACCOUNTS_SQL, params)
     last_paid = {a: _as_date(d) for a, d in _query(_LAST_PAYMENT_SQL, params)}
     recent = {a: (int(m or 0), int(p or 0)) for a, m, p in _query(_RECENT_STATEMENTS_SQL, params)}
+    promise_statuses = promise_status_by_account(lo, hi, as_of)
+    holds = holds_active_by_account([row[0] for row in accounts], end_of(as_of))
     treatments: dict[int, str] = {}
     if previous is not None:
         treatments = dict(Decision.objects.filter(run=previous, account_id__gte=lo,
@@ -172,8 +180,10 @@ def _chunk_table(lo: int, hi: int, as_of: date, previous: DecisionRun | None) ->
             "days_since_last_payment": ((as_of - paid_on).days if paid_on
                                         else NEVER_PAID_DAYS),
             "payment_ratio_3m": payment_ratio(paid, minimum_due),
-            "utilisation": utilisation_of(balance, limit), "promise_status": "none",
-            "hold": hold_from_flags(flags), "previous_treatment": treatments.get(pk, "none"),
+            "utilisation": utilisation_of(balance, limit),
+            "promise_status": promise_statuses.get(pk, "none"),
+            "hold": hold_from_flags(flags, holds.get(pk, ())),
+            "previous_treatment": treatments.get(pk, "none"),
             "language": language, "region": "", "vip": "vip" in flag_set,
         }
         for name, value in row.items():
@@ -258,8 +268,11 @@ def snapshot_row(account: Account, as_of: date) -> dict:
         "days_since_last_payment": (as_of - last_paid).days if last_paid else NEVER_PAID_DAYS,
         "payment_ratio_3m": payment_ratio(paid, minimum_due),
         "utilisation": utilisation_of(balance, account.credit_limit_minor),
-        "promise_status": "none",
-        "hold": hold_from_flags(holder.flags),
+        "promise_status": promise_status_by_account(account.pk, account.pk, as_of).get(
+            account.pk, "none"),
+        "hold": hold_from_flags(
+            holder.flags, holds_active_by_account([account.pk], end_of(as_of)).get(
+                account.pk, ())),
         "previous_treatment": treatment,
         "language": holder.language,
         "region": "",
