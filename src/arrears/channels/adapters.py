@@ -94,8 +94,14 @@ def message_id_for(idempotency_key: str) -> str:
     return f"<{digest}@{domain}>"
 
 
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+
 class SmtpEmailAdapter:
     """E-mail over SMTP with Django's e-mail API (``EMAIL_HOST``, ``EMAIL_PORT``, …).
+
+    The SMTP backend is used whatever ``EMAIL_BACKEND`` says (that one serves Django's own
+    mails, and tests replace it); ``ARREARS_EMAIL_BACKEND`` may name another.
 
     SMTP has no way to ask afterwards whether a message went out, so a message left "sending"
     by a crash is marked "unknown" by the worker and never resent automatically; the
@@ -121,7 +127,9 @@ class SmtpEmailAdapter:
             from_email=getattr(settings, "DEFAULT_FROM_EMAIL", None),
             to=[message.recipient],
             headers={"Message-ID": message_id, "X-Idempotency-Key": message.idempotency_key},
-            connection=get_connection(timeout=self.timeout),
+            connection=get_connection(
+                getattr(settings, "ARREARS_EMAIL_BACKEND", SMTP_BACKEND), timeout=self.timeout
+            ),
         )
         try:
             email.send(fail_silently=False)
