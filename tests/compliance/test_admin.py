@@ -1,0 +1,79 @@
+"""A compliance officer changes a rule parameter in the admin: a new pack version goes live at
+once, the old one is kept, the change is audited, and bad parameters are refused."""
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from django.contrib.auth.models import Permission, User
+
+from arrears.audit.models import AuditEvent
+from arrears.compliance import services
+from arrears.compliance.models import RulePack, RuleSetting
+from arrears.compliance.selectors import pack_cache_clear
+from arrears.portfolio.models import ContactPoint
+from tests.factories import make_account
+
+pytestmark = pytest.mark.django_db
+EVENING = datetime(2025, 6, 2, 13, 30, tzinfo=UTC)  # 21:30 in Shanghai
+
+
+@pytest.fixture
+def officer(client):
+    user = User.objects.create_user("officer", password="x", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(
+        content_type__app_label="compliance",
+        codename__in=["view_rulepack", "view_rulesetting", "change_rulesetting"]))
+    client.force_login(user)
+    return user
+
+
+def _post(client, setting, **changes):
+    data = {"enabled": "on" if setting.enabled else "", "action": setting.action,
+            "params": changes.pop("params"), "note": "policy tightened"}
+    return client.post(f"/admin/compliance/rulesetting/{setting.pk}/change/", data)
+
+
+def test_changing_the_evening_cut_off_delays_the_next_call(client, officer):
+    pack_cache_clear()
+    account = make_account()
+    ContactPoint.objects.create(external_id="addr", cardholder=account.cardholder,
+                                kind="billing_address", value="上海市黄浦区")
+    assert services.gate_ask(account, channel="call", at=EVENING).verdict == "allow"
+    setting = RuleSetting.objects.get(pack__profile="CN-BANK", pack__active=True, rule_id="CN-05")
+    params = dict(setting.params, end="21:00")
+    response = _post(client, setting, params=json.dumps(params))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    answer = services.gate_ask(account, channel="call", at=EVENING)
+    assert answer.verdict == "delay" and answer.rule_ids == ("CN-05",)
+    assert answer.pack_version == 2
+    packs = RulePack.objects.filter(profile="CN-BANK").order_by("version")
+    assert [(p.version, p.active) for p in packs] == [(1, False), (2, True)]
+    assert packs[0].settings.get(rule_id="CN-05").params["end"] == "22:00"
+    event = AuditEvent.objects.get(action="compliance.rule_change")
+    assert event.actor == officer
+    assert event.details["changes"]["params"]["old"]["end"] == "22:00"
+    assert event.details["changes"]["params"]["new"]["end"] == "21:00"
+
+
+def test_a_bad_parameter_is_refused_with_a_clear_message(client, officer):
+    setting = RuleSetting.objects.get(pack__profile="CN-BANK", pack__active=True, rule_id="CN-05")
+    response = _post(client, setting, params=json.dumps(dict(setting.params, end="25:00")))
+    assert response.status_code == 200
+    assert "end must be a time HH:MM" in response.content.decode()
+    assert RulePack.objects.filter(profile="CN-BANK").count() == 1
+
+
+def test_an_old_version_cannot_be_changed(client, officer):
+    setting = RuleSetting.objects.get(pack__profile="CN-BANK", pack__active=True, rule_id="CN-06")
+    services.rule_setting_change(setting, enabled=True, action="BLOCK",
+                                 params=dict(setting.params, max=5), actor=officer)
+    response = client.get(f"/admin/compliance/rulesetting/{setting.pk}/change/")
+    assert b'name="params"' not in response.content
+
+
+def test_contact_ledger_is_read_only_in_the_admin(client, officer):
+    officer.is_superuser = True
+    officer.save()
+    assert client.get("/admin/compliance/contactattempt/add/").status_code == 403
+    assert client.get("/admin/compliance/gatecheck/").status_code == 200
