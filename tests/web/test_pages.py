@@ -117,36 +117,80 @@ def test_empty_portfolio_says_how_to_load_data(client, collector):
     assert "<svg" not in html
 
 
-def test_strategy_manager_sees_masked_data_and_nothing_is_audited(
-    client, role_user, delinquent_account
-):
-    client.force_login(role_user("strategy_manager"))
-    html = client.get("/accounts/AC-2001/").text
-
-    assert "110101********0015" in html
-    assert "110101199003070015" not in html
-    assert "138****5678" in html and "13812345678" not in html
-    assert "z***@example.com" in html and "zhangsan@example.com" not in html
-    assert "北京市****" in html and "建国路" not in html
-    assert "张*丰" in html and "张三丰" not in html
-    assert "李*龙" in html and "139****1111" in html
-    assert not AuditEvent.objects.filter(action="view_pii").exists()
-
-
-def test_collector_sees_unmasked_data_and_the_view_is_audited(
-    client, collector, delinquent_account
-):
+def test_in_house_roles_see_m1_and_the_view_is_audited(client, collector, delinquent_account):
     client.force_login(collector)
     html = client.get("/accounts/AC-2001/").text
 
-    assert "110101199003070015" in html
-    assert "13812345678" in html
+    assert "110***********0015" in html and "110101199003070015" not in html
+    assert "138****5678" in html and "13812345678" not in html
+    assert "z***@example.com" in html and "zhangsan@example.com" not in html
+    assert "北京市朝阳区****" in html and "建国路" not in html
+    assert "张*" in html and "张三丰" not in html
+    assert "李*" in html and "1111" not in html  # emergency contact: never the number
+    assert 'id="reveal-form"' not in html  # collectors may not reveal
+    event = AuditEvent.objects.get(action="account.view")
+    assert (event.actor, event.object_id, event.details["masking"]) == (collector, "AC-2001", "M1")
+
+
+def test_agency_sees_m0(client, role_user, delinquent_account):
+    client.force_login(role_user("agency_manager"))
+    html = client.get("/accounts/AC-2001/").text
+    assert "**************0015" in html
+    assert "*******5678" in html and "138****" not in html
+    assert "***@example.com" in html and "z***@" not in html
+    assert "北京市****" in html and "朝阳区" not in html
+
+
+def test_no_role_sees_unmasked_data_without_a_reveal(client, role_user, delinquent_account):
+    legal = role_user("legal_officer")
+    _grant(legal, "reveal_pii")
+    client.force_login(legal)
+    html = client.get("/accounts/AC-2001/").text
+    assert "110101199003070015" not in html and "13812345678" not in html
+    assert 'id="reveal-form"' in html
+
+
+def test_reveal_with_purpose_shows_the_data_once_and_is_audited(
+    client, role_user, delinquent_account
+):
+    legal = role_user("legal_officer")
+    _grant(legal, "reveal_pii")
+    client.force_login(legal)
+    response = client.post("/accounts/AC-2001/", {"purpose": "LITIGATION", "reason": "suit"})
+    html = response.text
+    assert response.status_code == 200
+    assert "110101199003070015" in html and "13812345678" in html and "张三丰" in html
     assert "北京市朝阳区建国路88号1201室" in html
-    event = AuditEvent.objects.get(action="view_pii")
-    assert event.actor == collector
-    assert event.object_type == "cardholder"
-    assert event.object_id == "CH-1001"
-    assert event.details["account"] == "AC-2001"
+    assert "13900001111" not in html  # the emergency contact's number, even now
+    event = AuditEvent.objects.get(action="pii.reveal")
+    assert (event.actor, event.purpose, event.details["reason"]) == (legal, "LITIGATION", "suit")
+    assert "national_id" in event.details["fields"]
+    assert "110101199003070015" not in client.get("/accounts/AC-2001/").text  # one view only
+
+
+@pytest.mark.parametrize("form", [{"reason": "suit"}, {"purpose": "FUN", "reason": "x"}])
+def test_reveal_without_a_valid_purpose_is_refused(client, role_user, delinquent_account, form):
+    legal = role_user("legal_officer")
+    _grant(legal, "reveal_pii")
+    client.force_login(legal)
+    response = client.post("/accounts/AC-2001/", form)
+    assert response.status_code == 403
+    assert 'id="reveal-error"' in response.text and "110101199003070015" not in response.text
+    assert not AuditEvent.objects.filter(action="pii.reveal").exists()
+
+
+def test_collector_cannot_reveal(client, collector, delinquent_account):
+    client.force_login(collector)
+    response = client.post("/accounts/AC-2001/", {"purpose": "COLLECTION", "reason": "call"})
+    assert response.status_code == 403
+    assert "13812345678" not in response.text
+
+
+def _grant(user, codename: str) -> None:
+    from django.contrib.auth.models import Permission
+
+    user.user_permissions.add(Permission.objects.get(content_type__app_label="audit",
+                                                     codename=codename))
 
 
 def test_account_page_shows_aging_from_the_ledger(client, collector, delinquent_account):
@@ -252,4 +296,4 @@ def test_header_shows_user_role_and_logout(client, collector):
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").text
     assert "Collector" in html
     assert 'action="/logout/" method="post"' in html
-    assert 'action="/i18n/setlang/" method="post"' in html
+    assert 'class="inline-form lang-switch" action="/work/language/" method="post"' in html

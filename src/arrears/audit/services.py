@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from arrears.audit.chain import (
     GENESIS_HASH,
@@ -130,7 +131,15 @@ def client_of(request) -> str:
 
 # --- Reveal with a purpose --------------------------------------------------------------------
 
-PURPOSE_CODES = ("COLLECTION", "DISPUTE", "HARDSHIP", "LITIGATION", "REGULATORY_REQUEST", "DSAR")
+PURPOSE_LABELS = {
+    "COLLECTION": gettext_lazy("Collection"),
+    "DISPUTE": gettext_lazy("Dispute"),
+    "HARDSHIP": gettext_lazy("Hardship"),
+    "LITIGATION": gettext_lazy("Litigation"),
+    "REGULATORY_REQUEST": gettext_lazy("Regulatory request"),
+    "DSAR": gettext_lazy("Data subject access request"),
+}
+PURPOSE_CODES = tuple(PURPOSE_LABELS)
 REVEAL_PERMISSION = REVEAL_PII
 
 

@@ -11,10 +11,11 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 
 from arrears.ledger.models import AccountPosition, CycleRun
 from arrears.portfolio.masking import (
+    FULL,
+    M0,
     mask_contact_value,
     mask_name,
     mask_national_id,
-    mask_phone,
 )
 from arrears.portfolio.models import Account, Cardholder
 from arrears.rules.aging import BUCKET_CODES
@@ -127,53 +128,58 @@ class ContactLine:
 
 @dataclass(frozen=True)
 class ThirdPartyLine:
+    """An emergency or reference contact: relationship and masked name; never the number."""
+
     name: str
     relation: str
-    phone: str
     verified: bool
 
 
 @dataclass(frozen=True)
 class CardholderPicture:
-    """What the account page shows about a person; masked unless ``masked`` is False."""
+    """What the account page shows about a person, at masking ``level`` ("M1", "M0", or
+    "full" for one page view after a logged reveal)."""
 
     external_id: str
     name: str
     national_id: str
-    masked: bool
+    level: str
     contacts: tuple[ContactLine, ...]
     third_parties: tuple[ThirdPartyLine, ...]
 
+    @property
+    def masked(self) -> bool:
+        return self.level != FULL
 
-def cardholder_picture(*, cardholder: Cardholder, unmasked: bool) -> CardholderPicture:
-    """The cardholder's personal data, masked for users who may not see it in full."""
 
-    def shown(mask, value: str) -> str:
-        return value if unmasked else mask(value)
+REVEALED_FIELDS = ("name", "national_id", "contact_points")
 
+
+def cardholder_picture(*, cardholder: Cardholder, level: str) -> CardholderPicture:
+    """The cardholder's personal data masked at ``level`` (COMPLIANCE.md b.3). Emergency and
+    reference contacts keep a masked name and no number, whatever the level."""
     contacts = tuple(
         ContactLine(
             kind=point.kind,
             label=point.get_kind_display(),
-            value=point.value if unmasked else mask_contact_value(point.kind, point.value),
+            value=mask_contact_value(point.kind, point.value, level),
             verified=point.verified,
         )
         for point in cardholder.contact_points.order_by("kind", "pk")
     )
     third_parties = tuple(
         ThirdPartyLine(
-            name=shown(mask_name, contact.name),
+            name=mask_name(contact.name, M0 if level == FULL else level),
             relation=contact.get_relation_display(),
-            phone=shown(mask_phone, contact.phone),
             verified=contact.verified,
         )
         for contact in cardholder.third_party_contacts.order_by("relation", "pk")
     )
     return CardholderPicture(
         external_id=cardholder.external_id,
-        name=shown(mask_name, cardholder.name),
-        national_id=shown(mask_national_id, cardholder.national_id),
-        masked=not unmasked,
+        name=mask_name(cardholder.name, level),
+        national_id=mask_national_id(cardholder.national_id, level),
+        level=level,
         contacts=contacts,
         third_parties=third_parties,
     )

@@ -11,23 +11,31 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from arrears.audit.services import audit_record
+from arrears.audit.services import (
+    PURPOSE_LABELS,
+    REVEAL_PERMISSION,
+    RevealRefused,
+    audit_record,
+    client_of,
+    pii_reveal,
+)
 from arrears.ledger.models import BucketChange, Posting
 from arrears.ledger.selectors import account_summary
+from arrears.portfolio.masking import FULL, masking_level_for
 from arrears.portfolio.models import Account
 from arrears.rules.money import format_amount
 from arrears.web.charts import bucket_bar_chart
 from arrears.web.selectors import (
-    account_search as account_search_select,
-)
-from arrears.web.selectors import (
+    REVEALED_FIELDS,
     cardholder_picture,
     cycle_run_last,
     portfolio_by_bucket,
 )
+from arrears.web.selectors import (
+    account_search as account_search_select,
+)
 
 POSTINGS_PER_PAGE = 25
-UNMASKED_PII_PERMISSION = "portfolio.view_unmasked_pii"
 
 
 @login_required
@@ -54,6 +62,8 @@ def account_search(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def account_detail(request: HttpRequest, external_id: str) -> HttpResponse:
+    """One account. A POST is the reveal form: with a purpose code and a reason, a user who may
+    reveal sees the personal data unmasked for this page view, and the reveal is audited."""
     account = get_object_or_404(
         Account.objects.select_related("cardholder", "product", "position"),
         external_id=external_id,
@@ -65,16 +75,26 @@ def account_detail(request: HttpRequest, external_id: str) -> HttpResponse:
     as_of = position.as_of if position else today
     summary = account_summary(account=account, as_of=as_of, payoff_date=max(today, as_of))
 
-    unmasked = request.user.has_perm(UNMASKED_PII_PERMISSION)
-    person = cardholder_picture(cardholder=account.cardholder, unmasked=unmasked)
-    if unmasked:
+    level = masking_level_for(request.user)
+    reveal_error = ""
+    if request.method == "POST":
+        try:
+            pii_reveal(
+                request.user, object_type="cardholder", object_id=account.cardholder.external_id,
+                fields=list(REVEALED_FIELDS), purpose=request.POST.get("purpose", ""),
+                reason=request.POST.get("reason", ""), account_id=account.external_id,
+                client=client_of(request),
+            )
+            level = FULL
+        except RevealRefused as refused:
+            reveal_error = str(refused)
+    else:
         audit_record(
-            actor=request.user,
-            action="view_pii",
-            object_type="cardholder",
-            object_id=account.cardholder.external_id,
-            details={"account": account.external_id, "page": "account"},
+            actor=request.user, action="account.view", object_type="account",
+            object_id=account.external_id, client=client_of(request),
+            details={"page": "account", "masking": level},
         )
+    person = cardholder_picture(cardholder=account.cardholder, level=level)
 
     postings = Paginator(
         account.postings.order_by("-posting_date", "-pk").select_related("reverses"),
@@ -97,6 +117,9 @@ def account_detail(request: HttpRequest, external_id: str) -> HttpResponse:
             "money": _summary_money(summary, currency),
             "credit_limit": format_amount(account.credit_limit_minor, currency),
             "person": person,
+            "reveal_error": reveal_error,
+            "may_reveal": request.user.has_perm(REVEAL_PERMISSION),
+            "purpose_choices": PURPOSE_LABELS.items(),
             "statements": statements,
             "postings": postings,
             "posting_kinds": Posting.Kind,
@@ -104,6 +127,7 @@ def account_detail(request: HttpRequest, external_id: str) -> HttpResponse:
                 "-changed_on", "-pk"
             ),
         },
+        status=403 if reveal_error else 200,
     )
 
 
