@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class DialerConfig(AppConfig):
     name = "arrears.dialer"
     verbose_name = _("Calls and field visits")
+
+    def ready(self):
+        from arrears.channels.adapters import adapter_register
+        from arrears.dialer.adapters import CallAdapter, VisitAdapter
+
+        adapter_register(CallAdapter())
+        adapter_register(VisitAdapter())

@@ -1,0 +1,88 @@
+"""The "call" and "visit" channels: the outbox hands a message over and it becomes a call
+task for the dialer or a field-visit task. Registered in ``DialerConfig.ready()``.
+
+The outbox has already asked the gate when it sends; the dialer export and the visit
+assignment ask again for the moment the call or visit really happens."""
+
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from arrears.dialer.services import (
+    ADDRESS_KINDS,
+    PHONE_KINDS,
+    DialerError,
+    call_task_create,
+    visit_task_create,
+)
+
+
+def _extra(message) -> dict:
+    return getattr(message, "extra", None) or {}
+
+
+def _point(message, kinds):
+    """The message's own contact point when it is of the right kind, else the task picks one."""
+    point = getattr(message, "contact_point", None)
+    return point if point is not None and point.kind in kinds else None
+
+
+def _send_result(**values):
+    from arrears.channels.adapters import SendResult
+
+    return SendResult(**values)
+
+
+class CallAdapter:
+    channel = "call"
+    gateway = "dialer_file"
+    max_per_second = 500
+
+    def send(self, message):
+        extra = _extra(message)
+        try:
+            task = call_task_create(
+                message.account,
+                contact_point=_point(message, PHONE_KINDS),
+                priority=int(extra.get("priority", 50)),
+                script_code=message.template_code,
+                due_from=message.not_before or timezone.now(),
+                outbox_key=message.idempotency_key,
+            )
+        except DialerError as error:
+            return _send_result(provider_id="", status="failed", detail=str(error))
+        return _send_result(
+            provider_id=f"call:{task.pk}",
+            status="sent",
+            detail=_("call task %(id)d queued for the dialer") % {"id": task.pk},
+        )
+
+
+class VisitAdapter:
+    channel = "visit"
+    gateway = "field_visits"
+    max_per_second = 100
+
+    def send(self, message):
+        extra = _extra(message)
+        scheduled = extra.get("scheduled_for")
+        collector_ids = extra.get("collectors") or []
+        try:
+            visit = visit_task_create(
+                message.account,
+                scheduled_for=(datetime.fromisoformat(scheduled) if scheduled
+                               else message.not_before or timezone.now()),
+                address_point=_point(message, ADDRESS_KINDS),
+                collectors=get_user_model().objects.filter(pk__in=collector_ids),
+                outbox_key=message.idempotency_key,
+            )
+        except (DialerError, ValueError) as error:
+            return _send_result(provider_id="", status="failed", detail=str(error))
+        return _send_result(
+            provider_id=f"visit:{visit.pk}",
+            status="sent",
+            detail=_("field visit %(id)d planned (%(status)s)")
+            % {"id": visit.pk, "status": visit.get_status_display()},
+        )
