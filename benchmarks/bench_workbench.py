@@ -84,6 +84,10 @@ def prepare(options: argparse.Namespace) -> None:
                 url="sqlite:///" + str(data.parent / "unused.sqlite3"))
     database_recreate(url)
     arrears("migrate", "--verbosity", "0", url=url)
+    django_setup(url)
+    from arrears.demo.services import demo_product_ensure
+
+    demo_product_ensure()
     for kind in ("cardholders", "contacts", "accounts", "statements", "postings"):
         started = time.monotonic()
         arrears("import", kind, str(data / f"{kind}.parquet"), url=url)
