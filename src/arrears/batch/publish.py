@@ -92,6 +92,9 @@ def decisions_publish(*, as_of: date, result: PipelineResult, rules: BatchRules,
             from arrears.workbench.services import queues_publish
 
             queues_publish(run=run, assignments=_parquet_rows(result.queues_path))
+        from arrears.channels.services import outbox_fill_for_run
+
+        outbox_fill_for_run(run)
         run.finished_at = timezone.now()
         run.seconds = (run.finished_at - run.started_at).total_seconds()
         run.save(update_fields=["finished_at", "seconds"])
