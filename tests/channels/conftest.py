@@ -3,8 +3,9 @@ each on a free local port, plus debtors with contact points."""
 
 import itertools
 import json
+import socket
 import threading
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 from zoneinfo import ZoneInfo
@@ -17,9 +18,11 @@ from arrears.portfolio.models import ContactPoint
 from tests.factories import make_account
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-# A Wednesday morning in Shanghai: lawful for SMS and e-mail under CN-05 (08:00–22:00).
-DAYTIME = datetime(2026, 7, 1, 10, 0, tzinfo=SHANGHAI)
-NIGHT = datetime(2026, 7, 1, 23, 0, tzinfo=SHANGHAI)
+# Tomorrow in Shanghai (after every message the test writes now): 10:00 is lawful for SMS and
+# e-mail under CN-05 (08:00–22:00), 23:00 is not.
+TOMORROW = datetime.now(SHANGHAI).date() + timedelta(days=1)
+DAYTIME = datetime.combine(TOMORROW, time(10, 0), tzinfo=SHANGHAI)
+NIGHT = datetime.combine(TOMORROW, time(23, 0), tzinfo=SHANGHAI)
 
 _numbers = itertools.count(1)
 
@@ -51,13 +54,20 @@ class Recorder:
         return "250 OK"
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.fixture
 def smtp_server(settings):
     recorder = Recorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=0)
+    port = free_port()
+    controller = Controller(recorder, hostname="127.0.0.1", port=port)
     controller.start()
     settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.server.sockets[0].getsockname()[1]
+    settings.EMAIL_PORT = port
     settings.EMAIL_USE_TLS = False
     settings.DEFAULT_FROM_EMAIL = "collections@bank.example"
     yield recorder
