@@ -140,11 +140,22 @@ def gate_state(account: Account, at: datetime, third_party_id: int | None) -> di
     params = {"cardholder": account.cardholder_id, "account": account.pk, "at": at,
               "since": at - timedelta(days=HISTORY_DAYS), "third_party": third_party_id or -1}
     state: dict[str, list] = {k: [] for k in "ahcodpz"}
+    for row in _fetch(sql, params):
+        state[row[0]].append(row)
+    return state
+
+
+def _fetch(sql: str, params: dict) -> list[tuple]:
+    """Run the state query. On PostgreSQL it is a server-side prepared statement (planning it
+    costs more than running it), on the same session and transaction as Django's queries."""
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        with connection.connection.cursor() as cursor:
+            cursor.execute(sql, params, prepare=True)
+            return cursor.fetchall()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for row in cursor.fetchall():
-            state[row[0]].append(row)
-    return state
+        return cursor.fetchall()
 
 
 def holds_active(account: Account, at: datetime | None = None) -> list[Hold]:
