@@ -374,9 +374,14 @@ def outbox_fill_for_run(run, *, batch_size: int = 2000) -> int:
                     collectors.get(account_id, ""),
                 )
             )
-        before = OutboxMessage.objects.count()
-        OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
-        created += OutboxMessage.objects.count() - before
+        keys = [row.idempotency_key for row in rows]
+        existing = set(
+            OutboxMessage.objects.filter(idempotency_key__in=keys).values_list(
+                "idempotency_key", flat=True)
+        )
+        new = [row for row in rows if row.idempotency_key not in existing]
+        OutboxMessage.objects.bulk_create(new, ignore_conflicts=True)
+        created += len(new)
     return created
 
 
