@@ -85,7 +85,7 @@ def test_fill_for_run_maps_treatments_to_channels():
     assert got[accounts[5].pk][:2] == ("visit", "CN-VISIT-M4")
     assert got[accounts[6].pk][:2] == ("letter", "CN-AGENCY")
     assert accounts[7].pk not in got
-    assert got[accounts[0].pk][2] == f"run:{run.pk}:{accounts[0].pk}:sms"
+    assert got[accounts[0].pk][2] == f"decision:{run.as_of:%Y-%m-%d}:{accounts[0].pk}:sms"
     letter = OutboxMessage.objects.get(account=accounts[2])
     assert letter.recipient.startswith("上海市") and "挂号信" in letter.subject
 
@@ -105,6 +105,17 @@ def test_filling_a_run_twice_adds_nothing():
     assert outbox_fill_for_run(run) == 2
     assert outbox_fill_for_run(run) == 0
     assert OutboxMessage.objects.count() == 2
+
+
+def test_deciding_a_date_again_sends_nothing_twice():
+    """A re-run of the same date replaces the DecisionRun (new pk); its messages stay one."""
+    account = make_debtor()
+    first = make_run([(account, "sms", "CN-SMS-M1")])
+    assert outbox_fill_for_run(first) == 1
+    first.delete()
+    again = make_run([(account, "sms", "CN-SMS-M1")])
+    assert outbox_fill_for_run(again) == 0
+    assert OutboxMessage.objects.count() == 1
 
 
 def test_fill_without_an_address_or_template_keeps_a_visible_row():

@@ -340,7 +340,8 @@ def _collector_names(run) -> dict[int, str]:
 def outbox_fill_for_run(run, *, batch_size: int = 2000) -> int:
     """Write the messages and tasks of a decision run's treatments; returns how many are new.
 
-    Keys are ``run:<run>:<account>:<treatment>``, so filling a run twice adds nothing. Called
+    Keys are ``decision:<date>:<account>:<treatment>``: filling a run twice, or the run of a
+    date that was decided again (a new run replaces the old one), adds nothing. Called
     inside the transaction that publishes the run: the decisions and their messages commit
     together.
     """
@@ -389,7 +390,7 @@ def _message_for_decision(
     run, facts: AccountFacts, treatment: str, channel: str, code: str, point, templates,
     today: date, now: datetime, collector_name: str,
 ) -> OutboxMessage:
-    key = f"run:{run.pk}:{facts.account_id}:{treatment}"
+    key = f"decision:{run.as_of:%Y-%m-%d}:{facts.account_id}:{treatment}"
     template = templates.get(code, facts.language)
     message = OutboxMessage(
         idempotency_key=key, account_id=facts.account_id, channel=channel,
