@@ -17,13 +17,22 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from arrears.arrangements.models import ApprovalRequest, Plan, Promise
+from arrears.arrangements.models import ApprovalRequest, AuthorityLimit, Plan, Promise
 from arrears.users.models import Preference
 from tests.factories import make_product
 from tests.web.conftest import PASSWORD
 from tests.workbench.factories import make_floor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def authority_matrix_ensure() -> None:
+    """The limits the flow relies on (the default matrix; a transactional test starts from an
+    empty database): instalment plans up to 12 months for collectors, 36 for team leads."""
+    for group_name, months in (("collector", 12), ("team_lead", 36)):
+        AuthorityLimit.objects.get_or_create(
+            group_name=group_name, kind="plan_instalment", defaults={"max_months": months}
+        )
 
 
 def log_in(driver, wait, username: str) -> None:
@@ -38,14 +47,17 @@ def log_out(driver, wait) -> None:
     wait.until(lambda d: "/work/" not in d.current_url or "login" in d.current_url)
 
 
-def message_text(wait) -> str:
-    return wait.until(ec.presence_of_element_located((By.ID, "messages"))).text
+def message_shown(wait, expected: str) -> bool:
+    """Wait for the page after a POST to say ``expected`` (the previous page may still be
+    there for a moment, with messages of its own)."""
+    return wait.until(ec.text_to_be_present_in_element((By.ID, "messages"), expected))
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_collector_takes_a_promise_and_a_team_lead_approves_the_plan(
     live_server, chrome_driver, role_user, language
 ):
+    authority_matrix_ensure()
     collector, lead = role_user("collector"), role_user("team_lead")
     product = make_product(currency="CNY", time_zone="Asia/Shanghai")
     _run, _team, _seats, (first, second) = make_floor(
@@ -57,8 +69,11 @@ def test_collector_takes_a_promise_and_a_team_lead_approves_the_plan(
     driver.get(live_server.url + "/work/")
     log_in(driver, wait, "collector")
     wait.until(ec.presence_of_element_located((By.ID, "work-queue")))
+    page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, f"form.lang-switch button[value='{language}']").click()
-    wait.until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == language)
+    wait.until(ec.staleness_of(page))
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, f"html[lang='{language}']")))
+    wait.until(ec.presence_of_element_located((By.ID, "work-queue")))
     assert Preference.objects.get(user=collector).language == language
     with translation.override(language):
         assert driver.find_element(By.TAG_NAME, "h1").text == gettext("Today's work")
@@ -82,7 +97,7 @@ def test_collector_takes_a_promise_and_a_team_lead_approves_the_plan(
     driver.find_element(By.ID, "take-promise").click()
     with translation.override(language):
         recorded = gettext("Recorded: %(outcome)s.") % {"outcome": gettext("promise to pay")}
-    assert recorded in message_text(wait)
+    assert message_shown(wait, recorded)
     promise = Promise.objects.get(account=first)
     assert (promise.amount_minor, promise.due_date, promise.taken_by) == (50_000, due, collector)
 
@@ -97,7 +112,7 @@ def test_collector_takes_a_promise_and_a_team_lead_approves_the_plan(
     driver.find_element(By.ID, "propose-plan").click()
     with translation.override(language):
         sent = gettext("Plan sent for approval: it is above your authority.")
-    assert sent in message_text(wait)
+    assert message_shown(wait, sent)
     plan = Plan.objects.get(account=first)
     assert plan.status == Plan.Status.PENDING_APPROVAL
     log_out(driver, wait)
@@ -113,7 +128,7 @@ def test_collector_takes_a_promise_and_a_team_lead_approves_the_plan(
     row.find_element(By.NAME, "note").send_keys("ok")
     row.find_element(By.CSS_SELECTOR, "button[name=approve][value='1']").click()
     with translation.override(language):
-        assert gettext("Approved.") in message_text(wait)
+        assert message_shown(wait, gettext("Approved."))
         active = str(Plan.Status.ACTIVE.label)
     plan.refresh_from_db()
     assert plan.status == Plan.Status.ACTIVE and plan.approved_by == lead

@@ -13,6 +13,8 @@ from arrears.batch.models import Decision, DecisionRun
 from arrears.channels.models import OutboxMessage
 from arrears.channels.services import template_context_for, template_render
 from arrears.channels.templating import TemplateRenderError
+from arrears.compliance.models import ContactAttempt
+from arrears.compliance.services import holds_active
 from arrears.ledger.models import BucketChange, Posting
 from arrears.ledger.selectors import AccountSummary, account_summary
 from arrears.letters.models import Letter
@@ -150,8 +152,6 @@ PHONE_KINDS = frozenset({"mobile", "home_phone", "work_phone"})
 def _last_attempts(account: Account) -> tuple[dict, dict]:
     """The latest contact attempt per contact point and per third party, from the contact
     ledger of the compliance gate."""
-    from arrears.compliance.models import ContactAttempt
-
     by_point: dict = {}
     by_third: dict = {}
     attempts = ContactAttempt.objects.filter(account=account).order_by("-at", "-pk")[:200]
@@ -218,8 +218,6 @@ def arrangements(account: Account) -> tuple[list, list]:
 
 
 def holds(account: Account) -> list:
-    from arrears.compliance.services import holds_active
-
     return holds_active(account)
 
 

@@ -15,6 +15,10 @@ from django.utils.translation import gettext as _
 from arrears.arrangements.services import ArrangementError, promise_take
 from arrears.audit.services import audit_record
 from arrears.batch.models import DecisionRun
+from arrears.compliance.content import content_findings
+from arrears.compliance.services import contact_record, hold_place
+from arrears.dialer.services import skip_trace_task_create
+from arrears.portfolio.masking import pii_scrub
 from arrears.portfolio.models import Account, ContactPoint, ThirdPartyContact
 from arrears.users.services import role_groups_ensure, user_create_for_role
 from arrears.workbench.compile import QUEUE_COLUMNS
@@ -181,9 +185,6 @@ def account_today(account: Account) -> date:
 
 def _scrubbed(text: str, language: str) -> tuple[str, list[dict]]:
     """``text`` with personal data removed, and what was removed or flagged (forbidden words)."""
-    from arrears.compliance.content import content_findings
-    from arrears.portfolio.masking import pii_scrub
-
     clean, scrubbed = pii_scrub(text)
     findings = [{"kind": "pii", "detail": str(item)} for item in scrubbed]
     findings += [
@@ -259,9 +260,6 @@ def outcome_record(
     compliance hold, a wrong or dead number a skip-trace task; the account's next action date is
     the one given or the outcome's default. All of it or nothing is written.
     """
-    from arrears.compliance.services import contact_record, hold_place
-    from arrears.dialer.services import skip_trace_task_create
-
     _outcome_check(account, outcome, contact_point, third_party, promise)
     effect = OUTCOME_EFFECTS[outcome]
     today = account_today(account)

@@ -18,6 +18,7 @@ from arrears.arrangements.services import (
     plan_quote,
     waiver_propose,
 )
+from arrears.compliance.services import gate_ask
 from arrears.portfolio.models import Account, ContactPoint, ThirdPartyContact
 from arrears.workbench import screen
 from arrears.workbench.access import account_for_user_or_404
@@ -99,8 +100,6 @@ def work_account(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def work_call(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask the compliance gate whether this number may be called now, and show its answer."""
-    from arrears.compliance.services import gate_ask
-
     account = account_for_user_or_404(request.user, pk)
     point = _contact_point(account, request.POST.get("contact_point"))
     answer = gate_ask(
