@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from arrears.audit.permissions import PRIVACY_PERMISSIONS_BY_ROLE
+
 
 @dataclass(frozen=True)
 class Role:
@@ -29,23 +31,67 @@ MANAGE_QUEUES = (
     "workbench.change_collector", "workbench.delete_collector", "workbench.view_queueentry",
 )
 
+COMPLIANCE_VIEW = (
+    "compliance.view_rulepack", "compliance.view_rulesetting", "compliance.view_contactattempt",
+    "compliance.view_gatecheck", "compliance.view_hold", "compliance.view_consent",
+    "compliance.view_optout", "compliance.view_forbiddenword",
+    "compliance.view_thirdpartydonotcall",
+)
+
+COMPLIANCE_MANAGE = COMPLIANCE_VIEW + (
+    "compliance.change_rulepack", "compliance.add_rulepack", "compliance.change_rulesetting",
+    "compliance.add_rulesetting", "compliance.add_forbiddenword",
+    "compliance.change_forbiddenword", "compliance.delete_forbiddenword",
+    "compliance.add_hold", "compliance.change_hold", "compliance.add_consent",
+    "compliance.change_consent", "compliance.add_optout", "compliance.change_optout",
+)
+
+OUTBOX_VIEW = (
+    "channels.view_outboxmessage", "channels.view_simulatedsms", "channels.view_deliveryreceipt",
+    "channels.view_template", "letters.view_letter", "letters.view_printbatch",
+    "dialer.view_calltask", "dialer.view_visittask", "dialer.view_skiptracetask",
+)
+
+TEMPLATES_MANAGE = ("channels.add_template", "channels.change_template")
+
+ARRANGEMENTS_VIEW = (
+    "arrangements.view_promise", "arrangements.view_plan", "arrangements.view_planinstalment",
+    "arrangements.view_waiver", "arrangements.view_approvalrequest",
+    "arrangements.view_authoritylimit",
+)
+
+AUTHORITY_MANAGE = ("arrangements.change_authoritylimit", "arrangements.add_authoritylimit")
+
+PRINT_DESK = ("letters.change_letter", "letters.view_printbatch")
+
 ROLES: tuple[Role, ...] = (
-    Role("collector", _("Collector"), VIEW_PORTFOLIO + ("portfolio.view_unmasked_pii",)),
+    Role("collector", _("Collector"), VIEW_PORTFOLIO + ARRANGEMENTS_VIEW),
     Role("team_lead", _("Team lead"),
-         VIEW_PORTFOLIO + MANAGE_QUEUES + ("portfolio.view_unmasked_pii",)),
+         VIEW_PORTFOLIO + MANAGE_QUEUES + ARRANGEMENTS_VIEW + OUTBOX_VIEW
+         + ("dialer.approve_visittask",)),
     Role("collections_manager", _("Collections manager"),
-         VIEW_PORTFOLIO + MANAGE_QUEUES + ("portfolio.view_unmasked_pii",)),
-    Role("strategy_manager", _("Strategy manager"), VIEW_PORTFOLIO),
+         VIEW_PORTFOLIO + MANAGE_QUEUES + ARRANGEMENTS_VIEW + AUTHORITY_MANAGE + OUTBOX_VIEW
+         + ("dialer.approve_visittask",)),
+    Role("strategy_manager", _("Strategy manager"), VIEW_PORTFOLIO + ("channels.view_template",)),
     Role("compliance_officer", _("Compliance officer"),
-         VIEW_PORTFOLIO + ("portfolio.view_unmasked_pii", "audit.view_auditevent")),
+         VIEW_PORTFOLIO + COMPLIANCE_MANAGE + OUTBOX_VIEW + TEMPLATES_MANAGE + ARRANGEMENTS_VIEW
+         + ("portfolio.view_unmasked_pii",)),
     Role("legal_officer", _("Legal officer"), VIEW_PORTFOLIO + ("portfolio.view_unmasked_pii",)),
     Role("agency_manager", _("Agency manager"), VIEW_PORTFOLIO),
-    Role("administrator", _("Administrator"), VIEW_PORTFOLIO + MANAGE_QUEUES + (
-        "portfolio.add_product", "portfolio.change_product", "auth.view_user", "auth.add_user",
-        "auth.change_user", "auth.view_group", "auth.change_group", "users.view_apitoken",
-        "users.add_apitoken", "users.delete_apitoken",
-    )),
-    Role("auditor", _("Auditor"), VIEW_PORTFOLIO + ("audit.view_auditevent",)),
+    Role("administrator", _("Administrator"),
+         VIEW_PORTFOLIO + MANAGE_QUEUES + OUTBOX_VIEW + TEMPLATES_MANAGE + PRINT_DESK
+         + AUTHORITY_MANAGE + (
+             "portfolio.add_product", "portfolio.change_product", "auth.view_user",
+             "auth.add_user", "auth.change_user", "auth.view_group", "auth.change_group",
+             "users.view_apitoken", "users.add_apitoken", "users.delete_apitoken",
+         )),
+    Role("auditor", _("Auditor"),
+         VIEW_PORTFOLIO + COMPLIANCE_VIEW + OUTBOX_VIEW + ARRANGEMENTS_VIEW),
+)
+
+ROLES = tuple(
+    Role(role.code, role.label, role.permissions + PRIVACY_PERMISSIONS_BY_ROLE.get(role.code, ()))
+    for role in ROLES
 )
 
 ROLE_CODES = tuple(r.code for r in ROLES)
