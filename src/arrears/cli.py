@@ -14,11 +14,21 @@ COMMANDS = {
     "serve": _("Start the web server (pages, REST API at /api/, admin at /admin/)."),
     "import": _("Import cardholders, contacts, accounts, statements or postings (CSV, Parquet)."),
     "account": _("Show one account's aging, balances and payoff quote."),
-    "cycle": _("The nightly cycle: post the day's interest and fees, re-age every account."),
+    "cycle": _("The nightly cycle: interest and fees, aging, arrangements, decisions, queues, "
+               "outbox and sending."),
     "model": _("Train, list, show and make live the collection score models."),
     "strategy": _("Load, list and show strategies (JDM decision tables); challenger tests."),
     "decide": _("Show one account's decision now: inputs, score, reasons and the rule that fired."),
     "decisions": _("Score, segment and decide the whole portfolio and build the work queues."),
+    "gate": _("Ask the compliance gate about a contact request in a JSON file; list rule packs."),
+    "outbox": _("Write the night's messages, send them through the compliance gate, show counts "
+                "(fill|send|status)."),
+    "letters": _("Print batches for the print house, registered-mail numbers, one letter's PDF."),
+    "dialer": _("Export gate-checked call tasks to the dialer; import call results."),
+    "arrangements": _("Evaluate promises, plans and settlements from the ledger; queue "
+                      "reminders."),
+    "audit": _("Verify the audit trail's hash chain, or export it with its hashes for a "
+               "regulator."),
     "token": _("Create, list or revoke API tokens for system users."),
     "synth": _("Generate a synthetic portfolio of any size for load tests and benchmarks."),
     "migrate": _("Create or upgrade the database tables."),
