@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from arrears.batch.models import DecisionRun
 from arrears.batch.services import decisions_run
+from arrears.channels.worker import outbox_send
 from arrears.demo.taiwan import (
     IMPORT_KINDS,
     TW_PRODUCT,
@@ -48,6 +49,7 @@ class DemoResult:
     reports: list[ImportReport] = field(default_factory=list)
     users_created: list[str] = field(default_factory=list)
     cycle_ran: bool = False
+    outbox: dict[str, int] = field(default_factory=dict)
 
 
 def demo_product_ensure() -> Product:
@@ -143,6 +145,7 @@ def demo_load(
     scorecard_ensure_default()
     strategy_ensure_default()
     result.cycle_ran = _first_cycle(timeline.data_end, progress=progress)
+    result.outbox = outbox_send(progress=progress).by_status
     return result
 
 

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from arrears.channels.models import OutboxMessage
 from arrears.demo.crosstab import taiwan_crosstab
 from arrears.demo.services import DEMO_PASSWORD, SUPERUSER, DemoError, demo_load
 from arrears.demo.taiwan import TaiwanDataError, clients_read, parse_anchor, taiwan_csv_path
@@ -68,6 +69,12 @@ class Command(BaseCommand):
             "n": result.accounts, "month": f"{result.anchor:%Y-%m}", "end": result.data_end})
         if result.cycle_ran:
             self.stdout.write(_("Nightly cycle run for %(date)s.") % {"date": result.data_end})
+        if result.outbox:
+            labels = dict(OutboxMessage.Status.choices)
+            counts = ", ".join(f"{labels.get(status, status)} {count:,}"
+                               for status, count in sorted(result.outbox.items()))
+            self.stdout.write(_("The night's outbox (/channels/outbox/): %(counts)s")
+                              % {"counts": counts})
         collectors = [name for name, *_rest in DEMO_COLLECTORS if name not in ROLE_CODES]
         users = ", ".join((*ROLE_CODES, *collectors, SUPERUSER))
         self.stdout.write(_("Demo users: %(users)s") % {"users": users})
