@@ -98,7 +98,7 @@ def fill(rows: int, cardholders: int) -> None:
                    'debtor', 2 * c - 1, now() - (g % 43200) * interval '1 minute',
                    o, o = 'right_party', CASE WHEN o = 'busy' THEN 'not_connected' ELSE '' END,
                    '', ''
-              FROM (SELECT g, 1 + (g * 7919) % {int(cardholders)} AS c,
+              FROM (SELECT g, (1 + (g::bigint * 7919) % {int(cardholders)})::int AS c,
                            (ARRAY['no_answer','no_answer','right_party','busy','delivered'])
                                [1 + g % 5] AS o
                       FROM generate_series(1, {int(rows)}) g) s""")
