@@ -39,11 +39,11 @@ COMPLIANCE_VIEW = (
 )
 
 COMPLIANCE_MANAGE = COMPLIANCE_VIEW + (
-    "compliance.change_rulepack", "compliance.add_rulepack", "compliance.change_rulesetting",
-    "compliance.add_rulesetting", "compliance.add_forbiddenword",
-    "compliance.change_forbiddenword", "compliance.delete_forbiddenword",
-    "compliance.add_hold", "compliance.change_hold", "compliance.add_consent",
-    "compliance.change_consent", "compliance.add_optout", "compliance.change_optout",
+    "compliance.change_rulesetting", "compliance.add_forbiddenword",
+    "compliance.change_forbiddenword", "compliance.add_hold", "compliance.change_hold",
+    "compliance.add_consent", "compliance.change_consent", "compliance.add_optout",
+    "compliance.change_optout", "compliance.add_thirdpartydonotcall",
+    "compliance.change_thirdpartydonotcall",
 )
 
 OUTBOX_VIEW = (
