@@ -169,17 +169,16 @@ def test_one_accounts_decision_with_reasons_rule_and_history(client, logged_in, 
         (date(2025, 3, 20), "early-call-3"),
         (date(2025, 3, 19), "early-sms-1"),
     ]
-    assert "王*明" in page and "王小明" not in page
+    assert "王*" in page and "王小明" not in page
     assert not AuditEvent.objects.filter(action="view_pii").exists()
     assert 'href="/accounts/AC-1/"' in page
 
 
-def test_unmasked_name_is_audited(client, logged_in, night):
+def test_decisions_pages_never_show_a_name_in_full(client, logged_in, night):
+    """Seeing a name in full is a reveal with a purpose code on the account page, not here."""
     logged_in("collector")
     page = client.get("/decisions/account/AC-1/").content.decode()
-    assert "王小明" in page
-    event = AuditEvent.objects.get(action="view_pii")
-    assert event.object_id == "CH-9" and event.details["page"] == "decision"
+    assert "王*" in page and "王小明" not in page
 
 
 def test_account_without_a_decision_and_unknown_account(client, logged_in, night, product):
@@ -215,7 +214,7 @@ def test_my_queue_masks_names_for_roles_without_the_permission(client, logged_in
     user = logged_in("agency_manager")
     _queue(night["run"], [night["star"], *night["others"][:2]], user)
     page = client.get("/decisions/queue/").content.decode()
-    assert "王*明" in page and "王小明" not in page
+    assert "王*" in page and "王小明" not in page
 
 
 def test_someone_without_a_seat_has_an_empty_queue(client, logged_in, night):

@@ -8,9 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from arrears.audit.services import audit_record
 from arrears.batch.models import Decision
-from arrears.portfolio.masking import mask_name
+from arrears.portfolio.masking import mask_name, masking_level_for
 from arrears.portfolio.models import Account
 from arrears.rules.money import format_amount
 from arrears.workbench import labels
@@ -24,7 +23,6 @@ from arrears.workbench.selectors import (
     queue_summary,
 )
 
-UNMASKED_PII_PERMISSION = "portfolio.view_unmasked_pii"
 QUEUE_PAGE_LIMIT = 500
 
 
@@ -56,19 +54,10 @@ def account_lookup(request: HttpRequest) -> HttpResponse:
     return redirect("workbench:account", external_id=number)
 
 
-def _person_name(request: HttpRequest, account: Account, page: str) -> tuple[str, bool]:
-    """The cardholder's name as this user may see it; seeing it unmasked is audited."""
-    unmasked = request.user.has_perm(UNMASKED_PII_PERMISSION)
-    if not unmasked:
-        return mask_name(account.cardholder.name), True
-    audit_record(
-        actor=request.user,
-        action="view_pii",
-        object_type="cardholder",
-        object_id=account.cardholder.external_id,
-        details={"account": account.external_id, "page": page},
-    )
-    return account.cardholder.name, False
+def _person_name(request: HttpRequest, account: Account) -> tuple[str, bool]:
+    """The cardholder's name in the user's masking format; a name is seen in full only through
+    a reveal with a purpose code on the account page."""
+    return mask_name(account.cardholder.name, masking_level_for(request.user)), True
 
 
 def _reasons(decision: Decision) -> list[tuple[str, str]]:
@@ -94,7 +83,7 @@ def account_decision(request: HttpRequest, external_id: str) -> HttpResponse:
     current = None
     if history and latest_run is not None and history[0].run_id == latest_run.pk:
         current = history[0]
-    name, masked = _person_name(request, account, "decision")
+    name, masked = _person_name(request, account)
     currency = account.product.currency
     for decision in history:
         decision.recovery_text = format_amount(decision.expected_recovery_minor, currency)
@@ -125,26 +114,18 @@ def my_queue(request: HttpRequest) -> HttpResponse:
     entries = []
     if run is not None:
         entries = list(queue_for_collector(user=request.user, run=run)[:QUEUE_PAGE_LIMIT])
-    unmasked = request.user.has_perm(UNMASKED_PII_PERMISSION)
+    level = masking_level_for(request.user)
     accounts = [entry.account_id for entry in entries]
     decisions = {d.account_id: d for d in Decision.objects.filter(run=run, account_id__in=accounts)}
     for entry in entries:
         entry.decision = decisions.get(entry.account_id)
         holder = entry.account.cardholder
-        entry.cardholder_name = holder.name if unmasked else mask_name(holder.name)
+        entry.cardholder_name = mask_name(holder.name, level)
         entry.recovery_text = format_amount(
             entry.expected_recovery_minor, entry.account.product.currency
-        )
-    if entries and unmasked:
-        audit_record(
-            actor=request.user,
-            action="view_pii",
-            object_type="queue",
-            object_id=str(run.pk),
-            details={"page": "queue", "accounts": len(entries)},
         )
     return render(
         request,
         "workbench/queue.html",
-        {"run": run, "entries": entries, "masked": not unmasked},
+        {"run": run, "entries": entries, "masked": True},
     )
