@@ -31,6 +31,10 @@ def yesterday_afternoon():
     return (now - timedelta(days=1)).replace(hour=15, minute=0, second=0, microsecond=0)
 
 
+def tomorrow_afternoon():
+    return yesterday_afternoon() + timedelta(days=2)
+
+
 @pytest.fixture
 def client():
     from django.test import Client
@@ -56,21 +60,28 @@ def test_a_visit_needs_two_collectors(debtor, people):
     assert not VisitTask.objects.exists()
 
 
-@pytest.mark.xfail(strict=True, reason="gate_ask does not take the collectors count yet (CN-17)")
 def test_a_visit_goes_to_the_home_address_and_waits_for_a_team_lead(debtor, people):
     visit = visit_task_create(debtor, scheduled_for=yesterday_afternoon(),
                               collectors=[people["zhao"], people["qian"]])
 
     assert visit.address == HOME and visit.status == "awaiting_approval"
-    assert visit.gate_verdict == "allow" and visit.gate_check_id is not None
+    assert visit.gate_verdict == "block" and "CN-17" in visit.gate_rule_ids  # needs approval
     with pytest.raises(DialerError, match="only a team lead"):
         visit_approve(visit, actor=people["zhao"])
-    assert visit_approve(visit, actor=people["lead"]).approved_by == people["lead"]
+    approved = visit_approve(visit, actor=people["lead"])
+    assert approved.approved_by == people["lead"] and approved.status == "approved"
+    assert approved.gate_verdict == "allow"
+
+
+def test_a_visit_with_one_collector_is_refused_before_the_gate(debtor, people):
+    with pytest.raises(DialerError, match="at least 2 collectors"):
+        visit_task_create(debtor, scheduled_for=yesterday_afternoon(),
+                          collectors=[people["zhao"]])
 
 
 def test_the_gate_blocks_a_visit_to_a_debtor_who_asked_for_no_contact(debtor, people):
-    hold_place(debtor, "cease_contact")
-    visit = visit_task_create(debtor, scheduled_for=yesterday_afternoon(),
+    hold_place(debtor, "cease_contact")  # in force from now: the visit is planned for tomorrow
+    visit = visit_task_create(debtor, scheduled_for=tomorrow_afternoon(),
                               collectors=[people["zhao"], people["qian"]])
 
     assert visit.status == "blocked" and visit.gate_rule_ids

@@ -72,7 +72,8 @@ def _history(rows, account: Account) -> tuple[gate.HistoryItem, ...]:
 def contact_request_for(account: Account, *, channel: str, purpose: str = "collection",
                         counterparty: str = "debtor", at: datetime | None = None,
                         contact_point=None, third_party=None, content: str = "",
-                        language: str = "") -> gate.ContactRequest:
+                        language: str = "", collectors: int = 0,
+                        approval_reference: str = "") -> gate.ContactRequest:
     """The gate request for a real account, built from one database round trip."""
     at = _now(at)
     point_id, third_id = _pk(contact_point), _pk(third_party)
@@ -103,7 +104,8 @@ def contact_request_for(account: Account, *, channel: str, purpose: str = "colle
                                          reference=row[5] or "") for row in state["c"]),
         opt_outs=tuple(row[3] for row in state["o"]),
         third_party_do_not_call=bool(state["d"]),
-        content=content, language=language,
+        content=content, language=language, collectors=collectors,
+        approval_reference=approval_reference,
     )
 
 
@@ -122,12 +124,17 @@ def _request_summary(request: gate.ContactRequest) -> dict:
 def gate_ask(account: Account, *, channel: str, purpose: str = "collection",
              counterparty: str = "debtor", at: datetime | None = None, contact_point=None,
              third_party=None, content: str = "", language: str = "", actor=None,
-             reference: str = "") -> gate.GateAnswer:
+             reference: str = "", collectors: int = 0,
+             approval_reference: str = "") -> gate.GateAnswer:
     """Ask the live rule pack whether this contact may happen at ``at`` (now by default), store
-    the answer as a ``GateCheck`` and return it with ``check_id`` set."""
+    the answer as a ``GateCheck`` and return it with ``check_id`` set.
+
+    ``collectors`` is how many go on a field visit (CN-17); ``approval_reference`` names the
+    approval a REQUIRE_APPROVAL rule waits for (e.g. the team lead's approval of a visit)."""
     request = contact_request_for(account, channel=channel, purpose=purpose,
                                   counterparty=counterparty, at=at, contact_point=contact_point,
-                                  third_party=third_party, content=content, language=language)
+                                  third_party=third_party, content=content, language=language,
+                                  collectors=collectors, approval_reference=approval_reference)
     pack = pack_live(request.profile)
     answer = gate.gate_check(request, pack)
     inside_caller_transaction = connection.in_atomic_block

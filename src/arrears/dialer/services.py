@@ -5,7 +5,6 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from inspect import signature
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -505,8 +504,9 @@ def visit_assign(
         visit.collectors.set(people)
         answer = _gate_ask_visit(visit, len(people), actor)
         visit.gate_answer_store(answer)
-        allowed = answer.verdict == "allow"
-        visit.status = VisitTask.Status.AWAITING_APPROVAL if allowed else VisitTask.Status.BLOCKED
+        waits_for_approval = answer.verdict == "allow" or answer.decision == "REQUIRE_APPROVAL"
+        visit.status = (VisitTask.Status.AWAITING_APPROVAL if waits_for_approval
+                        else VisitTask.Status.BLOCKED)
         visit.save()
         audit_record(
             actor=actor,
@@ -522,10 +522,9 @@ def visit_assign(
     return visit
 
 
-def _gate_ask_visit(visit: VisitTask, collectors: int, actor):
-    """The gate's answer for the visit. CN-17 counts the collectors: they are passed when
-    ``gate_ask`` takes them; until then the gate sees none and blocks (the safe side)."""
-    extra = {"collectors": collectors} if "collectors" in signature(gate_ask).parameters else {}
+def _gate_ask_visit(visit: VisitTask, collectors: int, actor, approval_reference: str = ""):
+    """The gate's answer for the visit: CN-17 counts the collectors and, until a team lead's
+    approval is named, answers REQUIRE_APPROVAL (a block that only the approval lifts)."""
     return gate_ask(
         visit.account,
         channel="visit",
@@ -533,7 +532,8 @@ def _gate_ask_visit(visit: VisitTask, collectors: int, actor):
         contact_point=visit.address_point,
         actor=actor,
         reference=f"visit:{visit.pk}",
-        **extra,
+        collectors=collectors,
+        approval_reference=approval_reference,
     )
 
 
@@ -548,10 +548,18 @@ def visit_approve(visit: VisitTask, *, actor) -> VisitTask:
         )
     if visit.collectors.filter(pk=actor.pk).exists():
         raise DialerError(_("a collector on the visit cannot approve it"))
-    visit.status, visit.approved_by = VisitTask.Status.APPROVED, actor
-    visit.save(update_fields=["status", "approved_by"])
+    answer = _gate_ask_visit(visit, visit.collectors.count(), actor,
+                             approval_reference=f"visit-approval:{visit.pk}:{actor.pk}")
+    visit.gate_answer_store(answer)
+    if answer.verdict == "allow":
+        visit.status, visit.approved_by = VisitTask.Status.APPROVED, actor
+    else:
+        visit.status = VisitTask.Status.BLOCKED
+    visit.save(update_fields=["status", "approved_by", "gate_check_id", "gate_verdict",
+                              "gate_rule_ids"])
     audit_record(
-        actor=actor, action="visit_approve", object_type="dialer.VisitTask", object_id=visit.pk
+        actor=actor, action="visit_approve", object_type="dialer.VisitTask", object_id=visit.pk,
+        details={"verdict": answer.verdict, "rules": list(answer.rule_ids)},
     )
     return visit
 
