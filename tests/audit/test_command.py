@@ -6,10 +6,10 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from arrears.audit.chain import chain_verify
 from arrears.audit.services import audit_record
+from tests.audit.tampering import tamper_raw
 
 
 @pytest.fixture
@@ -25,10 +25,7 @@ def test_verify_says_intact(events):
 
 
 def test_verify_fails_on_a_tampered_event(events):
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL session_replication_role = replica")
-        cursor.execute("UPDATE audit_auditevent SET action = 'x' WHERE id = %s", [events[1].pk])
+    tamper_raw("UPDATE audit_auditevent SET action = 'x' WHERE id = %s", [events[1].pk])
     err = io.StringIO()
     with pytest.raises(CommandError, match="broken"):
         call_command("audit", "verify", stderr=err)
