@@ -196,7 +196,7 @@ class AuthorityLimit(models.Model):
     max_share_of_balance = models.DecimalField(
         _("maximum share of the balance"), max_digits=5, decimal_places=4, null=True,
         blank=True, validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
-        help_text=_("e.g. 0.2 for 20 % of the balance"))
+        help_text=_("e.g. 0.2 for a fifth of the balance"))
     max_months = models.PositiveSmallIntegerField(_("maximum months"), null=True, blank=True)
 
     class Meta:

@@ -140,6 +140,12 @@ DEMO_COLLECTORS = (
     ("field_agent", "Field visits", 8, "", ""),
 )
 
+# The demo's team lead sits in the phone teams without accounts of their own (capacity 0), so
+# that they see and re-assign those teams' queues; field agents see personal data as M0.
+DEMO_TEAM_LEAD = "team_lead"
+DEMO_LED_TEAMS = ("Early-stage calls M1-M2", "Call centre")
+DEMO_FIELD_AGENTS = ("field_agent",)
+
 
 @transaction.atomic
 def teams_ensure_demo(*, password: str) -> list[str]:
@@ -164,6 +170,12 @@ def teams_ensure_demo(*, password: str) -> list[str]:
             team=teams[team_name],
             defaults={"daily_capacity": capacity, "languages": languages, "buckets": buckets},
         )
+    field_agents, _ = Group.objects.get_or_create(name="field_agent")
+    field_agents.user_set.add(*User.objects.filter(username__in=DEMO_FIELD_AGENTS))
+    lead = User.objects.filter(username=DEMO_TEAM_LEAD).first()
+    for team_name in DEMO_LED_TEAMS if lead else ():
+        Collector.objects.get_or_create(user=lead, team=teams[team_name],
+                                        defaults={"daily_capacity": 0})
     return created
 
 
