@@ -24,6 +24,15 @@ def english_by_default():
 
 
 @pytest.fixture
+def client():
+    """The Django test client, reading English pages like the rest of the tests; a test of the
+    default language (Simplified Chinese) makes its own client with its Accept-Language."""
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.fixture
 def product(db):
     return make_product()
 

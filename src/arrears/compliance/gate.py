@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from arrears.compliance import holds as hold_kinds
 from arrears.compliance.content import Finding, Word, default_words, findings_in
@@ -43,6 +44,33 @@ THIRD_PARTIES = ("debt_related_third_party", "emergency_contact", "third_party")
 OUTCOMES = ("sent", "delivered", "failed", "no_answer", "not_connected", "busy", "voicemail",
             "right_party", "third_party", "wrong_number", "disconnected", "refused", "visited",
             "not_home", "")
+# Words for the codes, for the reasons people read (the codes stay in the parameters).
+LABELS = {
+    "call": gettext_lazy("phone call"), "sms": gettext_lazy("SMS"),
+    "email": gettext_lazy("e-mail"), "letter": gettext_lazy("letter"),
+    "voicemail": gettext_lazy("voicemail"), "visit": gettext_lazy("field visit"),
+    "im": gettext_lazy("instant message"),
+    "collection": gettext_lazy("collection"), "reminder": gettext_lazy("reminder"),
+    "contact_repair": gettext_lazy("contact repair"),
+    "opt_out_confirmation": gettext_lazy("opt-out confirmation"),
+    "cease_exception": gettext_lazy("a notice allowed after a cease request"),
+    "payment_handling": gettext_lazy("payment handling"),
+    "plan_proposal": gettext_lazy("plan proposal"),
+    "debtor": gettext_lazy("The debtor"), "guarantor": gettext_lazy("The guarantor"),
+    "debt_related_third_party": gettext_lazy("A debt-related third party"),
+    "emergency_contact": gettext_lazy("An emergency contact"),
+    "third_party": gettext_lazy("A third party"), "attorney": gettext_lazy("The attorney"),
+    "mobile": gettext_lazy("the mobile phone"), "home_phone": gettext_lazy("the home phone"),
+    "work_phone": gettext_lazy("the work phone"),
+    "billing_address": gettext_lazy("the billing address"),
+    "home_address": gettext_lazy("the home address"),
+}
+
+
+def label(code: str) -> str:
+    return str(LABELS.get(code, code))
+
+
 CONVERSATION_OUTCOMES = frozenset({"right_party", "third_party"})
 NOT_CONNECTED_OUTCOMES = frozenset({"not_connected", "busy"})
 INVALID_NUMBER_OUTCOMES = frozenset({"wrong_number", "disconnected"})
@@ -580,7 +608,7 @@ def check_no_contact_preferences(ctx: Context, rule: RuleConfig) -> list[Reason]
     request = ctx.request
     if request.contact_point_kind and request.contact_point_kind in request.no_contact_places:
         return [_reason(rule, rule.action, _("The debtor said %(place)s is inconvenient.")
-                        % {"place": request.contact_point_kind})]
+                        % {"place": label(request.contact_point_kind)})]
     local = ctx.at.astimezone(ctx.home_zone)
     for start_text, end_text in request.no_contact_windows:
         start, end = time.fromisoformat(start_text), time.fromisoformat(end_text)
@@ -606,17 +634,18 @@ def check_hold(ctx: Context, rule: RuleConfig) -> list[Reason]:
     if not active:
         return []
     hold = active[0]
-    label = str(hold_kinds.HOLD_KINDS[hold.kind])
+    hold_label = str(hold_kinds.HOLD_KINDS[hold.kind])
     exception = p.get("exceptions", {}).get(request.purpose)
     if exception is not None:
         channels = exception.get("channels", CHANNELS)
         if request.channel in channels:
             return [_reason(rule, exception["decision"],
                             _("Hold '%(hold)s': %(purpose)s is an allowed exception.")
-                            % {"hold": label, "purpose": request.purpose}, hold=hold.kind)]
+                            % {"hold": hold_label, "purpose": label(request.purpose)},
+                            hold=hold.kind)]
     ends = [h.until for h in active]
     lifted = max(ends) if all(ends) and p.get("delay_until_end", False) else None
-    return [_reason(rule, rule.action, _("Hold '%(hold)s' on the account.") % {"hold": label},
+    return [_reason(rule, rule.action, _("Hold '%(hold)s' on the account.") % {"hold": hold_label},
                     not_before=lifted, hold=hold.kind)]
 
 
@@ -642,7 +671,7 @@ def check_collection_target(ctx: Context, rule: RuleConfig) -> list[Reason]:
         return []
     if request.counterparty not in p["targets"]:
         return [_reason(rule, rule.action, _("%(who)s is not a collection target.")
-                        % {"who": request.counterparty})]
+                        % {"who": label(request.counterparty)})]
     if request.counterparty in p.get("approval_required", ()):
         return [_reason(rule, REQUIRE_APPROVAL, _("A debt-related third party needs a "
                                                   "documented, approved determination."))]
@@ -835,13 +864,14 @@ def check_volume_caps(ctx: Context, rule: RuleConfig) -> list[Reason]:
     count = sum(1 for h in ctx.request.history
                 if _counted(ctx, h, (ctx.request.channel,)) and ctx.local_day(h.at) == today)
     values = {"count": count, "channel": ctx.request.channel}
+    words = {"count": count, "channel": label(ctx.request.channel)}
     if count >= caps["hard"]:
-        return [_reason(rule, BLOCK, _("%(count)s %(channel)s messages today: the hard cap is "
-                                       "reached.") % values,
+        return [_reason(rule, BLOCK, _("%(count)s messages by %(channel)s today: the hard cap "
+                                       "is reached.") % words,
                         not_before=ctx.day_start(today + timedelta(days=1)), **values)]
     if count >= caps["soft"]:
-        return [_reason(rule, WARN, _("%(count)s %(channel)s messages today: above the soft "
-                                      "cap.") % values, **values)]
+        return [_reason(rule, WARN, _("%(count)s messages by %(channel)s today: above the soft "
+                                      "cap.") % words, **values)]
     return []
 
 
@@ -864,7 +894,7 @@ def check_opt_out(ctx: Context, rule: RuleConfig) -> list[Reason]:
                             % {"words": _words(ctx, extra)})]
         return [_reason(rule, ALLOW, _("One confirmation of the opt-out."))]
     return [_reason(rule, rule.action, _("The debtor opted out of %(channel)s.")
-                    % {"channel": request.channel})]
+                    % {"channel": label(request.channel)})]
 
 
 def check_opt_out_method(ctx: Context, rule: RuleConfig) -> list[Reason]:
