@@ -157,3 +157,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("ARREARS_LOG_LEVEL", "WARNING")},
 }
+
+# Contact channels (docs/channels.md): the SMTP server for e-mail to debtors, the SMS gateway.
+EMAIL_HOST = os.environ.get("ARREARS_SMTP_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("ARREARS_SMTP_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("ARREARS_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("ARREARS_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("ARREARS_SMTP_TLS", "") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("ARREARS_FROM_EMAIL", "collections@arrears.local")
+ARREARS_SMS_GATEWAY = os.environ.get("ARREARS_SMS_GATEWAY", "simulator")
+ARREARS_SMS_TOKEN = os.environ.get("ARREARS_SMS_TOKEN", "")

@@ -18,10 +18,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("decisions/", include("arrears.workbench.urls")),
     path("work/", include("arrears.workbench.work_urls")),
-    path("compliance/", include("arrears.compliance.urls")),
     path("channels/", include("arrears.channels.urls")),
-    path("letters/", include("arrears.letters.urls")),
     path("dialer/", include("arrears.dialer.urls")),
-    path("arrangements/", include("arrears.arrangements.urls")),
     path("", include("arrears.web.urls")),
 ]
