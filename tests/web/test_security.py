@@ -18,7 +18,7 @@ def _login(client, username, password):
 
 def test_sixth_attempt_is_refused_even_with_the_right_password(role_user):
     role_user("collector")
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     for _ in range(5):
         response = _login(client, "collector", "wrong-password")
         assert "_auth_user_id" not in client.session
