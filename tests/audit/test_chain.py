@@ -106,13 +106,14 @@ def test_concurrent_writers_do_not_fork_the_chain():
     SQLite admits one writer at a time: a writer that cannot get the lock fails with "database
     is locked" instead of appending after an old head, so there the chain must stay whole
     with fewer events."""
-    errors = []
+    errors, written = [], []
 
     def write():
         try:
             for i in range(15):
                 with transaction.atomic():
                     audit_record(actor=None, action="test.concurrent", object_id=i)
+                written.append(i)
         except Exception as error:  # noqa: BLE001 — reported by the assertion below
             errors.append(error)
         finally:
@@ -130,7 +131,7 @@ def test_concurrent_writers_do_not_fork_the_chain():
         assert report.events == 15 * len(threads)
     else:
         assert all("locked" in str(error) for error in errors), errors
-        assert report.events == 15 * (len(threads) - len(errors)) > 0  # a failed writer stops
+        assert report.events == len(written) > 0
 
 
 def _postgres() -> bool:

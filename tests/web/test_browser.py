@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 from django.utils import timezone
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
@@ -38,8 +39,12 @@ def _portfolio(product):
     )
 
 
-def _html_lang(driver) -> str:
-    return driver.find_element(By.TAG_NAME, "html").get_attribute("lang")
+def _html_lang(driver) -> str | None:
+    """The page's language; None while a new page replaces the old one under our feet."""
+    try:
+        return driver.find_element(By.TAG_NAME, "html").get_attribute("lang")
+    except StaleElementReferenceException:
+        return None
 
 
 def _save_png(driver, path):
