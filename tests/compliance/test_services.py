@@ -48,6 +48,23 @@ def test_gate_ask_stores_the_answer(debtor):
     assert check.request["address"].startswith("上海")
 
 
+@pytest.mark.django_db(transaction=True)
+def test_an_answer_asked_outside_a_transaction_is_stored_whole(debtor):
+    """Outside a caller's transaction PostgreSQL stores the answer in one relaxed-commit
+    statement, SQLite through the ORM: both keep every field."""
+    account, mobile, _mother = debtor
+    evening = MORNING.replace(hour=14, minute=30)  # 22:30 in Shanghai
+    answer = services.gate_ask(account, channel="call", at=evening, contact_point=mobile,
+                               reference="call:2")
+    check = GateCheck.objects.get(pk=answer.check_id)
+    assert (check.verdict, check.decision, check.reference) == ("delay", "BLOCK", "call:2")
+    assert check.not_before == answer.not_before == MORNING.replace(day=3, hour=0)  # 08:00
+    assert check.rule_ids == ",".join(answer.rule_ids) and "CN-05" in check.rule_ids
+    assert check.reasons[0]["rule_id"] in answer.rule_ids
+    assert check.request["channel"] == "call" and check.at == evening
+    assert check.asked_at is not None and check.actor_id is None
+
+
 def test_the_evening_is_delayed_to_the_next_local_morning(debtor):
     account, mobile, _ = debtor
     answer = services.gate_ask(account, channel="sms", at=datetime(2025, 6, 2, 14, 30, tzinfo=UTC))

@@ -137,27 +137,44 @@ def gate_ask(account: Account, *, channel: str, purpose: str = "collection",
                                   collectors=collectors, approval_reference=approval_reference)
     pack = pack_live(request.profile)
     answer = gate.gate_check(request, pack)
-    inside_caller_transaction = connection.in_atomic_block
-    with transaction.atomic():
-        if not inside_caller_transaction:
-            _relax_commit()
-        check = _gate_check_store(account, request, answer, reference, actor)
-    return replace(answer, check_id=check.pk)
+    fields = _gate_check_fields(account, request, answer, reference, actor)
+    if _relaxed_store_applies():
+        check_id = _gate_check_store_relaxed(fields)
+    else:
+        check_id = GateCheck.objects.create(**fields).pk
+    return replace(answer, check_id=check_id)
 
 
-def _relax_commit() -> None:
-    """A stored answer on its own (not inside a caller's transaction) is committed without
-    waiting for the WAL flush on PostgreSQL: it saves a disk sync per answer; a crash may lose
-    the last fraction of a second of answers, never a contact (``contact_record`` stays
-    durable). ARREARS_GATE_DURABLE_CHECKS = True turns this off."""
-    if (connection.vendor == "postgresql"
-            and not getattr(settings, "ARREARS_GATE_DURABLE_CHECKS", False)):
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+def _relaxed_store_applies() -> bool:
+    """A stored answer on its own (not inside a caller's transaction) is committed on
+    PostgreSQL without waiting for the WAL flush: it saves a disk sync per answer; a crash of
+    the database server may lose the last fraction of a second of answers, never a contact
+    (``contact_record`` stays durable). ARREARS_GATE_DURABLE_CHECKS = True turns this off."""
+    return (connection.vendor == "postgresql" and not connection.in_atomic_block
+            and not getattr(settings, "ARREARS_GATE_DURABLE_CHECKS", False))
 
 
-def _gate_check_store(account, request, answer, reference, actor) -> GateCheck:
-    return GateCheck.objects.create(
+def _gate_check_store_relaxed(fields: dict) -> int:
+    """One round trip: the INSERT relaxes its own commit (``set_config(..., true)`` is local to
+    the statement's transaction) and returns the id; a prepared statement on the server."""
+    from psycopg.types.json import Jsonb
+
+    columns = dict(fields)
+    columns["actor_id"] = getattr(columns.pop("actor"), "pk", None)
+    columns["asked_at"] = datetime.now(UTC)
+    columns["reasons"], columns["request"] = Jsonb(columns["reasons"]), Jsonb(columns["request"])
+    names = sorted(columns)
+    sql = (f"WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)) "
+           f"INSERT INTO {GateCheck._meta.db_table} ({', '.join(names)}) "
+           f"SELECT {', '.join(f'%({n})s' for n in names)} FROM relaxed RETURNING id")
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor:
+        cursor.execute(sql, columns, prepare=True)
+        return cursor.fetchone()[0]
+
+
+def _gate_check_fields(account, request, answer, reference, actor) -> dict:
+    return dict(
         account_id=account.pk, at=request.at, channel=request.channel, purpose=request.purpose,
         counterparty=request.counterparty, verdict=answer.verdict, decision=answer.decision,
         not_before=answer.not_before, rule_ids=",".join(answer.rule_ids),

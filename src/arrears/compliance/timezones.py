@@ -121,6 +121,7 @@ def zones_for_phone(phone: str, region: str = "CN") -> tuple[str, ...]:
     return tuple(z for z in zones if z != phone_timezone.UNKNOWN_TIMEZONE)
 
 
+@lru_cache(maxsize=65536)
 def candidate_zones(
     *, explicit: tuple[str, ...] = (), address: str = "", phone: str = "", region: str = "CN",
     default: str = "Asia/Shanghai",
