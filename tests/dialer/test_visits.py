@@ -164,3 +164,27 @@ def test_the_result_form_needs_the_csrf_token(approved, people):
     client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(people["zhao"])
     assert post_result(client, approved).status_code == 403
+
+
+def test_the_night_worker_plans_visits_and_calls_that_ask_the_gate_when_carried_out(debtor):
+    """At 23:00 in Shanghai no contact is lawful (CN-05), yet planning a call or a visit is
+    not a contact: the worker turns both into tasks without a gate answer of its own; the
+    visit is then gated when collectors are named, the call when it is exported."""
+    from datetime import UTC, datetime
+
+    from arrears.channels.worker import outbox_send
+    from arrears.compliance.models import GateCheck
+    from arrears.dialer.models import CallTask
+
+    night = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)  # 23:00 in Shanghai
+    for channel in ("visit", "call"):
+        OutboxMessage.objects.create(idempotency_key=f"night:{channel}", account=debtor,
+                                     channel=channel, template_code=channel,
+                                     next_attempt_at=night)
+    report = outbox_send(now=night)
+
+    assert report.sent == 2 and report.blocked == report.delayed == 0
+    assert VisitTask.objects.get().status == "unassigned"
+    assert CallTask.objects.get(account=debtor).status == "queued"
+    assert not GateCheck.objects.exists()
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"sent"}

@@ -46,6 +46,10 @@ class GatewayError(Exception):
 
 @runtime_checkable
 class ChannelAdapter(Protocol):
+    """Sends one channel's messages. An adapter with ``plans_task = True`` (calls, field
+    visits) only plans a task: the worker hands it over without asking the gate, because the
+    task asks the gate itself when it is carried out (dialer export, visit assignment)."""
+
     channel: str
     gateway: str
     max_per_second: float | None

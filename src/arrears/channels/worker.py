@@ -136,16 +136,18 @@ class Worker:
                         % {"channel": message.channel})
             self.report.failed += 1
             return
-        answer = self.ask_gate(message)
-        if answer.verdict == "block":
-            self.finish(message, Status.BLOCKED, **self.gate_fields(answer))
-            self.report.blocked += 1
-            return
-        if answer.verdict == "delay":
-            self.finish(message, Status.QUEUED, not_before=answer.not_before,
-                        next_attempt_at=answer.not_before, **self.gate_fields(answer))
-            self.report.delayed += 1
-            return
+        answer = None
+        if not getattr(adapter, "plans_task", False):  # a call or visit task asks when it is done
+            answer = self.ask_gate(message)
+            if answer.verdict == "block":
+                self.finish(message, Status.BLOCKED, **self.gate_fields(answer))
+                self.report.blocked += 1
+                return
+            if answer.verdict == "delay":
+                self.finish(message, Status.QUEUED, not_before=answer.not_before,
+                            next_attempt_at=answer.not_before, **self.gate_fields(answer))
+                self.report.delayed += 1
+                return
         bucket = self.bucket_for(adapter)
         if bucket:
             bucket.take()
@@ -162,6 +164,8 @@ class Worker:
 
     @staticmethod
     def gate_fields(answer) -> dict:
+        if answer is None:
+            return {}
         return {
             "gate_verdict": answer.verdict,
             "gate_rule_ids": list(answer.rule_ids),

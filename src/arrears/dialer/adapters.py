@@ -36,9 +36,13 @@ def _send_result(**values):
 
 
 class CallAdapter:
+    """Plans a call task; the gate is asked when the task is exported to the dialer (and by
+    the workbench before a collector dials), at the time of the call."""
+
     channel = "call"
     gateway = "dialer_file"
     max_per_second = 500
+    plans_task = True
 
     def send(self, message):
         extra = _extra(message)
@@ -61,9 +65,13 @@ class CallAdapter:
 
 
 class VisitAdapter:
+    """Plans a field visit; the gate is asked when collectors are named for it (CN-17 counts
+    them) and again when a team lead approves it."""
+
     channel = "visit"
     gateway = "field_visits"
     max_per_second = 100
+    plans_task = True
 
     def send(self, message):
         extra = _extra(message)
