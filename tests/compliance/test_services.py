@@ -172,3 +172,17 @@ def test_the_cardholders_time_zone_wins(debtor):
 def test_append_only_ledger_has_the_gate_index():
     names = {index.name for index in ContactAttempt._meta.indexes}
     assert "attempt_cardholder_at" in names
+
+
+def test_period_exports_have_a_time_index_on_postgresql():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE indexdef LIKE '%USING brin%'")
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE name LIKE '%_at_brin'")
+        names = {row[0] for row in cursor.fetchall()}
+    expected = ({"compliance_contactattempt_at_brin", "compliance_gatecheck_at_brin"}
+                if connection.vendor == "postgresql" else set())
+    assert names == expected
