@@ -1,18 +1,22 @@
 """Load test of the collector's workbench: the account screen and the queue page, on a large
 portfolio in PostgreSQL, with many collectors working at once.
 
-    # once: a synthetic portfolio of 1M accounts with six months of history, imported and aged
+    # once: a synthetic portfolio of 1M accounts with six months of history, loaded and aged
     .venv/bin/python benchmarks/bench_workbench.py prepare --accounts 1000000
     # then: 50 collectors, each opening its queue and the accounts in it, for 120 seconds
     .venv/bin/python benchmarks/bench_workbench.py run --users 50 --seconds 120
 
-The database is ``--database-url`` (default ``postgres://root@127.0.0.1:5432/bench_workbench``);
-``prepare`` drops and creates it, so its name must contain "bench". ``run`` starts
-``arrears serve`` (waitress) on a free loopback port and drives it from one thread per user over
-real HTTP with real sessions (log-in form, CSRF cookie). A user reads what a page shows before
-the next click, so each waits ``--think`` seconds (default 1 to 3, uniform) between requests, as
-a collector at the screen does; ``--think 0`` measures raw throughput instead. Only loopback is
-used and the run is bounded by ``--seconds``.
+``prepare`` imports cardholders, contacts and accounts through ``arrears import`` and copies
+the statements and postings straight in (see ``history_copy``), then runs the real nightly
+cycle and decisions. The database is ``--database-url`` (default
+``postgres://root@127.0.0.1:5432/bench_workbench``); ``prepare`` drops and creates it, so its
+name must contain "bench". ``run`` starts ``arrears serve`` (gunicorn, one worker process per
+core) on a free loopback port and drives it from one thread per user over real HTTP with real
+sessions (log-in form, CSRF cookie). A user works five accounts of the queue, then goes back
+to the queue; they read what a page shows before the next click, so each waits ``--think``
+seconds (default 1 to 3, uniform) between requests, as a collector at the screen does;
+``--think 0`` measures raw throughput instead. Only loopback is used and the run is bounded by
+``--seconds``.
 
 Targets (issue 6): the account screen ≤ 150 ms at p95 and the queue page ≤ 200 ms at p95.
 """
@@ -55,7 +59,9 @@ def parse_args() -> argparse.Namespace:
     run.add_argument("--users", type=int, default=50)
     run.add_argument("--seconds", type=float, default=120)
     run.add_argument("--think", default="1,3", help="seconds between clicks: MIN,MAX")
-    run.add_argument("--threads", type=int, default=16, help="server worker threads")
+    run.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                     help="server worker processes")
+    run.add_argument("--threads", type=int, default=8, help="threads per server process")
     return parser.parse_args()
 
 
@@ -88,10 +94,13 @@ def prepare(options: argparse.Namespace) -> None:
     from arrears.demo.services import demo_product_ensure
 
     demo_product_ensure()
-    for kind in ("cardholders", "contacts", "accounts", "statements", "postings"):
+    for kind in ("cardholders", "contacts", "accounts"):
         started = time.monotonic()
         arrears("import", kind, str(data / f"{kind}.parquet"), url=url)
         print(f"imported {kind} in {time.monotonic() - started:.0f} s", flush=True)
+    started = time.monotonic()
+    history_copy(url, data)
+    print(f"copied statements and postings in {time.monotonic() - started:.0f} s", flush=True)
     as_of = last_cycle_day(url)
     started = time.monotonic()
     arrears("cycle", "--as-of", as_of.isoformat(), "--no-decisions", url=url)
@@ -100,6 +109,46 @@ def prepare(options: argparse.Namespace) -> None:
     started = time.monotonic()
     arrears("decisions", "--as-of", as_of.isoformat(), url=url)
     print(f"decisions and queues in {time.monotonic() - started:.0f} s", flush=True)
+
+
+def history_copy(url: str, data: Path) -> None:
+    """Six months of statements and postings (≈ 16M rows for 1M accounts) straight into their
+    tables with COPY: a load-test shortcut, since the validating import path runs ≈ 20k rows a
+    second (benchmarks/bench_import.py measures that) and would take hours here. DuckDB turns
+    the import files into table rows (account external id → id, amounts → minor units)."""
+    import duckdb
+    import psycopg
+
+    with psycopg.connect(url) as connection:
+        accounts = connection.execute("SELECT external_id, id FROM portfolio_account").fetchall()
+        duck = duckdb.connect()
+        duck.execute("CREATE TABLE m (external_id VARCHAR, id BIGINT)")
+        duck.executemany("INSERT INTO m VALUES (?, ?)", accounts)
+        loads = {
+            "portfolio_statement (external_id, cycle_date, due_date, statement_balance_minor, "
+            "minimum_due_minor, created_at, account_id)":
+                f"""SELECT s.external_id, s.cycle_date, s.due_date,
+                           CAST(round(s.statement_balance * 100) AS BIGINT),
+                           CAST(round(s.minimum_due * 100) AS BIGINT), now(), m.id
+                    FROM read_parquet('{data / "statements.parquet"}') s
+                    JOIN m ON m.external_id = s.account_id""",
+            "ledger_posting (external_id, kind, amount_minor, component, posting_date, "
+            "value_date, reason, source, created_at, account_id)":
+                f"""SELECT p.external_id, p.kind, CAST(round(p.amount * 100) AS BIGINT),
+                           coalesce(p.component, ''), p.posting_date, p.posting_date, '',
+                           'import', now(), m.id
+                    FROM read_parquet('{data / "postings.parquet"}') p
+                    JOIN m ON m.external_id = p.account_id""",
+        }
+        for table, query in loads.items():
+            csv_path = data / "copy.csv"
+            duck.execute(f"COPY ({query}) TO '{csv_path}' (HEADER false)")
+            with connection.cursor() as cursor, cursor.copy(
+                    f"COPY {table} FROM STDIN (FORMAT csv)") as copy, open(csv_path, "rb") as f:
+                while block := f.read(1 << 20):
+                    copy.write(block)
+            csv_path.unlink()
+        connection.execute("ANALYZE")
 
 
 def django_setup(url: str) -> None:
@@ -121,11 +170,16 @@ def last_cycle_day(url: str) -> date:
 
 
 def bench_users_ensure(url: str, users: int) -> None:
-    """One phone team covering every bucket, with ``users`` collectors of 60 accounts a day."""
+    """The default scorecard and strategy, and one phone team covering every bucket with
+    ``users`` collectors of 60 accounts a day."""
     django_setup(url)
+    from arrears.scoring.services import scorecard_ensure_default
+    from arrears.strategy.services import strategy_ensure_default
     from arrears.users.services import role_groups_ensure, user_create_for_role
     from arrears.workbench.models import Channel, Collector, Team
 
+    scorecard_ensure_default()
+    strategy_ensure_default()
     role_groups_ensure()
     team, _ = Team.objects.get_or_create(name=TEAM, defaults={"channel": Channel.CALL,
                                                                "routing_order": 1})
@@ -141,11 +195,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def server_start(url: str, threads: int) -> tuple[subprocess.Popen, str]:
+def server_start(url: str, workers: int, threads: int) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = dict(os.environ, DATABASE_URL=url, ARREARS_LANGUAGE="en")
     process = subprocess.Popen(
-        [ARREARS, "serve", "--host", "127.0.0.1", "--port", str(port), "--threads", str(threads)],
+        [ARREARS, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+         "--threads", str(threads)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
@@ -172,6 +227,8 @@ def log_in(base: str, username: str) -> httpx.Client:
 
 
 ACCOUNT_LINK = re.compile(r'href="(/work/accounts/\d+/)"')
+# A collector works a few accounts, then goes back to the queue to see what is left.
+ACCOUNTS_PER_QUEUE_VISIT = 5
 
 
 class Worker(threading.Thread):
@@ -200,14 +257,14 @@ class Worker(threading.Thread):
             time.sleep(self.random.uniform(low, high))
 
     def run(self) -> None:
+        self.pause()  # collectors do not all click at the same instant
         while time.monotonic() < self.until:
             queue = self.timed_get("queue", "/work/")
-            links = ACCOUNT_LINK.findall(queue or "")
+            links = list(dict.fromkeys(ACCOUNT_LINK.findall(queue or "")))
             if not links:
                 self.errors.append("queue without accounts")
                 return
-            self.random.shuffle(links)
-            for link in links:
+            for link in self.random.sample(links, min(ACCOUNTS_PER_QUEUE_VISIT, len(links))):
                 if time.monotonic() >= self.until:
                     return
                 self.pause()
@@ -222,11 +279,13 @@ def percentile(values: list[float], share: float) -> float:
 
 def run(options: argparse.Namespace) -> None:
     low, high = (float(part) for part in options.think.split(","))
-    process, base = server_start(options.database_url, options.threads)
+    process, base = server_start(options.database_url, options.workers, options.threads)
     samples: dict[str, list[float]] = {"account": [], "queue": []}
     errors: list[str] = []
     try:
         clients = [log_in(base, f"bench{number:03d}") for number in range(1, options.users + 1)]
+        for client in clients:  # warm-up, not timed: each worker process renders once
+            client.get("/work/")
         until = time.monotonic() + options.seconds
         workers = [Worker(client, until, (low, high), samples, errors, seed)
                    for seed, client in enumerate(clients)]

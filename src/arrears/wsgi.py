@@ -1,4 +1,4 @@
-"""WSGI entry point for production servers (waitress, gunicorn, mod_wsgi)."""
+"""WSGI entry point for production servers (gunicorn, as `arrears serve` runs it)."""
 
 import os
 

@@ -64,9 +64,10 @@ def queue_rows(*, user, run: DecisionRun | None) -> list[QueueEntry]:
     return entries
 
 
-def queue_neighbours(*, user, account: Account) -> tuple[int | None, int | None]:
+def queue_neighbours(*, user, account: Account,
+                     run: DecisionRun | None = None) -> tuple[int | None, int | None]:
     """The previous and next account ids around ``account`` in ``user``'s queue (n/p keys)."""
-    run = decision_run_latest()
+    run = run or decision_run_latest()
     if run is None:
         return None, None
     ids = list(
@@ -227,8 +228,8 @@ def letters_and_messages(account: Account) -> tuple[list, list]:
     return letters, messages
 
 
-def decision_last_night(account: Account) -> Decision | None:
-    run = decision_run_latest()
+def decision_last_night(account: Account, run: DecisionRun | None = None) -> Decision | None:
+    run = run or decision_run_latest()
     if run is None:
         return None
     return Decision.objects.filter(run=run, account=account).first()

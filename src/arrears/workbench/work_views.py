@@ -43,10 +43,11 @@ def _account_context(request: HttpRequest, account: Account, **extra) -> dict:
     level = screen.masking_level(request.user)
     summary = screen.balances(account)
     contacts, third_parties = screen.contact_lines(account, level)
-    decision = screen.decision_last_night(account)
+    run = decision_run_latest()
+    decision = screen.decision_last_night(account, run)
     promises, plans = screen.arrangements(account)
     letters, outbox = screen.letters_and_messages(account)
-    previous_id, next_id = screen.queue_neighbours(user=request.user, account=account)
+    previous_id, next_id = screen.queue_neighbours(user=request.user, account=account, run=run)
     currency = account.product.currency
     name = screen.masking.mask_name(account.cardholder.name, level)
     context = {

@@ -1,7 +1,15 @@
-"""``arrears serve``: the production-grade WSGI server (waitress) with static files."""
+"""``arrears serve``: the production web server (gunicorn, one process per core) with static
+files served by WhiteNoise.
+
+Several worker processes, not one process with many threads: rendering a page is Python work,
+and one process runs Python on one core at a time.
+"""
+
+import os
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
 from django.utils.translation import gettext as _
 
 
@@ -12,15 +20,37 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1", help=_("Address to listen on."))
         parser.add_argument("--port", type=int, default=8000, help=_("Port to listen on."))
-        parser.add_argument("--threads", type=int, default=8, help=_("Worker threads."))
+        parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                            help=_("Worker processes (default: one per CPU core)."))
+        parser.add_argument("--threads", type=int, default=8,
+                            help=_("Threads per worker process."))
 
     def handle(self, *args, **options):
-        from waitress import serve
-
-        from arrears.wsgi import application
-
+        if options["workers"] < 1 or options["threads"] < 1:
+            raise CommandError(_("--workers and --threads must be at least 1."))
         call_command("migrate", verbosity=0)
+        connections.close_all()  # the workers are forked: none may inherit a connection
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(_("Arrears is running at %(url)s (Ctrl+C to stop)") % {"url": url})
-        serve(application, host=options["host"], port=options["port"],
-              threads=options["threads"], ident="arrears")
+        self.stdout.flush()
+        server_run(host=options["host"], port=options["port"], workers=options["workers"],
+                   threads=options["threads"])
+
+
+def server_run(*, host: str, port: int, workers: int, threads: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    from arrears.wsgi import application
+
+    class Server(BaseApplication):
+        def load_config(self):
+            settings = {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
+                        "worker_class": "gthread", "preload_app": True,
+                        "proc_name": "arrears", "timeout": 120, "graceful_timeout": 10}
+            for name, value in settings.items():
+                self.cfg.set(name, value)
+
+        def load(self):
+            return application
+
+    Server().run()
