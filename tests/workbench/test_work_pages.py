@@ -168,6 +168,26 @@ def test_the_plan_calculator_and_a_proposal_above_authority(client, floor):
     assert plan.status == "active"
 
 
+def test_a_team_lead_of_another_team_neither_sees_nor_decides_the_request(
+        client, floor, role_user):
+    from arrears.workbench.models import Collector, Team
+
+    users, *_rest, accounts, _product = floor
+    logged_in(client, "collector").post(f"/work/accounts/{accounts[0].pk}/plan/",
+                                        {"kind": "instalment", "months": 24})
+    request = ApprovalRequest.objects.get()
+    elsewhere = Team.objects.create(name="Elsewhere", channel="call")
+    Collector.objects.create(user=role_user("team_lead", "lead2"), team=elsewhere,
+                             daily_capacity=0)
+    client.logout()
+    page = logged_in(client, "lead2").get("/work/team/").content.decode()
+    assert f'data-approval="{request.pk}"' not in page
+    response = client.post(f"/work/team/approvals/{request.pk}/", {"approve": "1", "note": "x"})
+    assert response.status_code == 404
+    request.refresh_from_db()
+    assert request.status == "pending"
+
+
 def test_a_collector_cannot_use_the_team_page(client, floor):
     logged_in(client, "collector")
     assert client.get("/work/team/").status_code == 403

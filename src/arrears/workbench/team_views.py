@@ -15,7 +15,7 @@ from arrears.arrangements.services import (
     approval_decide,
     approvals_pending_for,
 )
-from arrears.workbench.access import sees_all_accounts, teams_led_by
+from arrears.workbench.access import accounts_visible_to, sees_all_accounts, teams_led_by
 from arrears.workbench.charts import TEAM_METRICS, team_day_chart
 from arrears.workbench.forms import ApprovalForm, ReassignForm
 from arrears.workbench.models import Collector, Team
@@ -52,7 +52,7 @@ def team_overview(request: HttpRequest) -> HttpResponse:
             "days": [(team, days[team.pk], team_day_chart(days[team.pk])) for team in teams],
             "metrics": TEAM_METRICS,
             "today": today,
-            "approvals": list(approvals_pending_for(request.user)[:100]),
+            "approvals": list(_approvals_for(request.user)[:100]),
             "reassign_form": ReassignForm(),
             "approval_form": ApprovalForm(),
         },
@@ -103,7 +103,7 @@ def team_reassign(request: HttpRequest) -> HttpResponse:
 def team_approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Approve or reject one request of the approval queue; only requests pending for this
     user (within their authority) can be decided."""
-    request_row = approvals_pending_for(request.user).filter(pk=pk).first()
+    request_row = _approvals_for(request.user).filter(pk=pk).first()
     if request_row is None:
         raise Http404(_("No such request in your approval queue."))
     form = ApprovalForm(request.POST)
@@ -125,3 +125,12 @@ def team_approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Rejected."))
     return redirect("work:team")
+
+
+def _approvals_for(user):
+    """Requests within the user's authority, for accounts the user may work: a team lead
+    approves for their own teams' accounts only."""
+    pending = approvals_pending_for(user)
+    if sees_all_accounts(user):
+        return pending
+    return pending.filter(account__in=accounts_visible_to(user))
