@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone, translation
 from django.utils.translation import gettext
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -47,6 +48,16 @@ def log_out(driver, wait) -> None:
     wait.until(lambda d: "/work/" not in d.current_url or "login" in d.current_url)
 
 
+def replaced(element) -> bool:
+    """The page holding ``element`` has gone. Chromium reports a node of a page being torn
+    down either as stale or with an inspector error; both mean the same here."""
+    try:
+        element.is_enabled()
+    except (StaleElementReferenceException, WebDriverException):
+        return True
+    return False
+
+
 def message_shown(wait, expected: str) -> bool:
     """Wait for the page after a POST to say ``expected`` (the previous page may still be
     there for a moment, with messages of its own)."""
@@ -71,7 +82,7 @@ def test_collector_takes_a_promise_and_a_team_lead_approves_the_plan(
     wait.until(ec.presence_of_element_located((By.ID, "work-queue")))
     page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, f"form.lang-switch button[value='{language}']").click()
-    wait.until(ec.staleness_of(page))
+    wait.until(lambda _driver: replaced(page))
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, f"html[lang='{language}']")))
     wait.until(ec.presence_of_element_located((By.ID, "work-queue")))
     assert Preference.objects.get(user=collector).language == language
