@@ -36,13 +36,6 @@ def tomorrow_afternoon():
 
 
 @pytest.fixture
-def client():
-    from django.test import Client
-
-    return Client(HTTP_ACCEPT_LANGUAGE="en")
-
-
-@pytest.fixture
 def approved(debtor, people):
     """An approved visit for the page tests. Until ``gate_ask`` takes the collectors, the gate
     blocks every visit on CN-17, so the fixture puts it in front of the team lead itself."""

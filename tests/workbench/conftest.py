@@ -4,7 +4,6 @@ varied queue scenarios for the assignment rule."""
 import random
 
 import pytest
-from django.test import Client
 
 from tests.web.conftest import PASSWORD, chrome_driver, role_user  # noqa: F401
 
@@ -103,8 +102,3 @@ def spark_session():
     session.stop()
 
 
-@pytest.fixture
-def client():
-    """A browser that asks for English unless a request says otherwise (the product's own
-    default, Simplified Chinese, is tested with an explicit Accept-Language)."""
-    return Client(HTTP_ACCEPT_LANGUAGE="en")

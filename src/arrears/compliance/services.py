@@ -34,10 +34,8 @@ from arrears.compliance.selectors import holds_active as _holds_active
 from arrears.compliance.selectors import (
     holds_active_by_account as _holds_active_by_account,
 )
-from arrears.portfolio.models import Account, ThirdPartyContact
+from arrears.portfolio.models import ADDRESS_KINDS, PHONE_KINDS, Account, ThirdPartyContact
 
-PHONE_KINDS = ("mobile", "home_phone", "work_phone")
-ADDRESS_KINDS = ("home_address", "billing_address")
 NOT_COUNTED_OUTCOMES = {"not_connected": "not_connected", "busy": "not_connected"}
 
 

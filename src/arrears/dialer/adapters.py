@@ -10,13 +10,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from arrears.dialer.services import (
-    ADDRESS_KINDS,
-    PHONE_KINDS,
-    DialerError,
-    call_task_create,
-    visit_task_create,
-)
+from arrears.dialer.services import DialerError, call_task_create, visit_task_create
+from arrears.portfolio.models import ADDRESS_KINDS, PHONE_KINDS
 
 
 def _extra(message) -> dict:

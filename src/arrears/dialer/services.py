@@ -20,7 +20,7 @@ from arrears.audit.services import audit_record
 from arrears.compliance.services import contact_record, gate_ask
 from arrears.dialer.models import CallResult, CallTask, SkipTraceTask, VisitTask
 from arrears.portfolio.masking import mask_phone, pii_scrub
-from arrears.portfolio.models import Account, ContactPoint
+from arrears.portfolio.models import ADDRESS_KINDS, PHONE_KINDS, Account, ContactPoint
 
 _REASONS = frozenset(SkipTraceTask.Reason.values)
 
@@ -63,7 +63,6 @@ def skip_trace_task_create(
 
 # --- call tasks -----------------------------------------------------------------------------
 
-PHONE_KINDS = ("mobile", "home_phone", "work_phone")
 DEAD_NUMBER_RESULTS = {"wrong_number": "wrong_number", "disconnected": "disconnected"}
 
 
@@ -425,7 +424,6 @@ def _result_record(item: ParsedResult, report: ImportReport, actor) -> None:
 
 # --- field visits ---------------------------------------------------------------------------
 
-ADDRESS_KINDS = ("home_address", "billing_address")
 MIN_VISIT_COLLECTORS = 2
 VISITED_RESULTS = {"met_debtor", "moved", "refused", "promise"}
 

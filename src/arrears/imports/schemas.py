@@ -15,7 +15,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from arrears.ledger.models import Posting
-from arrears.portfolio.models import Account, ContactPoint, ThirdPartyContact
+from arrears.portfolio.models import PHONE_KINDS, Account, ContactPoint, ThirdPartyContact
 
 KINDS: tuple[str, ...] = ("cardholders", "contacts", "accounts", "statements", "postings")
 
@@ -23,7 +23,6 @@ CARDHOLDER_FLAGS = (
     "complaint", "hardship", "deceased", "bankruptcy", "dispute", "cease_contact", "vip",
 )
 LANGUAGES = ("zh-hans", "en")
-PHONE_KINDS = frozenset({"mobile", "home_phone", "work_phone"})
 TRUE_WORDS = frozenset({"true", "1", "yes"})
 FALSE_WORDS = frozenset({"false", "0", "no", ""})
 

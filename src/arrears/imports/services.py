@@ -29,7 +29,6 @@ from arrears.audit.services import audit_record
 from arrears.imports.readers import FileRejected, ImportFileError, Row, open_reader
 from arrears.imports.schemas import (
     KINDS,
-    PHONE_KINDS,
     SCHEMAS,
     CellError,
     Column,
@@ -38,6 +37,7 @@ from arrears.imports.schemas import (
 )
 from arrears.ledger.models import Posting
 from arrears.portfolio.models import (
+    PHONE_KINDS,
     Account,
     Cardholder,
     ContactPoint,

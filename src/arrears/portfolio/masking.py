@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from arrears.portfolio.models import ADDRESS_KINDS, PHONE_KINDS
+
 MASK = "*"
 FULL, M1, M0 = "full", "M1", "M0"
 MaskLevel = Literal["full", "M1", "M0"]
@@ -236,8 +238,6 @@ def mask_emergency_contact(relation: str, name: str, level: MaskLevel = M1) -> s
     return f"{relation} {masked}".strip()
 
 
-PHONE_KINDS = frozenset({"mobile", "home_phone", "work_phone"})
-ADDRESS_KINDS = frozenset({"billing_address", "home_address"})
 
 
 def mask_contact_value(kind: str, value: str, level: MaskLevel = M1) -> str:

@@ -113,6 +113,12 @@ class Cardholder(models.Model):
         return frozenset(f for f in self.flags.split(";") if f)
 
 
+# Contact point kinds by what they are, best first where one is chosen: a mobile before a
+# landline; the home (where the debtor lives) before the billing address.
+PHONE_KINDS = ("mobile", "home_phone", "work_phone")
+ADDRESS_KINDS = ("home_address", "billing_address")
+
+
 class ContactPoint(models.Model):
     """A way to reach the cardholder: a phone number, e-mail address or postal address."""
 

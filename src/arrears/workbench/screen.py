@@ -19,7 +19,7 @@ from arrears.ledger.models import BucketChange, Posting
 from arrears.ledger.selectors import AccountSummary, account_summary
 from arrears.letters.models import Letter
 from arrears.portfolio import masking
-from arrears.portfolio.models import Account
+from arrears.portfolio.models import PHONE_KINDS, Account
 from arrears.rules.money import format_amount
 from arrears.workbench.models import Note, Outcome, QueueEntry
 from arrears.workbench.selectors import decision_run_latest
@@ -147,7 +147,6 @@ class ThirdPartyLine:
     last_outcome: str
 
 
-PHONE_KINDS = frozenset({"mobile", "home_phone", "work_phone"})
 
 
 def _last_attempts(account: Account) -> tuple[dict, dict]:
