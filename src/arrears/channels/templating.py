@@ -8,7 +8,6 @@ formatted as text in the recipient's language.
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from functools import lru_cache
 
 from django.utils.translation import gettext, override
@@ -17,7 +16,7 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, meta
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from arrears.rules.money import exponent_for
+from arrears.rules.money import format_amount
 
 MERGE_FIELDS = {
     "name": _("cardholder's name"),
@@ -78,9 +77,7 @@ def render_source(source: str, context: dict) -> str:
 
 def format_money(minor: int, currency: str, language: str) -> str:
     """``123456`` CNY → ``¥1,234.56`` in Chinese, ``CNY 1,234.56`` in English."""
-    exponent = exponent_for(currency)
-    amount = Decimal(minor).scaleb(-exponent)
-    text = f"{amount:,.{exponent}f}"
+    text = format_amount(minor, currency)
     if language.startswith("zh"):
         return f"{CURRENCY_SYMBOLS.get(currency.upper(), currency.upper() + ' ')}{text}"
     return f"{currency.upper()} {text}"

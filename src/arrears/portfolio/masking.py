@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from arrears.portfolio.models import ADDRESS_KINDS, PHONE_KINDS
+from arrears.users.services import group_names_of
 
 MASK = "*"
 FULL, M1, M0 = "full", "M1", "M0"
@@ -274,11 +275,7 @@ def masking_level_for(user) -> MaskLevel:
     unmasked is a reveal with a purpose code, one page at a time."""
     if user is None or not getattr(user, "is_authenticated", False):
         return M0
-    groups = getattr(user, "_masking_groups", None)
-    if groups is None:
-        groups = frozenset(user.groups.values_list("name", flat=True))
-        user._masking_groups = groups
-    return M0 if groups & M0_GROUPS else M1
+    return M0 if group_names_of(user) & M0_GROUPS else M1
 
 
 # --- Free text ------------------------------------------------------------------------------

@@ -36,7 +36,17 @@ def user_create_for_role(*, username: str, role: str, password: str) -> User:
     return user
 
 
+def group_names_of(user) -> frozenset[str]:
+    """The names of the user's groups (roles), read once per request: kept on the user object,
+    which Django builds anew for every request."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    names = getattr(user, "_arrears_group_names", None)
+    if names is None:
+        names = frozenset(user.groups.values_list("name", flat=True))
+        user._arrears_group_names = names
+    return names
+
+
 def user_has_role(user, role: str) -> bool:
-    return user.is_authenticated and (
-        user.is_superuser or user.groups.filter(name=role).exists()
-    )
+    return user.is_authenticated and (user.is_superuser or role in group_names_of(user))

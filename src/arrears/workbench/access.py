@@ -12,32 +12,22 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from arrears.portfolio.models import Account
+from arrears.users.services import group_names_of
 from arrears.workbench.models import QueueEntry, Team
 from arrears.workbench.selectors import decision_run_latest
 
 ALL_ACCOUNTS_ROLES = ("compliance_officer", "auditor", "administrator", "collections_manager")
 
 
-def roles_of(user) -> frozenset[str]:
-    """The user's role groups, read once per request (kept on the user object)."""
-    if not user.is_authenticated:
-        return frozenset()
-    roles = getattr(user, "_workbench_roles", None)
-    if roles is None:
-        roles = frozenset(user.groups.values_list("name", flat=True))
-        user._workbench_roles = roles
-    return roles
-
-
 def sees_all_accounts(user) -> bool:
     return user.is_authenticated and (
-        user.is_superuser or bool(roles_of(user) & set(ALL_ACCOUNTS_ROLES))
+        user.is_superuser or bool(group_names_of(user) & set(ALL_ACCOUNTS_ROLES))
     )
 
 
 def teams_led_by(user) -> QuerySet[Team]:
     """The teams in which ``user`` holds a seat while being in the team lead group."""
-    if not (user.is_authenticated and (user.is_superuser or "team_lead" in roles_of(user))):
+    if not (user.is_authenticated and (user.is_superuser or "team_lead" in group_names_of(user))):
         return Team.objects.none()
     return Team.objects.filter(collectors__user=user).distinct()
 
@@ -52,7 +42,7 @@ def queue_entries_visible_to(user, *, run=None) -> QuerySet[QueueEntry]:
         return entries
     own_teams = Team.objects.filter(collectors__user=user, collectors__active=True)
     mine = Q(collector__user=user)
-    if "collector" in roles_of(user):
+    if "collector" in group_names_of(user):
         mine |= Q(collector__isnull=True, team__in=own_teams)
     led = teams_led_by(user)
     return entries.filter(mine | Q(team__in=led))
