@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from arrears.ledger.models import AccountPosition, Posting
+from arrears.ledger.models import Posting
 from arrears.portfolio.models import Account, Product, Statement
 from arrears.rules.accrual import PayoffQuote, payoff_quote
 from arrears.rules.aging import Delinquency, Payment, StatementDue, delinquency
@@ -99,7 +99,7 @@ def account_summary(
     """Balances and aging on ``as_of`` and the payoff quote for ``payoff_date`` (default as_of)."""
     terms = product_terms(account.product)
     ledger = ledgers_for([account.pk])[account.pk]
-    position = AccountPosition.objects.filter(account=account).first()
+    position = getattr(account, "position", None)  # the cached relation, read at most once
     accrued_through = position.accrued_through if position else None
     quote = payoff_quote(
         entries=ledger.entries,
