@@ -29,6 +29,7 @@ from arrears.channels.templating import (
 )
 from arrears.ledger.models import AccountPosition
 from arrears.portfolio.models import Account, ContactPoint, Statement
+from arrears.portfolio.selectors import contact_point_best
 
 __all__ = [
     "Rendered", "TemplateRenderError", "sample_context", "template_render", "template_save",
@@ -229,16 +230,7 @@ def template_context_for(account: Account, language: str | None = None) -> dict:
 
 
 def recipient_for(account: Account, channel: str) -> ContactPoint | None:
-    points = {
-        point.kind: point
-        for point in ContactPoint.objects.filter(
-            cardholder_id=account.cardholder_id, kind__in=RECIPIENT_KINDS.get(channel, ())
-        ).order_by("-verified", "-pk")
-    }
-    for kind in RECIPIENT_KINDS.get(channel, ()):
-        if kind in points:
-            return points[kind]
-    return None
+    return contact_point_best(account, RECIPIENT_KINDS.get(channel, ()))
 
 
 def outbox_enqueue(

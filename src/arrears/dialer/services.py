@@ -21,6 +21,7 @@ from arrears.compliance.services import contact_record, gate_ask
 from arrears.dialer.models import CallResult, CallTask, SkipTraceTask, VisitTask
 from arrears.portfolio.masking import mask_phone, pii_scrub
 from arrears.portfolio.models import ADDRESS_KINDS, PHONE_KINDS, Account, ContactPoint
+from arrears.portfolio.selectors import contact_point_best
 
 _REASONS = frozenset(SkipTraceTask.Reason.values)
 
@@ -83,11 +84,6 @@ def phone_e164(value: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def phone_point_for(account: Account) -> ContactPoint | None:
-    """The number to call: a verified mobile first, then other phones, newest first."""
-    points = ContactPoint.objects.filter(cardholder_id=account.cardholder_id, kind__in=PHONE_KINDS)
-    order = {kind: rank for rank, kind in enumerate(PHONE_KINDS)}
-    return min(points, key=lambda p: (not p.verified, order[p.kind], -p.pk), default=None)
 
 
 def call_task_create(
@@ -107,7 +103,7 @@ def call_task_create(
         existing = CallTask.objects.filter(outbox_key=outbox_key).first()
         if existing:
             return existing
-    point = contact_point or phone_point_for(account)
+    point = contact_point or contact_point_best(account, PHONE_KINDS)
     if point is None or point.kind not in PHONE_KINDS:
         raise DialerError(
             _("account %(account)s has no phone number to call") % {"account": account.external_id}
@@ -428,13 +424,6 @@ MIN_VISIT_COLLECTORS = 2
 VISITED_RESULTS = {"met_debtor", "moved", "refused", "promise"}
 
 
-def address_point_for(account: Account) -> ContactPoint | None:
-    """Where to visit: the home address first, else the billing address; verified first."""
-    points = ContactPoint.objects.filter(
-        cardholder_id=account.cardholder_id, kind__in=ADDRESS_KINDS
-    )
-    order = {kind: rank for rank, kind in enumerate(ADDRESS_KINDS)}
-    return min(points, key=lambda p: (order[p.kind], not p.verified, -p.pk), default=None)
 
 
 def visit_task_create(
@@ -451,7 +440,7 @@ def visit_task_create(
     outbox key gives the same visit back."""
     if outbox_key and (existing := VisitTask.objects.filter(outbox_key=outbox_key).first()):
         return existing
-    point = address_point or address_point_for(account)
+    point = address_point or contact_point_best(account, ADDRESS_KINDS)
     if point is None or point.kind not in ADDRESS_KINDS:
         raise DialerError(
             _("account %(account)s has no address to visit") % {"account": account.external_id}
