@@ -19,6 +19,7 @@ from tqdm import tqdm
 from arrears.audit.services import audit_record
 from arrears.compliance.services import contact_record, gate_ask
 from arrears.dialer.models import CallResult, CallTask, SkipTraceTask, VisitTask
+from arrears.imports.readers import FileRejected, csv_records
 from arrears.portfolio.masking import mask_phone, pii_scrub
 from arrears.portfolio.models import ADDRESS_KINDS, PHONE_KINDS, Account, ContactPoint
 from arrears.portfolio.selectors import contact_point_best
@@ -328,24 +329,10 @@ def _parse_result_row(line: int, row: dict, tasks: dict[int, CallTask]) -> Parse
 
 def _read_results(path: Path) -> list[tuple[int, dict]]:
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            missing = set(RESULT_COLUMNS[:3]) - set(reader.fieldnames or [])
-            if missing:
-                raise ResultsImportError(
-                    errors=[
-                        (
-                            1,
-                            _("the header needs the columns %(cols)s; missing: %(missing)s")
-                            % {
-                                "cols": ",".join(RESULT_COLUMNS),
-                                "missing": ", ".join(sorted(missing)),
-                            },
-                        )
-                    ]
-                )
-            return [(index + 2, row) for index, row in enumerate(reader)]
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        return csv_records(path, RESULT_COLUMNS[:3])
+    except FileRejected as rejected:
+        raise ResultsImportError(errors=[(rejected.line, rejected.reason)]) from None
+    except OSError as error:
         raise DialerError(
             _("cannot read %(path)s: %(error)s") % {"path": path, "error": error}
         ) from None

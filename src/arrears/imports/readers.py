@@ -7,7 +7,7 @@ with a header: the first row is line 2.
 """
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from django.utils.translation import gettext as _
@@ -134,3 +134,22 @@ def open_reader(path: Path) -> CsvReader | ParquetReader:
     if not path.is_file():
         raise ImportFileError(_("no such file: %(path)s") % {"path": path})
     return CsvReader(path) if fmt == "csv" else ParquetReader(path)
+
+
+def csv_records(path: Path, required: Iterable[str]) -> list[tuple[int, dict[str, str]]]:
+    """A small CSV file (a print house's or a dialer's answer) as ``(line, {column: text})``
+    records, numbered as every import numbers lines (the header is line 1). Raises
+    ``FileRejected`` for unreadable content or a header without the ``required`` columns, and
+    ``OSError`` when the file cannot be opened."""
+    header: list[str] = []
+    rows: list[Row] = []
+    for chunk_header, chunk in CsvReader(path).chunks(10_000):  # copy each chunk as it comes
+        header = chunk_header
+        rows.extend(chunk)
+    missing = sorted(set(required) - set(header))
+    if missing:
+        raise FileRejected(1, _("the header needs the columns %(cols)s; missing: %(missing)s")
+                           % {"cols": ",".join(required), "missing": ", ".join(missing)})
+    width = len(header)
+    return [(line, dict(zip(header, cells + [""] * (width - len(cells)), strict=False)))
+            for line, cells in rows]

@@ -4,7 +4,6 @@ tracked by their registered-mail (挂号信) number."""
 import csv
 import io
 import zipfile
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from arrears.audit.services import audit_record
+from arrears.imports.readers import FileRejected, csv_records
 from arrears.letters.models import Letter, PrintBatch
 from arrears.letters.pdf import LetterContent, Letterhead, is_chinese, letter_pdf
 from arrears.portfolio.models import Account, ContactPoint
@@ -205,14 +205,7 @@ def _posted_at(text: str, line: int, errors: list) -> datetime | None:
         return None
     return timezone.make_aware(datetime.combine(day, time(12)))
 
-
-def _tracking_rows(lines: Iterable[str]) -> tuple[list[tuple[int, dict]], list]:
-    reader = csv.DictReader(lines)
-    missing = {"letter_id", "tracking_number"} - set(reader.fieldnames or [])
-    if missing:
-        return [], [(1, _("the header needs the columns letter_id,tracking_number[,posted_on]; "
-                          "missing: %(cols)s") % {"cols": ", ".join(sorted(missing))})]
-    return [(index + 2, row) for index, row in enumerate(reader)], []
+TRACKING_COLUMNS = ("letter_id", "tracking_number")
 
 
 def tracking_numbers_import(path: Path, *, actor=None) -> int:
@@ -220,13 +213,13 @@ def tracking_numbers_import(path: Path, *, actor=None) -> int:
     house's CSV: letter_id,tracking_number[,posted_on]. All or nothing: one bad line and no
     letter changes; the error lists every bad line by number. Returns the letters updated."""
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            rows, errors = _tracking_rows(handle)
-    except (OSError, UnicodeDecodeError) as error:
+        rows = csv_records(path, TRACKING_COLUMNS)
+    except FileRejected as rejected:
+        raise TrackingImportError(errors=[(rejected.line, rejected.reason)]) from None
+    except OSError as error:
         raise LetterError(_("cannot read %(path)s: %(error)s")
                           % {"path": path, "error": error}) from None
-    if errors:
-        raise TrackingImportError(errors=errors)
+    errors: list = []
     plan = _tracking_plan(rows, errors)
     if errors:
         raise TrackingImportError(errors=errors)
