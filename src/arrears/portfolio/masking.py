@@ -159,9 +159,6 @@ def mask_card_number(value: str, level: MaskLevel = M1) -> str:
     return _keep_ends(digits, 0, min(4, len(digits) // 2))
 
 
-mask_account_number = mask_card_number
-
-
 def mask_email(value: str, level: MaskLevel = M1) -> str:
     """``"zhangsan@example.com"`` → M1 ``"z***@example.com"``, M0 ``"***@example.com"``.
 
@@ -237,8 +234,6 @@ def mask_emergency_contact(relation: str, name: str, level: MaskLevel = M1) -> s
     """An emergency or reference contact: the relationship and ``王*``; the number never shows."""
     masked = mask_name(name, M0 if level == FULL else level)
     return f"{relation} {masked}".strip()
-
-
 
 
 def mask_contact_value(kind: str, value: str, level: MaskLevel = M1) -> str:
