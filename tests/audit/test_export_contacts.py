@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from arrears.audit.exports import CONTACT_COLUMNS, GATE_CHECK_COLUMNS, trail_export_write
 from arrears.audit.models import AuditChainHead, AuditEvent
@@ -176,7 +177,7 @@ def test_all_writes_three_files_and_a_manifest_that_matches_them(debtor, tmp_pat
 def test_the_bundle_holds_the_events_up_to_the_head_it_names(tmp_path):
     for number in range(3):
         audit_record(actor=None, action="test.event", object_id=number)
-    today = datetime.now(UTC).date()
+    today = timezone.localdate()  # the period is whole days in the server's time zone
     period = ("--from", str(today - timedelta(days=1)), "--to", str(today + timedelta(days=1)))
 
     export(*period, "--what", "all", "--out", str(tmp_path / "b"))
