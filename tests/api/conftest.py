@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Group, Permission, User
 
 from arrears.api.selectors import product_today
 from arrears.ledger.services import PostingRequest, posting_create
@@ -17,7 +17,9 @@ def purchase(account, amount_minor, on, external_id):
 
 
 def user_with(username: str, *permissions: str) -> User:
+    """A system user of the API (role api_client) holding ``permissions``."""
     user = User.objects.create_user(username=username, password="unused-password-1")
+    user.groups.add(Group.objects.get_or_create(name="api_client")[0])
     for dotted in permissions:
         app_label, codename = dotted.split(".")
         user.user_permissions.add(

@@ -15,11 +15,25 @@ from tests.channels.conftest import DAYTIME, make_debtor
 pytestmark = pytest.mark.django_db
 
 
+def _role_user(username, role):
+    from arrears.users.services import role_groups_ensure, user_create_for_role
+
+    role_groups_ensure()
+    return user_create_for_role(username=username, role=role, password="unused-password-1")
+
+
 @pytest.fixture
 def staff(client):
-    user = User.objects.create_user("ops", password="x")
-    user.user_permissions.add(*Permission.objects.filter(
-        codename__in=["view_outboxmessage", "view_simulatedsms", "view_template"]))
+    """A compliance officer: reads the outbox (M1) and the templates."""
+    user = _role_user("officer", "compliance_officer")
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def operator(client):
+    """An administrator: runs the channels (the simulator), sees personal data as M0."""
+    user = _role_user("ops", "administrator")
     client.force_login(user)
     return user
 
@@ -43,7 +57,7 @@ def test_outbox_page_needs_the_permission(client):
     assert client.get("/channels/outbox/").status_code == 403
 
 
-def test_simulator_page_lists_masked_numbers(client, staff, simulator):
+def test_simulator_page_lists_masked_numbers(client, operator, simulator):
     message = outbox_enqueue(make_debtor(), channel="sms", template_code="CN-SMS-M1",
                              idempotency_key="p-3")
     outbox_send(now=DAYTIME)
@@ -51,6 +65,8 @@ def test_simulator_page_lists_masked_numbers(client, staff, simulator):
     assert SimulatedSms.objects.count() == 1
     assert message.recipient[-4:] in page and message.recipient not in page
     assert "尊敬的" in page
+    name = message.account.cardholder.name
+    assert name in message.body and name not in page
 
 
 def test_template_list_and_preview(client, staff):

@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from arrears.demo.taiwan import TW_TERMS, Timeline, account_history, client_delinquency
 from arrears.ledger.models import AccountPosition, CycleRun, Posting
 from arrears.portfolio.models import Account, Cardholder, Product, Statement, ThirdPartyContact
-from arrears.users.roles import ROLE_CODES
+from arrears.users.roles import PERSON_ROLE_CODES
 
 
 def counts():
@@ -34,7 +34,7 @@ def test_demo_loads_the_taiwan_clients_and_is_idempotent(tmp_path, settings, fir
     balances = list(account.statements.order_by("cycle_date")
                     .values_list("statement_balance_minor", flat=True))
     assert balances == list(first_clients[0].bills)
-    assert {u.username for u in User.objects.all()} >= {*ROLE_CODES, "admin"}
+    assert {u.username for u in User.objects.all()} >= {*PERSON_ROLE_CODES, "admin"}
     assert User.objects.get(username="admin").is_superuser
     assert User.objects.get(username="collector").check_password("arrears-demo")
     data_end = Timeline(date(2026, 10, 1)).data_end

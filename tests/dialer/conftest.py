@@ -33,3 +33,11 @@ def make_user(username, *perms):
         user.user_permissions.add(Permission.objects.get(content_type__app_label=app,
                                                          codename=code))
     return get_user_model().objects.get(pk=user.pk)
+
+
+def make_role_user(username, role):
+    """A user in one role's group (the access policy reads roles, not loose permissions)."""
+    from arrears.users.services import role_groups_ensure, user_create_for_role
+
+    role_groups_ensure()
+    return user_create_for_role(username=username, role=role, password="unused-password-1")

@@ -9,20 +9,25 @@ from arrears.channels.models import OutboxMessage
 from arrears.compliance.services import hold_place
 from arrears.dialer.models import SkipTraceTask, VisitTask
 from arrears.dialer.services import DialerError, visit_approve, visit_task_create
-from tests.dialer.conftest import make_user
+from tests.dialer.conftest import make_role_user
+from tests.factories import give_work
 
 HOME = "上海市徐汇区漕溪北路100号"
 
 
 @pytest.fixture
-def people(db):
+def people(db, debtor):
+    """Two field agents, a team lead whose team has the debtor's account, a field agent who is
+    not on the visit, an auditor and a compliance officer."""
+    lead = make_role_user("lead", "team_lead")
+    give_work(lead, debtor)
     return {
-        "zhao": make_user("zhao"),
-        "qian": make_user("qian"),
-        "lead": make_user("lead", "dialer.approve_visittask", "dialer.view_visittask"),
-        "other": make_user("other"),
-        "auditor": make_user("auditor", "dialer.view_visittask"),
-        "officer": make_user("officer", "dialer.view_visittask", "portfolio.view_unmasked_pii"),
+        "zhao": make_role_user("zhao", "field_agent"),
+        "qian": make_role_user("qian", "field_agent"),
+        "lead": lead,
+        "other": make_role_user("other", "field_agent"),
+        "auditor": make_role_user("auditor", "auditor"),
+        "officer": make_role_user("officer", "compliance_officer"),
     }
 
 
@@ -44,6 +49,15 @@ def approved(debtor, people):
     VisitTask.objects.filter(pk=visit.pk).update(status=VisitTask.Status.AWAITING_APPROVAL)
     visit.refresh_from_db()
     return visit_approve(visit, actor=people["lead"])
+
+
+@pytest.fixture
+def under_way(approved):
+    """The approved visit, happening now: inside its collectors' time box."""
+    VisitTask.objects.filter(pk=approved.pk).update(
+        scheduled_for=timezone.now() - timedelta(minutes=30))
+    approved.refresh_from_db()
+    return approved
 
 
 def test_a_visit_needs_two_collectors(debtor, people):
@@ -90,38 +104,50 @@ def test_the_visit_channel_plans_a_visit_waiting_for_collectors(debtor):
     assert visit.status == "unassigned"
 
 
-def test_collectors_see_their_visit_and_the_full_address(client, approved, people):
+def test_collectors_see_their_visit_and_the_full_address(client, under_way, people):
     client.force_login(people["zhao"])
     listing = client.get("/dialer/visits/")
-    page = client.get(f"/dialer/visits/{approved.pk}/")
+    page = client.get(f"/dialer/visits/{under_way.pk}/")
 
-    assert f'data-visit="{approved.pk}"' in listing.content.decode()
+    assert f'data-visit="{under_way.pk}"' in listing.content.decode()
     assert HOME in page.content.decode()
     assert 'id="result-form"' in page.content.decode()
+    event = AuditEvent.objects.get(action="pii.view", actor=people["zhao"])
+    assert event.details["fields"] == ["address"]
 
 
-def test_others_see_the_address_masked_or_not_at_all(client, approved, people):
+def test_the_full_address_only_within_the_visits_time_box(client, approved, people):
+    """COMPLIANCE.md b.4: a field agent's access is one visit, valid for 24 hours."""
+    VisitTask.objects.filter(pk=approved.pk).update(
+        scheduled_for=timezone.now() - timedelta(hours=30))
+    client.force_login(people["zhao"])
+    body = client.get(f"/dialer/visits/{approved.pk}/").content.decode()
+    assert HOME not in body and 'id="result-form"' not in body
+    assert client.get(f"/work/accounts/{approved.account_id}/").status_code == 404
+
+
+def test_others_see_the_address_masked_or_not_at_all(client, under_way, people):
     client.force_login(people["other"])
-    assert client.get(f"/dialer/visits/{approved.pk}/").status_code == 404
+    assert client.get(f"/dialer/visits/{under_way.pk}/").status_code == 404
     assert 'id="no-visits"' in client.get("/dialer/visits/").content.decode()
 
-    client.force_login(people["auditor"])
-    body = client.get(f"/dialer/visits/{approved.pk}/").content.decode()
-    assert HOME not in body and "上海市徐汇区****" in body and 'id="result-form"' not in body
-
-    client.force_login(people["officer"])
-    assert HOME in client.get(f"/dialer/visits/{approved.pk}/").content.decode()
-    assert AuditEvent.objects.filter(action="pii_view", actor=people["officer"]).exists()
+    for oversight in ("auditor", "officer", "lead"):
+        client.force_login(people[oversight])
+        body = client.get(f"/dialer/visits/{under_way.pk}/").content.decode()
+        assert HOME not in body and "上海市徐汇区****" in body and 'id="result-form"' not in body
+    assert not AuditEvent.objects.filter(action="pii.view").exists()
 
 
 def post_result(client, visit, **overrides):
-    data = {"result": "met_debtor", "visited_at": yesterday_afternoon().strftime("%Y-%m-%dT%H:%M"),
+    visited_at = timezone.localtime() - timedelta(minutes=10)
+    data = {"result": "met_debtor", "visited_at": visited_at.strftime("%Y-%m-%dT%H:%M"),
             "id_shown": "on", "entry_consent": "on", "notes": "承诺周五还款"}
     data.update(overrides)
     return client.post(f"/dialer/visits/{visit.pk}/", data)
 
 
-def test_the_result_form_checks_what_it_is_given(client, approved, people):
+def test_the_result_form_checks_what_it_is_given(client, under_way, people):
+    approved = under_way
     client.force_login(people["zhao"])
     future = (timezone.localtime() + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
 
@@ -136,7 +162,8 @@ def test_the_result_form_checks_what_it_is_given(client, approved, people):
     assert approved.status == "approved" and approved.result == ""
 
 
-def test_a_recorded_result_closes_the_visit(client, approved, people):
+def test_a_recorded_result_closes_the_visit(client, under_way, people):
+    approved = under_way
     client.force_login(people["qian"])
     response = post_result(client, approved, result="moved", id_shown="")
 
@@ -151,7 +178,8 @@ def test_only_the_collectors_may_record_a_result(client, approved, people):
     assert post_result(client, approved).status_code == 403
 
 
-def test_the_result_form_needs_the_csrf_token(approved, people):
+def test_the_result_form_needs_the_csrf_token(under_way, people):
+    approved = under_way
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
@@ -181,3 +209,16 @@ def test_the_night_worker_plans_visits_and_calls_that_ask_the_gate_when_carried_
     assert CallTask.objects.get(account=debtor).status == "queued"
     assert not GateCheck.objects.exists()
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_team_lead_approves_only_their_own_teams_visits(client, debtor, people):
+    visit = visit_task_create(debtor, scheduled_for=tomorrow_afternoon(),
+                              collectors=[people["zhao"], people["qian"]])
+    VisitTask.objects.filter(pk=visit.pk).update(status=VisitTask.Status.AWAITING_APPROVAL)
+    stranger = make_role_user("stranger", "team_lead")
+    client.force_login(stranger)
+    assert client.post(f"/dialer/visits/{visit.pk}/approve/").status_code == 404
+    client.force_login(people["lead"])
+    assert client.post(f"/dialer/visits/{visit.pk}/approve/").status_code == 302
+    visit.refresh_from_db()
+    assert visit.approved_by == people["lead"]

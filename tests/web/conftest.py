@@ -115,3 +115,26 @@ def chrome_driver():
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def placed_with_agency():
+    """``placed_with_agency(account)`` places accounts with the agency users' agency, through
+    the access policy's placement relationship (which the recovery app will own)."""
+    from arrears.access import policy
+    from arrears.portfolio.models import Account
+
+    placed: list[int] = []
+    before = policy._RELATIONSHIPS.get(policy.PLACEMENT)
+    policy.relationship_register(
+        policy.PLACEMENT, lambda user: Account.objects.filter(pk__in=placed).values("pk")
+    )
+
+    def place(*accounts):
+        placed.extend(account.pk for account in accounts)
+
+    yield place
+    if before is None:
+        policy._RELATIONSHIPS.pop(policy.PLACEMENT, None)
+    else:
+        policy._RELATIONSHIPS[policy.PLACEMENT] = before

@@ -13,7 +13,13 @@ from arrears.audit.models import AuditEvent
 from arrears.ledger.models import AccountPosition, BucketChange, CycleRun, Posting
 from arrears.rules.aging import BUCKET_CODES
 from arrears.rules.money import format_amount
-from tests.factories import make_account, make_cardholder, make_product
+from tests.factories import (
+    give_work,
+    make_account,
+    make_cardholder,
+    make_product,
+    refer_to_litigation,
+)
 from tests.web.conftest import PASSWORD
 
 ROW = re.compile(r'<tr data-bucket="(?P<bucket>[^"]+)"[^>]*>(?P<cells>.*?)</tr>', re.S)
@@ -119,6 +125,7 @@ def test_empty_portfolio_says_how_to_load_data(client, collector):
 
 
 def test_in_house_roles_see_m1_and_the_view_is_audited(client, collector, delinquent_account):
+    give_work(collector, delinquent_account)
     client.force_login(collector)
     html = client.get("/accounts/AC-2001/").text
 
@@ -133,7 +140,8 @@ def test_in_house_roles_see_m1_and_the_view_is_audited(client, collector, delinq
     assert (event.actor, event.object_id, event.details["masking"]) == (collector, "AC-2001", "M1")
 
 
-def test_agency_sees_m0(client, role_user, delinquent_account):
+def test_agency_sees_m0(client, role_user, delinquent_account, placed_with_agency):
+    placed_with_agency(delinquent_account)
     client.force_login(role_user("agency_manager"))
     html = client.get("/accounts/AC-2001/").text
     assert "**************0015" in html
@@ -144,7 +152,7 @@ def test_agency_sees_m0(client, role_user, delinquent_account):
 
 def test_no_role_sees_unmasked_data_without_a_reveal(client, role_user, delinquent_account):
     legal = role_user("legal_officer")
-    _grant(legal, "reveal_pii")
+    refer_to_litigation(delinquent_account)
     client.force_login(legal)
     html = client.get("/accounts/AC-2001/").text
     assert "110101199003070015" not in html and "13812345678" not in html
@@ -155,7 +163,7 @@ def test_reveal_with_purpose_shows_the_data_once_and_is_audited(
     client, role_user, delinquent_account
 ):
     legal = role_user("legal_officer")
-    _grant(legal, "reveal_pii")
+    refer_to_litigation(delinquent_account)
     client.force_login(legal)
     response = client.post("/accounts/AC-2001/", {"purpose": "LITIGATION", "reason": "suit"})
     html = response.text
@@ -172,7 +180,7 @@ def test_reveal_with_purpose_shows_the_data_once_and_is_audited(
 @pytest.mark.parametrize("form", [{"reason": "suit"}, {"purpose": "FUN", "reason": "x"}])
 def test_reveal_without_a_valid_purpose_is_refused(client, role_user, delinquent_account, form):
     legal = role_user("legal_officer")
-    _grant(legal, "reveal_pii")
+    refer_to_litigation(delinquent_account)
     client.force_login(legal)
     response = client.post("/accounts/AC-2001/", form)
     assert response.status_code == 403
@@ -181,21 +189,43 @@ def test_reveal_without_a_valid_purpose_is_refused(client, role_user, delinquent
 
 
 def test_collector_cannot_reveal(client, collector, delinquent_account):
+    give_work(collector, delinquent_account)
     client.force_login(collector)
     response = client.post("/accounts/AC-2001/", {"purpose": "COLLECTION", "reason": "call"})
     assert response.status_code == 403
     assert "13812345678" not in response.text
 
 
-def _grant(user, codename: str) -> None:
-    from django.contrib.auth.models import Permission
+def test_a_team_lead_reveals_only_within_their_teams(client, role_user, delinquent_account):
+    """Issue 10: a team lead could reveal the personal data of accounts outside their teams."""
+    lead = role_user("team_lead")
+    outsider = make_account(external_id="AC-ELSEWHERE", product=delinquent_account.product)
+    give_work(lead, delinquent_account)
+    client.force_login(lead)
+    form = {"purpose": "COLLECTION", "reason": "the debtor asked"}
+    assert client.post("/accounts/AC-ELSEWHERE/", form).status_code == 404
+    response = client.post("/accounts/AC-2001/", form)
+    assert response.status_code == 200 and "110101199003070015" in response.text
+    events = AuditEvent.objects.filter(action="pii.reveal")
+    assert [event.object_id for event in events] == [delinquent_account.cardholder.external_id]
+    assert outsider.cardholder.external_id not in {e.object_id for e in events}
 
-    user.user_permissions.add(Permission.objects.get(content_type__app_label="audit",
-                                                     codename=codename))
+
+@pytest.mark.parametrize("role", ["field_agent", "agency_manager", "collector"])
+def test_sequential_account_numbers_open_nothing_outside_ones_work(
+    client, role_user, delinquent_account, role
+):
+    """Issue 10: /accounts/<id>/ and /decisions/account/<id>/ answered 200 for any account to
+    every role, the field agent and agency manager included."""
+    client.force_login(role_user(role))
+    for url in ("/accounts/AC-2001/", "/decisions/account/AC-2001/",
+                f"/work/accounts/{delinquent_account.pk}/"):
+        assert client.get(url).status_code in (403, 404), url
 
 
 def test_account_page_shows_aging_from_the_ledger(client, collector, delinquent_account):
     """Aging as of the last cycle (like the overview), recomputed from the ledger."""
+    give_work(collector, delinquent_account)
     client.force_login(collector)
     html = client.get("/accounts/AC-2001/").text
 
@@ -209,6 +239,7 @@ def test_account_page_shows_aging_from_the_ledger(client, collector, delinquent_
 
 
 def test_postings_are_newest_first_and_paginated(client, collector, delinquent_account):
+    give_work(collector, delinquent_account)
     for day in range(1, 31):
         Posting.objects.create(
             external_id=f"PAY-{day:02d}", account=delinquent_account, kind="payment",
@@ -228,6 +259,7 @@ def test_postings_are_newest_first_and_paginated(client, collector, delinquent_a
 
 
 def test_bucket_history_is_listed(client, collector, delinquent_account):
+    give_work(collector, delinquent_account)
     BucketChange.objects.create(
         account=delinquent_account, changed_on=date(2025, 2, 15), from_bucket="M0",
         to_bucket="M1", days_past_due=1,
@@ -247,6 +279,7 @@ def test_unknown_account_is_404(client, collector):
 
 
 def test_search_goes_straight_to_a_single_match(client, collector, delinquent_account):
+    give_work(collector, delinquent_account)
     client.force_login(collector)
     for query in ("AC-2001", "CH-1001"):
         response = client.get("/accounts/", {"q": query})
@@ -256,8 +289,9 @@ def test_search_goes_straight_to_a_single_match(client, collector, delinquent_ac
 
 def test_search_lists_several_accounts_and_says_when_nothing_matches(client, collector):
     holder = make_cardholder(external_id="CH-9")
-    make_account(external_id="AC-9-1", cardholder=holder)
-    make_account(external_id="AC-9-2", cardholder=holder)
+    give_work(collector, make_account(external_id="AC-9-1", cardholder=holder),
+              make_account(external_id="AC-9-2", cardholder=holder))
+    make_account(external_id="AC-9-3", cardholder=holder)  # not in the collector's work
     client.force_login(collector)
 
     several = client.get("/accounts/", {"q": "CH-9"})
@@ -265,6 +299,7 @@ def test_search_lists_several_accounts_and_says_when_nothing_matches(client, col
 
     assert several.status_code == 200
     assert "/accounts/AC-9-1/" in several.text and "/accounts/AC-9-2/" in several.text
+    assert "/accounts/AC-9-3/" not in several.text
     assert nothing.status_code == 200
     assert "CH-404" in nothing.text and "/accounts/AC-" not in nothing.text
 

@@ -5,6 +5,7 @@ from datetime import date
 
 from arrears.ledger.models import AccountPosition
 from arrears.rules.aging import BUCKET_CODES
+from arrears.portfolio.models import Account
 from arrears.web.selectors import account_search, portfolio_by_bucket
 from tests.factories import make_account, make_cardholder, make_product
 
@@ -89,7 +90,10 @@ def test_account_search_by_account_or_cardholder_number_exactly(db):
     second = make_account(external_id="AC-77-2", cardholder=holder)
     make_account(external_id="AC-78")
 
-    assert list(account_search(query=" AC-77-1 ")) == [first]
-    assert list(account_search(query="CH-77")) == [first, second]
-    assert list(account_search(query="AC-77")) == []
-    assert list(account_search(query="")) == []
+    everything = Account.objects.all()
+    assert list(account_search(query=" AC-77-1 ", within=everything)) == [first]
+    assert list(account_search(query="CH-77", within=everything)) == [first, second]
+    assert list(account_search(query="AC-77", within=everything)) == []
+    assert list(account_search(query="", within=everything)) == []
+    only_second = Account.objects.filter(pk=second.pk)
+    assert list(account_search(query="CH-77", within=only_second)) == [second]

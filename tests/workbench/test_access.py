@@ -3,7 +3,8 @@
 import pytest
 from django.http import Http404
 
-from arrears.workbench.access import account_for_user_or_404, accounts_visible_to
+from arrears.access.policy import accounts_readable as accounts_visible_to
+from arrears.access.web import account_readable_or_404
 from arrears.workbench.models import Collector, QueueEntry, Team
 from tests.factories import make_account
 from tests.workbench.factories import make_run
@@ -56,14 +57,15 @@ def test_a_team_lead_sees_every_account_queued_to_the_team_they_lead(floor):
 
 
 @pytest.mark.parametrize(
-    "role", ["compliance_officer", "auditor", "administrator", "collections_manager"]
+    "role", ["compliance_officer", "auditor", "administrator", "collections_manager",
+             "strategy_manager"]
 )
 def test_overseeing_roles_see_every_account(floor, role_user, role):
     _users, accounts = floor
     assert visible(role_user(role), accounts) == set(accounts)
 
 
-@pytest.mark.parametrize("role", ["strategy_manager", "legal_officer", "agency_manager"])
+@pytest.mark.parametrize("role", ["legal_officer", "agency_manager", "field_agent"])
 def test_other_roles_see_nothing(floor, role_user, role):
     _users, accounts = floor
     assert visible(role_user(role), accounts) == set()
@@ -77,9 +79,13 @@ def test_only_the_latest_run_counts(floor):
 
 def test_another_collectors_account_is_a_404(floor):
     users, accounts = floor
-    assert account_for_user_or_404(users["ann"], accounts["ann1"].pk) == accounts["ann1"]
+    assert _open(users["ann"], accounts["ann1"].pk) == accounts["ann1"]
     for key in ("bob1", "cy1", "unqueued"):
         with pytest.raises(Http404):
-            account_for_user_or_404(users["ann"], accounts[key].pk)
+            _open(users["ann"], accounts[key].pk)
     with pytest.raises(Http404):
-        account_for_user_or_404(users["ann"], "not-a-number")
+        _open(users["ann"], "not-a-number")
+
+
+def _open(user, pk):
+    return account_readable_or_404(user, pk=pk)

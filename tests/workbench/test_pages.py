@@ -18,7 +18,9 @@ PAGES = ("/decisions/", "/decisions/queue/", "/decisions/account/AC-1/", "/decis
 
 @pytest.fixture
 def logged_in(client, role_user):
-    def login(role="collector", username=None):
+    """Log in a user of ``role``; by default a collections manager, who sees every page."""
+
+    def login(role="collections_manager", username=None):
         user = role_user(role, username)
         assert client.login(username=user.username, password=PASSWORD)
         return user
@@ -134,7 +136,7 @@ def test_run_record_counts_are_used_when_the_batch_wrote_them(client, logged_in,
 
 
 def test_queue_summary_per_team_and_collector(client, logged_in, night):
-    user = logged_in()
+    user = logged_in("collections_manager", "collector")
     team, seat = _queue(night["run"], [night["star"], *night["others"][:2]], user)
     Collector.objects.create(user=User.objects.create_user("idle"), team=team, daily_capacity=30)
     response = client.get("/decisions/")
@@ -176,7 +178,8 @@ def test_one_accounts_decision_with_reasons_rule_and_history(client, logged_in, 
 
 def test_decisions_pages_never_show_a_name_in_full(client, logged_in, night):
     """Seeing a name in full is a reveal with a purpose code on the account page, not here."""
-    logged_in("collector")
+    user = logged_in("collector")
+    _queue(night["run"], [night["star"], *night["others"][:2]], user)
     page = client.get("/decisions/account/AC-1/").content.decode()
     assert "王*" in page and "王小明" not in page
 
@@ -220,6 +223,17 @@ def test_my_queue_masks_names_for_roles_without_the_permission(client, logged_in
 def test_someone_without_a_seat_has_an_empty_queue(client, logged_in, night):
     logged_in("team_lead")
     assert 'id="empty-queue"' in client.get("/decisions/queue/").content.decode()
+
+
+def test_a_collector_does_not_see_the_nights_overview_nor_others_accounts(
+    client, logged_in, night
+):
+    user = logged_in("collector")
+    _queue(night["run"], [night["star"], *night["others"][:2]], user)
+    assert client.get("/decisions/").status_code == 403
+    assert client.get("/decisions/account/AC-1/").status_code == 200
+    outside = make_account(external_id="AC-OUTSIDE")
+    assert client.get(f"/decisions/account/{outside.external_id}/").status_code == 404
 
 
 def test_pages_speak_chinese(client, logged_in, night):

@@ -207,3 +207,40 @@ def test_a_team_lead_reassigns_by_filter_and_it_is_audited(client, floor, role_u
     assert AuditEvent.objects.filter(action="queue_reassign").count() == 1
     page = client.get("/work/team/").content.decode()
     assert "bo" in page
+
+
+def test_the_call_script_masks_the_name_like_the_rest_of_the_screen(client, floor):
+    """Issue 10: the script printed "请问您是施淑珍本人吗" on a screen that masks the name."""
+    from arrears.batch.models import Decision
+
+    *_rest, accounts, _product = floor
+    Decision.objects.filter(account=accounts[0]).update(template="CN-CALL-M1")
+    client = logged_in(client, "collector")
+    html = client.get(f"/work/accounts/{accounts[0].pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").text
+    script = html[html.index('id="script"'):]
+    script = script[:script.index("</div>")]
+    assert "请问您是王*本人吗" in script
+    assert "王小明" not in html
+
+
+@pytest.mark.parametrize("role", ["auditor", "compliance_officer", "collections_manager"])
+def test_oversight_roles_read_but_never_write(client, floor, role_user, role):
+    """Issue 10: auditors, compliance officers and administrators could record outcomes and
+    notes on any account. They read the screen without its forms; every POST is refused."""
+    *_rest, accounts, _product = floor
+    role_user(role)
+    client = logged_in(client, role)
+    html = client.get(f"/work/accounts/{accounts[0].pk}/").text
+    writes = role == "collections_manager"
+    assert ('id="outcome-form"' in html) is writes
+    assert ('id="read-only"' in html) is not writes
+    if writes:
+        return
+    for action in ("outcome", "note", "plan", "waiver", "call"):
+        response = client.post(
+            f"/work/accounts/{accounts[0].pk}/{action}/",
+            {"outcome": "no_answer", "text": "a note", "kind": "fee", "months": 3,
+             "amount": "1", "note": "x"},
+        )
+        assert response.status_code == 403, action
+    assert not Outcome.objects.exists() and not Note.objects.exists()

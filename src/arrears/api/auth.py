@@ -5,12 +5,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
+from arrears.access import policy
 from arrears.api.errors import ApiError
 from arrears.users.models import ApiToken, hash_token
 
 
 class ApiTokenAuth(HttpBearer):
-    """``Authorization: Bearer arr_...``: a token that exists, is not revoked, of an active user.
+    """``Authorization: Bearer arr_...``: a token that exists, is not revoked, of an active user
+    who is a system client (the access policy's ``api`` area: people use the pages, not the
+    API; a person's token is refused with 403 before the request body is even read).
 
     Only the token's SHA-256 is stored, so the lookup is by hash. Every use stamps
     ``last_used_at`` so an administrator can see which tokens are alive.
@@ -26,6 +29,10 @@ class ApiTokenAuth(HttpBearer):
         )
         if found is None:
             return None
+        if not policy.may_use(found.user, policy.API):
+            raise ApiError(
+                403, "forbidden", _("This token's user is not a system client of the API.")
+            )
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
         request.api_token = found
         return found.user

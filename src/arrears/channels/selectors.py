@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet
 
 from arrears.channels.models import Channel, OutboxMessage, SimulatedSms
-from arrears.portfolio.masking import mask_address, mask_email, mask_phone
+from arrears.portfolio.masking import mask_address, mask_email, mask_name, mask_phone
 
 OUTBOX_FILTERS = ("status", "channel", "template_code")
 
@@ -43,14 +43,32 @@ def outbox_summary(messages: QuerySet[OutboxMessage]) -> OutboxSummary:
     return OutboxSummary(sum(cells.values()), by_status, by_channel, table, statuses)
 
 
-def masked_recipient(channel: str, recipient: str) -> str:
+def masked_recipient(channel: str, recipient: str, level: str = "M1") -> str:
     if not recipient:
         return ""
     if channel == "email":
-        return mask_email(recipient)
+        return mask_email(recipient, level)
     if channel in ("letter", "visit"):
-        return mask_address(recipient)
-    return mask_phone(recipient)
+        return mask_address(recipient, level)
+    return mask_phone(recipient, level)
+
+
+def simulated_sms_masked(level: str, limit: int = 200) -> list[tuple[SimulatedSms, str, str]]:
+    """The simulator's latest SMS as (sms, recipient, text) with the recipient's number and the
+    cardholder's name masked in ``level``: the page is for watching the gateway, not people."""
+    rows = simulated_sms_latest(limit)
+    names = dict(
+        OutboxMessage.objects.filter(idempotency_key__in=[sms.idempotency_key for sms in rows])
+        .values_list("idempotency_key", "account__cardholder__name")
+    )
+    masked = []
+    for sms in rows:
+        text = sms.text
+        name = names.get(sms.idempotency_key) or ""
+        if name:
+            text = text.replace(name, mask_name(name, level))
+        masked.append((sms, masked_recipient("sms", sms.to, level), text))
+    return masked
 
 
 def template_codes() -> list[str]:

@@ -4,7 +4,6 @@ where an SMS gateway posts its delivery receipts."""
 import json
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -12,13 +11,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from arrears.access import policy
+from arrears.access.web import area_required, public
 from arrears.channels.models import Channel, OutboxMessage, Template
 from arrears.channels.receipts import ReceiptError, receipt_record
 from arrears.channels.selectors import (
     masked_recipient,
     outbox_messages,
     outbox_summary,
-    simulated_sms_latest,
+    simulated_sms_masked,
     template_codes,
 )
 from arrears.channels.templating import TemplateRenderError, render_source, sample_context
@@ -36,15 +37,15 @@ def _count_rows(counts: dict[str, int], labels: dict[str, str]) -> list[CountRow
     ]
 
 
-@login_required
-@permission_required("channels.view_outboxmessage", raise_exception=True)
+@area_required(policy.OUTBOX)
 def outbox(request: HttpRequest) -> HttpResponse:
     filters = {name: request.GET.get(name, "") for name in ("status", "channel", "template_code")}
-    messages = outbox_messages(filters)
+    messages = policy.within_reach(request.user, outbox_messages(filters))
+    level = policy.masking_level(request.user)
     summary = outbox_summary(messages)
     status_labels = dict(OutboxMessage.Status.choices)
     latest = [
-        (message, masked_recipient(message.channel, message.recipient))
+        (message, masked_recipient(message.channel, message.recipient, level))
         for message in messages.select_related("account")[:LATEST_LIMIT]
     ]
     return render(request, "channels/outbox.html", {
@@ -58,22 +59,19 @@ def outbox(request: HttpRequest) -> HttpResponse:
     })
 
 
-@login_required
-@permission_required("channels.view_simulatedsms", raise_exception=True)
+@area_required(policy.SIMULATOR)
 def simulator(request: HttpRequest) -> HttpResponse:
-    rows = [(sms, masked_recipient("sms", sms.to)) for sms in simulated_sms_latest()]
+    rows = simulated_sms_masked(policy.masking_level(request.user))
     return render(request, "channels/simulator.html", {"rows": rows})
 
 
-@login_required
-@permission_required("channels.view_template", raise_exception=True)
+@area_required(policy.TEMPLATES)
 def templates(request: HttpRequest) -> HttpResponse:
     rows = Template.objects.filter(active=True).order_by("code", "language")
     return render(request, "channels/templates.html", {"rows": rows})
 
 
-@login_required
-@permission_required("channels.view_template", raise_exception=True)
+@area_required(policy.TEMPLATES)
 def template_preview(request: HttpRequest, pk: int) -> HttpResponse:
     template = get_object_or_404(Template, pk=pk)
     context = sample_context(template.language)
@@ -90,6 +88,7 @@ def template_preview(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+@public
 @csrf_exempt
 @require_POST
 def sms_receipts(request: HttpRequest) -> JsonResponse:

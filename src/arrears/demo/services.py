@@ -28,7 +28,7 @@ from arrears.ledger.services import cycle_run
 from arrears.portfolio.models import Account, Product, Statement
 from arrears.scoring.services import scorecard_ensure_default
 from arrears.strategy.services import strategy_ensure_default
-from arrears.users.roles import ROLE_CODES
+from arrears.users.roles import PERSON_ROLE_CODES
 from arrears.users.services import role_groups_ensure, user_create_for_role
 from arrears.workbench.services import teams_ensure_demo
 
@@ -75,7 +75,7 @@ def demo_users_ensure(*, password: str, reset: bool = False) -> list[str]:
     """
     role_groups_ensure()
     created = []
-    for role in ROLE_CODES:
+    for role in PERSON_ROLE_CODES:
         if reset or not User.objects.filter(username=role).exists():
             user_create_for_role(username=role, role=role, password=password)
             created.append(role)

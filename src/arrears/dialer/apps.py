@@ -7,8 +7,11 @@ class DialerConfig(AppConfig):
     verbose_name = _("Calls and field visits")
 
     def ready(self):
+        from arrears.access.policy import VISIT, relationship_register
         from arrears.channels.adapters import adapter_register
+        from arrears.dialer.access import visit_account_ids
         from arrears.dialer.adapters import CallAdapter, VisitAdapter
 
         adapter_register(CallAdapter())
         adapter_register(VisitAdapter())
+        relationship_register(VISIT, visit_account_ids)

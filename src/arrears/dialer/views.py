@@ -1,28 +1,31 @@
 """Field-visit pages: the list of visits a user may see and one visit with its result form."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from django.db.models import Q
+
+from arrears.access import policy
+from arrears.access.web import area_required
 from arrears.audit.services import audit_record
+from arrears.dialer.access import in_time_box
 from arrears.dialer.forms import VisitResultForm
 from arrears.dialer.models import VisitTask
 from arrears.dialer.services import DialerError, visit_approve, visit_result_record
-from arrears.portfolio.masking import mask_address, mask_name, masking_level_for
-
-UNMASKED_PII = "portfolio.view_unmasked_pii"
+from arrears.portfolio.masking import mask_address, mask_name
 
 
 def visits_visible_to(user):
-    """Everyone sees the visits they go on; team leads and staff who may view visits see all."""
+    """The visits a user goes on, and the visits of the accounts the user may read (a team
+    lead: their teams'; the overseeing roles: all)."""
     visits = VisitTask.objects.select_related("account__cardholder").order_by("-scheduled_for")
-    if user.has_perm("dialer.view_visittask"):
+    if policy.sees_every_account(user):
         return visits
-    return visits.filter(collectors=user)
+    return visits.filter(Q(collectors=user) | Q(account__in=policy.accounts_readable(user)))
 
 
 def _visit_or_404(user, pk: int) -> VisitTask:
@@ -32,26 +35,21 @@ def _visit_or_404(user, pk: int) -> VisitTask:
     return visit
 
 
-def _is_assignee(user, visit: VisitTask) -> bool:
-    return visit.collectors.filter(pk=user.pk).exists()
-
-
 def address_for(user, visit: VisitTask) -> tuple[str, bool]:
-    """The address as this user may see it: in full for the visit's collectors and for staff
-    allowed to see unmasked personal data (that view is logged), masked for everyone else."""
-    if _is_assignee(user, visit):
+    """The address as this user may see it: in full only for the visit's own collectors within
+    the visit's time box (that view is logged), masked for everyone else."""
+    if in_time_box(user, visit):
+        audit_record(actor=user, action="pii.view", object_type="dialer.VisitTask",
+                     object_id=visit.pk, purpose="COLLECTION",
+                     details={"fields": ["address"], "account": visit.account.external_id})
         return visit.address, True
-    if user.has_perm(UNMASKED_PII):
-        audit_record(actor=user, action="pii_view", object_type="dialer.VisitTask",
-                     object_id=visit.pk, details={"field": "address", "purpose": "field_visit"})
-        return visit.address, True
-    return mask_address(visit.address, masking_level_for(user)), False
+    return mask_address(visit.address, policy.masking_level(user)), False
 
 
-@login_required
+@area_required(policy.VISITS)
 def visit_list(request):
     visits = list(visits_visible_to(request.user)[:200])
-    level = masking_level_for(request.user)
+    level = policy.masking_level(request.user)
     rows = [
         {"visit": visit, "name": mask_name(visit.account.cardholder.name, level),
          "area": mask_address(visit.address, level)}
@@ -60,12 +58,14 @@ def visit_list(request):
     return render(request, "dialer/visit_list.html", {"rows": rows})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
+@area_required(policy.VISITS)
 def visit_detail(request, pk: int):
     visit = _visit_or_404(request.user, pk)
     may_record = visit.status == VisitTask.Status.APPROVED and (
-        _is_assignee(request.user, visit) or request.user.has_perm("dialer.record_visit_result")
+        in_time_box(request.user, visit)
+        or (request.user.has_perm("dialer.record_visit_result")
+            and policy.may_work_account(request.user, visit.account))
     )
     form = VisitResultForm(request.POST or None, visit=visit)
     if request.method == "POST":
@@ -85,19 +85,27 @@ def visit_detail(request, pk: int):
         "address": address,
         "address_full": full,
         "name": (visit.account.cardholder.name if full
-                 else mask_name(visit.account.cardholder.name, masking_level_for(request.user))),
+                 else mask_name(visit.account.cardholder.name, policy.masking_level(request.user))),
         "collectors": visit.collectors.all(),
         "form": form if may_record else None,
         "may_approve": (visit.status == VisitTask.Status.AWAITING_APPROVAL
-                        and request.user.has_perm("dialer.approve_visittask")),
+                        and _may_approve(request.user, visit)),
     }
     return render(request, "dialer/visit_detail.html", context)
 
 
-@login_required
+def _may_approve(user, visit: VisitTask) -> bool:
+    """A team lead approves the visits of the accounts they may work (their teams')."""
+    return (user.has_perm("dialer.approve_visittask")
+            and policy.may_work_account(user, visit.account))
+
+
 @require_POST
+@area_required(policy.VISITS)
 def visit_approve_view(request, pk: int):
     visit = _visit_or_404(request.user, pk)
+    if not _may_approve(request.user, visit):
+        raise PermissionDenied(_("You may not approve this visit."))
     try:
         visit_approve(visit, actor=request.user)
     except DialerError as error:

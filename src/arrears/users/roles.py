@@ -16,6 +16,7 @@ class Role:
     code: str
     label: object
     permissions: tuple[str, ...]  # "app_label.codename"
+    person: bool = True  # False for a system calling the API: it never logs in to the pages
 
 
 VIEW_PORTFOLIO = (
@@ -87,11 +88,15 @@ ROLES: tuple[Role, ...] = (
          )),
     Role("auditor", _("Auditor"),
          VIEW_PORTFOLIO + COMPLIANCE_VIEW + OUTBOX_VIEW + ARRANGEMENTS_VIEW),
+    Role("field_agent", _("Field agent"), ()),
+    Role("api_client", _("System (API client)"), ("portfolio.view_account",), person=False),
 )
 
 ROLES = tuple(
-    Role(role.code, role.label, role.permissions + PRIVACY_PERMISSIONS_BY_ROLE.get(role.code, ()))
+    Role(role.code, role.label,
+         role.permissions + PRIVACY_PERMISSIONS_BY_ROLE.get(role.code, ()), role.person)
     for role in ROLES
 )
 
 ROLE_CODES = tuple(r.code for r in ROLES)
+PERSON_ROLE_CODES = tuple(r.code for r in ROLES if r.person)

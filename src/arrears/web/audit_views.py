@@ -4,14 +4,15 @@ person's approval (COMPLIANCE.md b.4, b.5)."""
 import io
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from arrears.access import policy
+from arrears.access.web import area_required
 from arrears.audit.models import ExportRequest
-from arrears.audit.permissions import APPROVE_EXPORT, VIEW_AUDIT
+from arrears.audit.permissions import APPROVE_EXPORT
 from arrears.audit.services import (
     ExportRefused,
     audit_events_between,
@@ -40,8 +41,7 @@ def _events(filters: dict[str, str]):
                                 object_id=filters.get("object_id", ""))
 
 
-@login_required
-@permission_required(VIEW_AUDIT, raise_exception=True)
+@area_required(policy.AUDIT)
 def audit_list(request: HttpRequest) -> HttpResponse:
     filters = {name: request.GET.get(name, "").strip() for name in FILTERS}
     events = _events(filters)
@@ -59,8 +59,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@login_required
-@permission_required(VIEW_AUDIT, raise_exception=True)
+@area_required(policy.AUDIT)
 def audit_export_request(request: HttpRequest) -> HttpResponse:
     filters = {name: request.POST.get(name, "").strip() for name in FILTERS}
     try:
@@ -74,7 +73,7 @@ def audit_export_request(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@area_required(policy.AUDIT)
 def audit_export_decide(request: HttpRequest, pk: int) -> HttpResponse:
     export = get_object_or_404(ExportRequest, pk=pk)
     try:
@@ -86,7 +85,7 @@ def audit_export_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@area_required(policy.AUDIT)
 def audit_export_download(request: HttpRequest, pk: int) -> HttpResponse:
     export = get_object_or_404(ExportRequest, pk=pk, kind=AUDIT_KIND)
     try:

@@ -103,8 +103,9 @@ def cycle_run_last() -> CycleRun | None:
     return CycleRun.objects.filter(finished_at__isnull=False).order_by("-started_at").first()
 
 
-def account_search(*, query: str) -> QuerySet[Account]:
-    """Accounts whose external id, or whose cardholder's external id, is ``query``.
+def account_search(*, query: str, within: QuerySet[Account]) -> QuerySet[Account]:
+    """Accounts among ``within`` (the user's readable accounts) whose external id, or whose
+    cardholder's external id, is ``query``.
 
     Exact matches only: a partial id could list accounts of people nobody asked about.
     """
@@ -112,7 +113,7 @@ def account_search(*, query: str) -> QuerySet[Account]:
     if not query:
         return Account.objects.none()
     return (
-        Account.objects.filter(Q(external_id=query) | Q(cardholder__external_id=query))
+        within.filter(Q(external_id=query) | Q(cardholder__external_id=query))
         .select_related("cardholder", "product")
         .order_by("external_id")
     )

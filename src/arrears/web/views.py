@@ -8,12 +8,14 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from arrears.access import policy
+from arrears.access.web import account_readable_or_404, area_required, home_url
 from arrears.audit.services import (
     PURPOSE_LABELS,
-    REVEAL_PERMISSION,
     RevealRefused,
     audit_record,
     client_of,
@@ -21,8 +23,7 @@ from arrears.audit.services import (
 )
 from arrears.ledger.models import BucketChange, Posting
 from arrears.ledger.selectors import account_summary
-from arrears.portfolio.masking import FULL, masking_level_for
-from arrears.portfolio.models import Account
+from arrears.portfolio.masking import FULL
 from arrears.rules.money import format_amount
 from arrears.web.charts import bucket_bar_chart
 from arrears.web.selectors import (
@@ -40,6 +41,9 @@ POSTINGS_PER_PAGE = 25
 
 @login_required
 def portfolio_overview(request: HttpRequest) -> HttpResponse:
+    """The portfolio by bucket; a role without it is sent to its own first page."""
+    if not policy.may_use(request.user, policy.PORTFOLIO):
+        return redirect(home_url(request.user))
     portfolios = [
         {"portfolio": portfolio, "chart": bucket_bar_chart(portfolio)}
         for portfolio in portfolio_by_bucket()
@@ -51,22 +55,27 @@ def portfolio_overview(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+portfolio_overview.access_area = policy.PORTFOLIO
+
+
+@area_required(policy.ACCOUNTS)
 def account_search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    accounts = list(account_search_select(query=query)[:50])
+    accounts = list(
+        account_search_select(query=query, within=policy.accounts_readable(request.user))[:50]
+    )
     if len(accounts) == 1:
         return redirect("web:account", external_id=accounts[0].external_id)
     return render(request, "web/search.html", {"query": query, "accounts": accounts})
 
 
-@login_required
+@area_required(policy.ACCOUNTS)
 def account_detail(request: HttpRequest, external_id: str) -> HttpResponse:
-    """One account. A POST is the reveal form: with a purpose code and a reason, a user who may
-    reveal sees the personal data unmasked for this page view, and the reveal is audited."""
-    account = get_object_or_404(
-        Account.objects.select_related("cardholder", "product", "position"),
-        external_id=external_id,
+    """One account the user may open. A POST is the reveal form: with a purpose code and a
+    reason, a user who may reveal this account's data sees it unmasked for this page view, and
+    the reveal is audited."""
+    account = account_readable_or_404(
+        request.user, external_id=external_id, related=("cardholder", "product", "position")
     )
     currency = account.product.currency
     today = timezone.localdate(timezone=ZoneInfo(account.product.time_zone))
@@ -75,10 +84,13 @@ def account_detail(request: HttpRequest, external_id: str) -> HttpResponse:
     as_of = position.as_of if position else today
     summary = account_summary(account=account, as_of=as_of, payoff_date=max(today, as_of))
 
-    level = masking_level_for(request.user)
+    level = policy.masking_level(request.user)
+    may_reveal = policy.may_reveal_account(request.user, account)
     reveal_error = ""
     if request.method == "POST":
         try:
+            if not may_reveal:
+                raise RevealRefused(_("Your role may not reveal this account's personal data."))
             pii_reveal(
                 request.user, object_type="cardholder", object_id=account.cardholder.external_id,
                 fields=list(REVEALED_FIELDS), purpose=request.POST.get("purpose", ""),
@@ -118,7 +130,7 @@ def account_detail(request: HttpRequest, external_id: str) -> HttpResponse:
             "credit_limit": format_amount(account.credit_limit_minor, currency),
             "person": person,
             "reveal_error": reveal_error,
-            "may_reveal": request.user.has_perm(REVEAL_PERMISSION),
+            "may_reveal": may_reveal,
             "purpose_choices": PURPOSE_LABELS.items(),
             "statements": statements,
             "postings": postings,

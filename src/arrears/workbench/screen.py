@@ -9,6 +9,7 @@ from datetime import date
 
 from django.db.models import QuerySet
 
+from arrears.access import policy
 from arrears.batch.models import Decision, DecisionRun
 from arrears.channels.models import OutboxMessage
 from arrears.channels.services import template_context_for, template_render
@@ -32,8 +33,8 @@ NOTES_SHOWN = 20
 
 
 def masking_level(user) -> str:
-    """ "full" (may see personal data), "M1" or "M0" (masked) — PRIVACY's rule for the role."""
-    return masking.masking_level_for(user)
+    """ "M1" or "M0": the access policy's display format for the user's roles."""
+    return policy.masking_level(user)
 
 
 def queue_rows(*, user, run: DecisionRun | None) -> list[QueueEntry]:
@@ -241,15 +242,18 @@ class Script:
     body: str
 
 
-def script_for(account: Account, decision: Decision | None, language: str) -> Script | None:
+def script_for(
+    account: Account, decision: Decision | None, language: str, level: str
+) -> Script | None:
     """The call script (话术) of the segment: the channels template the decision names,
-    rendered for this account in the collector's language."""
+    rendered for this account in the collector's language, with the cardholder's name in the
+    screen's masking format ``level`` like everywhere else on it."""
     if decision is None or not decision.template:
         return None
+    context = template_context_for(account, language)
+    context["name"] = masking.mask_name(context["name"], level)
     try:
-        rendered = template_render(
-            decision.template, language, template_context_for(account, language)
-        )
+        rendered = template_render(decision.template, language, context)
     except TemplateRenderError:
         return None
     return Script(code=decision.template, subject=rendered.subject, body=rendered.body)

@@ -163,15 +163,14 @@ def teams_ensure_demo(*, password: str) -> list[str]:
     for username, team_name, capacity, languages, buckets in DEMO_COLLECTORS:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = user_create_for_role(username=username, role="collector", password=password)
+            role = "field_agent" if username in DEMO_FIELD_AGENTS else "collector"
+            user = user_create_for_role(username=username, role=role, password=password)
             created.append(username)
         Collector.objects.get_or_create(
             user=user,
             team=teams[team_name],
             defaults={"daily_capacity": capacity, "languages": languages, "buckets": buckets},
         )
-    field_agents, _ = Group.objects.get_or_create(name="field_agent")
-    field_agents.user_set.add(*User.objects.filter(username__in=DEMO_FIELD_AGENTS))
     lead = User.objects.filter(username=DEMO_TEAM_LEAD).first()
     for team_name in DEMO_LED_TEAMS if lead else ():
         Collector.objects.get_or_create(user=lead, team=teams[team_name],

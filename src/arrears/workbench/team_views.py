@@ -2,7 +2,6 @@
 and the team's day. A team lead sees the teams they lead; the overseeing roles see all teams."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,12 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from arrears.access import policy
+from arrears.access.web import area_required
 from arrears.arrangements.services import (
     ArrangementError,
     approval_decide,
     approvals_pending_for,
 )
-from arrears.workbench.access import accounts_visible_to, sees_all_accounts, teams_led_by
+from arrears.workbench.access import teams_led_by
 from arrears.workbench.charts import TEAM_METRICS, team_day_chart
 from arrears.workbench.forms import ApprovalForm, ReassignForm
 from arrears.workbench.models import Collector, Team
@@ -24,7 +25,9 @@ from arrears.workbench.services import WorkRejected, queue_entries_reassign
 
 
 def _teams_for(user):
-    if sees_all_accounts(user):
+    """Every team for a role that oversees all accounts (a collections manager), else the teams
+    the user leads."""
+    if policy.sees_every_account(user):
         return Team.objects.all()
     return teams_led_by(user)
 
@@ -34,7 +37,7 @@ def _team_lead_only(user) -> None:
         raise PermissionDenied(_("The team page is for team leads."))
 
 
-@login_required
+@area_required(policy.TEAM)
 def team_overview(request: HttpRequest) -> HttpResponse:
     _team_lead_only(request.user)
     teams = list(_teams_for(request.user))
@@ -60,7 +63,7 @@ def team_overview(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@area_required(policy.TEAM)
 def team_reassign(request: HttpRequest) -> HttpResponse:
     _team_lead_only(request.user)
     form = ReassignForm(request.POST)
@@ -99,7 +102,7 @@ def team_reassign(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@area_required(policy.TEAM)
 def team_approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Approve or reject one request of the approval queue; only requests pending for this
     user (within their authority) can be decided."""
@@ -130,7 +133,4 @@ def team_approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def _approvals_for(user):
     """Requests within the user's authority, for accounts the user may work: a team lead
     approves for their own teams' accounts only."""
-    pending = approvals_pending_for(user)
-    if sees_all_accounts(user):
-        return pending
-    return pending.filter(account__in=accounts_visible_to(user))
+    return approvals_pending_for(user).filter(account__in=policy.accounts_workable(user))

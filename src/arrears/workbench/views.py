@@ -3,13 +3,14 @@
 Views only read the request, call selectors and shape what the templates show.
 """
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from arrears.access import policy
+from arrears.access.web import account_readable_or_404, area_required
 from arrears.batch.models import Decision
-from arrears.portfolio.masking import mask_name, masking_level_for
+from arrears.portfolio.masking import mask_name
 from arrears.portfolio.models import Account
 from arrears.rules.money import format_amount
 from arrears.workbench import labels
@@ -26,7 +27,7 @@ from arrears.workbench.selectors import (
 QUEUE_PAGE_LIMIT = 500
 
 
-@login_required
+@area_required(policy.DECISIONS)
 def decisions_overview(request: HttpRequest) -> HttpResponse:
     run = decision_run_latest()
     if run is None:
@@ -45,7 +46,7 @@ def decisions_overview(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@area_required(policy.DECISION_ACCOUNT)
 def account_lookup(request: HttpRequest) -> HttpResponse:
     """The account-number form of the decisions page: go to that account's decision."""
     number = request.GET.get("q", "").strip()
@@ -57,7 +58,7 @@ def account_lookup(request: HttpRequest) -> HttpResponse:
 def _person_name(request: HttpRequest, account: Account) -> tuple[str, bool]:
     """The cardholder's name in the user's masking format; a name is seen in full only through
     a reveal with a purpose code on the account page."""
-    return mask_name(account.cardholder.name, masking_level_for(request.user)), True
+    return mask_name(account.cardholder.name, policy.masking_level(request.user)), True
 
 
 def _reasons(decision: Decision) -> list[tuple[str, str]]:
@@ -73,11 +74,9 @@ def _percent(probability: float | None) -> str | None:
     return None if probability is None else f"{probability * 100:.1f}"
 
 
-@login_required
+@area_required(policy.DECISION_ACCOUNT)
 def account_decision(request: HttpRequest, external_id: str) -> HttpResponse:
-    account = get_object_or_404(
-        Account.objects.select_related("cardholder", "product"), external_id=external_id
-    )
+    account = account_readable_or_404(request.user, external_id=external_id)
     history = account_decision_history(account=account)
     latest_run = decision_run_latest()
     current = None
@@ -108,13 +107,13 @@ def account_decision(request: HttpRequest, external_id: str) -> HttpResponse:
     )
 
 
-@login_required
+@area_required(policy.WORK)
 def my_queue(request: HttpRequest) -> HttpResponse:
     run = decision_run_latest()
     entries = []
     if run is not None:
         entries = list(queue_for_collector(user=request.user, run=run)[:QUEUE_PAGE_LIMIT])
-    level = masking_level_for(request.user)
+    level = policy.masking_level(request.user)
     accounts = [entry.account_id for entry in entries]
     decisions = {d.account_id: d for d in Decision.objects.filter(run=run, account_id__in=accounts)}
     for entry in entries:

@@ -1,17 +1,20 @@
 """The collector's workbench (/work/): the queue, the one-screen account view and its actions.
 
-Every view finds its account through :func:`arrears.workbench.access.account_for_user_or_404`,
-so a collector who edits a URL to an account outside their queue gets a 404, on GET and POST.
+Every view finds its account through the access policy (:mod:`arrears.access`): a user who
+edits a URL to an account outside their work gets a 404, on GET and POST; a role that may read
+an account but not work it (the oversight roles) sees the screen without its forms, and any
+POST it makes is refused with 403.
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from arrears.access import policy
+from arrears.access.web import account_readable_or_404, account_workable_or_403, area_required
 from arrears.arrangements.services import (
     ArrangementError,
     plan_propose,
@@ -21,7 +24,6 @@ from arrears.arrangements.services import (
 from arrears.compliance.services import gate_ask
 from arrears.portfolio.models import Account, ContactPoint, ThirdPartyContact
 from arrears.workbench import screen
-from arrears.workbench.access import account_for_user_or_404
 from arrears.workbench.charts import aging_chart
 from arrears.workbench.forms import NoteForm, OutcomeForm, PlanForm, WaiverForm
 from arrears.workbench.models import OutcomeKind
@@ -29,7 +31,7 @@ from arrears.workbench.selectors import decision_run_latest
 from arrears.workbench.services import PromiseTerms, WorkRejected, note_add, outcome_record
 
 
-@login_required
+@area_required(policy.WORK)
 def work_queue(request: HttpRequest) -> HttpResponse:
     run = decision_run_latest()
     return render(
@@ -70,7 +72,7 @@ def _account_context(request: HttpRequest, account: Account, **extra) -> dict:
         "letters": letters,
         "outbox": outbox,
         "decision": decision,
-        "script": screen.script_for(account, decision, translation.get_language()),
+        "script": screen.script_for(account, decision, translation.get_language(), level),
         "previous_id": previous_id,
         "next_id": next_id,
         "outcome_kinds": OutcomeKind.choices,
@@ -79,14 +81,15 @@ def _account_context(request: HttpRequest, account: Account, **extra) -> dict:
         "plan_form": PlanForm(currency=currency),
         "waiver_form": WaiverForm(currency=currency),
         "today": screen.today_for(account),
+        "may_work": policy.may_work_account(request.user, account),
     }
     context.update(extra)
     return context
 
 
-@login_required
+@area_required(policy.WORK)
 def work_account(request: HttpRequest, pk: int) -> HttpResponse:
-    account = account_for_user_or_404(request.user, pk)
+    account = account_readable_or_404(request.user, pk=pk)
     extra = {}
     if "kind" in request.GET:
         extra = _plan_quote_context(
@@ -98,10 +101,10 @@ def work_account(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@area_required(policy.WORK)
 def work_call(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask the compliance gate whether this number may be called now, and show its answer."""
-    account = account_for_user_or_404(request.user, pk)
+    account = _workable(request, pk)
     point = _contact_point(account, request.POST.get("contact_point"))
     answer = gate_ask(
         account,
@@ -115,6 +118,11 @@ def work_call(request: HttpRequest, pk: int) -> HttpResponse:
         "workbench/work_account.html",
         _account_context(request, account, gate_answer=answer, gate_point=point),
     )
+
+
+def _workable(request: HttpRequest, pk) -> Account:
+    account = account_readable_or_404(request.user, pk=pk)
+    return account_workable_or_403(request.user, account)
 
 
 def _contact_point(account: Account, raw) -> ContactPoint | None:
@@ -139,9 +147,9 @@ def _rerender(request, account, **extra) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@area_required(policy.WORK)
 def work_outcome(request: HttpRequest, pk: int) -> HttpResponse:
-    account = account_for_user_or_404(request.user, pk)
+    account = _workable(request, pk)
     form = OutcomeForm(request.POST, currency=account.product.currency)
     if not form.is_valid():
         return _rerender(request, account, outcome_form=form)
@@ -169,9 +177,9 @@ def work_outcome(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@area_required(policy.WORK)
 def work_note(request: HttpRequest, pk: int) -> HttpResponse:
-    account = account_for_user_or_404(request.user, pk)
+    account = _workable(request, pk)
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _rerender(request, account, note_form=form)
@@ -212,11 +220,11 @@ def _plan_quote_context(account: Account, form: PlanForm) -> dict:
 
 
 @require_POST
-@login_required
+@area_required(policy.WORK)
 def work_plan(request: HttpRequest, pk: int) -> HttpResponse:
     """Propose the plan the calculator showed; above the collector's authority it goes to the
     approval queue."""
-    account = account_for_user_or_404(request.user, pk)
+    account = _workable(request, pk)
     form = PlanForm(request.POST, currency=account.product.currency)
     if not form.is_valid():
         return _rerender(request, account, plan_form=form)
@@ -241,9 +249,9 @@ def work_plan(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@area_required(policy.WORK)
 def work_waiver(request: HttpRequest, pk: int) -> HttpResponse:
-    account = account_for_user_or_404(request.user, pk)
+    account = _workable(request, pk)
     form = WaiverForm(request.POST, currency=account.product.currency)
     if not form.is_valid():
         return _rerender(request, account, waiver_form=form)

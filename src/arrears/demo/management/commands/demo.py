@@ -10,7 +10,7 @@ from arrears.channels.models import OutboxMessage
 from arrears.demo.crosstab import taiwan_crosstab
 from arrears.demo.services import DEMO_PASSWORD, SUPERUSER, DemoError, demo_load
 from arrears.demo.taiwan import TaiwanDataError, clients_read, parse_anchor, taiwan_csv_path
-from arrears.users.roles import ROLE_CODES
+from arrears.users.roles import PERSON_ROLE_CODES
 from arrears.workbench.services import DEMO_COLLECTORS
 
 
@@ -75,8 +75,8 @@ class Command(BaseCommand):
                                for status, count in sorted(result.outbox.items()))
             self.stdout.write(_("The night's outbox (/channels/outbox/): %(counts)s")
                               % {"counts": counts})
-        collectors = [name for name, *_rest in DEMO_COLLECTORS if name not in ROLE_CODES]
-        users = ", ".join((*ROLE_CODES, *collectors, SUPERUSER))
+        collectors = [name for name, *_rest in DEMO_COLLECTORS if name not in PERSON_ROLE_CODES]
+        users = ", ".join((*PERSON_ROLE_CODES, *collectors, SUPERUSER))
         self.stdout.write(_("Demo users: %(users)s") % {"users": users})
         if result.users_created:
             self.stdout.write(_("Password: %(password)s") % {"password": password})

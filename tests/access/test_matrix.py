@@ -1,0 +1,264 @@
+"""The access matrix (COMPLIANCE.md b.4, issue 10): every role × every URL pattern and API
+endpoint × an object the role reaches and one it does not.
+
+The truth table below is written by hand from b.4, not read from the code: which accounts each
+role reaches (``READS``) and may work (``WRITES``) in the small world of ``conftest.py``. The
+pages each role may open come from the policy's table (``policy.POLICIES``), which is the
+reviewed, documented configuration. A new URL pattern that is not listed in ``SPECS`` (or as
+public) fails ``test_every_url_pattern_is_in_the_matrix``.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from arrears.access import policy
+from arrears.users.models import ApiToken
+
+ROLES = (*policy.POLICIES, "superuser")
+EVERY = frozenset({"own", "team", "legal", "visit", "placed", "other"})
+
+# Which accounts of the world each role reaches (b.4 "Scope") ...
+READS: dict[str, frozenset[str]] = {
+    "collector": frozenset({"own"}),
+    "team_lead": frozenset({"own", "team"}),
+    "collections_manager": EVERY,
+    "field_agent": frozenset({"visit"}),
+    "agency_manager": frozenset({"placed"}),
+    "legal_officer": frozenset({"legal"}),
+    "strategy_manager": EVERY,
+    "compliance_officer": EVERY,
+    "auditor": EVERY,
+    "administrator": EVERY,
+    "api_client": EVERY,
+    "superuser": EVERY,
+}
+# ... and on which it may record collection activity (oversight roles: none).
+WRITES: dict[str, frozenset[str]] = {
+    "collector": frozenset({"own"}),
+    "team_lead": frozenset({"own", "team"}),
+    "collections_manager": EVERY,
+    "field_agent": frozenset({"visit"}),
+    "agency_manager": frozenset({"placed"}),
+    "legal_officer": frozenset(),
+    "strategy_manager": frozenset(),
+    "compliance_officer": frozenset(),
+    "auditor": frozenset(),
+    "administrator": frozenset(),
+    "api_client": EVERY,
+    "superuser": EVERY,
+}
+# Oversight roles must never write, whatever the policy table says (b.4, issue 10).
+assert all(not WRITES[role] for role in ("auditor", "compliance_officer", "administrator"))
+
+DENIED = {403, 404}
+# Views that need no role: Django's login, logout and language switch, the product's language
+# switch (saves the choice of a logged-in user), the SMS gateway's receipts (its own secret),
+# the API's schema pages, and the API (bearer tokens; tested below with a token per role).
+PUBLIC = {
+    "login", "logout", "set_language", "work:language", "channels:sms_receipts",
+    "api:openapi-json", "api:openapi-view", "api:api-root",
+}
+
+
+@dataclass(frozen=True)
+class Spec:
+    area: str
+    method: str
+    url: Callable  # (world, key) -> path; key is an account key or None
+    keys: tuple[str | None, ...] = (None,)
+    writes: bool = False
+    data: dict | None = None
+    # Where a rule beyond access decides (the authority matrix, the approver permission):
+    # role → the keys it may act on; every other role is denied.
+    only: dict[str, frozenset[str]] | None = None
+
+
+def _account(route):
+    return lambda w, key: route.format(pk=w.accounts[key].pk, id=w.accounts[key].external_id)
+
+
+ACCOUNT_KEYS = tuple(sorted(EVERY))
+
+SPECS: dict[str, list[Spec]] = {
+    "web:portfolio": [Spec(policy.PORTFOLIO, "get", lambda w, k: "/")],
+    "web:account_search": [Spec(policy.ACCOUNTS, "get", lambda w, k: "/accounts/?q=AC-M-own")],
+    "web:account": [
+        Spec(policy.ACCOUNTS, "get", _account("/accounts/{id}/"), ACCOUNT_KEYS),
+    ],
+    "web:audit": [Spec(policy.AUDIT, "get", lambda w, k: "/audit/")],
+    "web:audit_export_request": [Spec(policy.AUDIT, "post", lambda w, k: "/audit/exports/")],
+    "web:audit_export_decide": [Spec(
+        policy.AUDIT, "post", lambda w, k: f"/audit/exports/{w.exports['pending'].pk}/decide/")],
+    "web:audit_export_download": [Spec(
+        policy.AUDIT, "post",
+        lambda w, k: f"/audit/exports/{w.exports['pending'].pk}/download/")],
+    "workbench:decisions": [Spec(policy.DECISIONS, "get", lambda w, k: "/decisions/")],
+    "workbench:account_lookup": [Spec(policy.DECISION_ACCOUNT, "get",
+                                      lambda w, k: "/decisions/account/?q=AC-M-own")],
+    "workbench:account": [Spec(policy.DECISION_ACCOUNT, "get",
+                               _account("/decisions/account/{id}/"), ACCOUNT_KEYS)],
+    "workbench:queue": [Spec(policy.WORK, "get", lambda w, k: "/decisions/queue/")],
+    "work:queue": [Spec(policy.WORK, "get", lambda w, k: "/work/")],
+    "work:account": [Spec(policy.WORK, "get", _account("/work/accounts/{pk}/"), ACCOUNT_KEYS)],
+    **{
+        f"work:{action}": [Spec(policy.WORK, "post", _account(f"/work/accounts/{{pk}}/{action}/"),
+                                ACCOUNT_KEYS, writes=True)]
+        for action in ("call", "outcome", "note", "plan", "waiver")
+    },
+    "work:team": [Spec(policy.TEAM, "get", lambda w, k: "/work/team/")],
+    "work:reassign": [Spec(policy.TEAM, "post", lambda w, k: "/work/team/reassign/")],
+    # Deciding an approval also needs authority (the authority matrix has rows for team leads
+    # and collections managers only; a superuser holds none by default).
+    "work:approval": [Spec(policy.TEAM, "post",
+                           lambda w, k: f"/work/team/approvals/{w.approvals[k].pk}/",
+                           ("team", "other"), writes=True,
+                           only={"team_lead": frozenset({"team"}),
+                                 "collections_manager": frozenset({"team", "other"})})],
+    "channels:outbox": [Spec(policy.OUTBOX, "get", lambda w, k: "/channels/outbox/")],
+    "channels:simulator": [Spec(policy.SIMULATOR, "get", lambda w, k: "/channels/simulator/")],
+    "channels:templates": [Spec(policy.TEMPLATES, "get", lambda w, k: "/channels/templates/")],
+    "channels:template_preview": [Spec(
+        policy.TEMPLATES, "get", lambda w, k: f"/channels/templates/{w.template.pk}/preview/")],
+    "dialer:visits": [Spec(policy.VISITS, "get", lambda w, k: "/dialer/visits/")],
+    "dialer:visit": [Spec(policy.VISITS, "get", lambda w, k: f"/dialer/visits/{w.visits[k].pk}/",
+                          ("visit", "other"))],
+    # Approving a visit needs the approver's permission (team leads, managers), never the
+    # field agent who goes on it.
+    "dialer:visit_approve": [Spec(
+        policy.VISITS, "post", lambda w, k: f"/dialer/visits/{w.visits[k].pk}/approve/",
+        ("visit", "other"), writes=True,
+        only={"collections_manager": frozenset({"visit", "other"}),
+              "superuser": frozenset({"visit", "other"})})],
+}
+
+API_SPECS: dict[str, list[Spec]] = {
+    "api:account_detail": [Spec(policy.API, "get", _account("/api/v1/accounts/{id}"),
+                                      ACCOUNT_KEYS)],
+    "api:account_payoff": [Spec(policy.API, "get",
+                                      _account("/api/v1/accounts/{id}/payoff"), ACCOUNT_KEYS)],
+    "api:payment_create": [Spec(policy.API, "post", lambda w, k: "/api/v1/payments",
+                                      writes=True)],
+    "api:reversal_create": [Spec(policy.API, "post", lambda w, k: "/api/v1/reversals",
+                                       writes=True)],
+}
+
+
+def _patterns(resolvers, prefix=""):
+    for entry in resolvers:
+        if isinstance(entry, URLResolver):
+            namespace = entry.namespace
+            inner = f"{prefix}{namespace}:" if namespace else prefix
+            yield from _patterns(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern):
+            yield f"{prefix}{entry.name}" if entry.name else f"{prefix}<unnamed {entry.pattern}>", entry
+
+
+def _product_patterns():
+    return [(name, p) for name, p in _patterns(get_resolver().url_patterns)
+            if not name.startswith("admin:")]
+
+
+def test_every_url_pattern_is_in_the_matrix():
+    names = {name for name, _pattern in _product_patterns()}
+    names.discard("api:not_found")  # the API's JSON 404 for unknown paths
+    names.discard("api:method_not_allowed")
+    missing = sorted(names - set(SPECS) - set(API_SPECS) - PUBLIC)
+    assert not missing, f"URL patterns not covered by the access matrix: {missing}"
+    stale = sorted((set(SPECS) | set(API_SPECS)) - names)
+    assert not stale, f"The matrix names URL patterns that no longer exist: {stale}"
+
+
+def test_every_page_view_is_guarded_by_the_policy():
+    """Each page view wears ``area_required`` (or is marked public): the same decorator that
+    the matrix exercises, so a new view cannot forget it."""
+    unguarded = []
+    for name, pattern in _product_patterns():
+        if name.startswith("api:") or name in PUBLIC - {"channels:sms_receipts"}:
+            continue
+        area = getattr(pattern.callback, "access_area", None)
+        if area is None:
+            unguarded.append(name)
+        elif name in SPECS and area != "public":
+            assert {spec.area for spec in SPECS[name]} == {area}, name
+    assert not unguarded, f"views without an access area: {unguarded}"
+
+
+def _expected_allowed(role: str, spec: Spec, key: str | None) -> bool:
+    if spec.only is not None:
+        return key in spec.only.get(role, frozenset())
+    has_area = spec.area in (policy.AREAS if role == "superuser"
+                             else policy.POLICIES[role].areas)
+    if not has_area:
+        return False
+    if key is None:
+        return True
+    return key in (WRITES[role] if spec.writes else READS[role])
+
+
+def _request(client: Client, spec: Spec, path: str, **headers):
+    call = getattr(client, spec.method)
+    if spec.method == "post":
+        return call(path, spec.data or {}, **headers)
+    return call(path, **headers)
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_pages(world, name):
+    failures = []
+    for role in ROLES:
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        client.force_login(world.users[role])
+        for spec in SPECS[name]:
+            for key in spec.keys:
+                path = spec.url(world, key)
+                status = _request(client, spec, path).status_code
+                allowed = _expected_allowed(role, spec, key)
+                if name == "web:portfolio" and not allowed:
+                    ok = status == 302  # sent to the role's own first page
+                elif allowed:
+                    ok = status not in DENIED and status < 500
+                else:
+                    ok = status in DENIED
+                if not ok:
+                    failures.append(f"{role} {spec.method.upper()} {path} [{key}] → {status}, "
+                                    f"expected {'allowed' if allowed else 'denied'}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("name", sorted(API_SPECS))
+def test_api(world, name):
+    """The API with a token of each role's user: only system clients are served, and a
+    person's token is refused even where their role reaches the account."""
+    world.users["api_client"].user_permissions.add(
+        *__import__("django.contrib.auth.models", fromlist=["Permission"]).Permission.objects
+        .filter(codename__in=("add_posting", "view_account")))
+    failures = []
+    for role in ROLES:
+        raw = ApiToken.issue(user=world.users[role], name=f"matrix {role}")[1]
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}", HTTP_ACCEPT_LANGUAGE="en")
+        for spec in API_SPECS[name]:
+            for key in spec.keys:
+                path = spec.url(world, key)
+                if spec.method == "post":
+                    status = client.post(path, "{}", content_type="application/json").status_code
+                else:
+                    status = client.get(path).status_code
+                allowed = _expected_allowed(role, spec, key)
+                ok = (status not in DENIED and status < 500) if allowed else status == 403
+                if not ok:
+                    failures.append(f"{role} {spec.method.upper()} {path} [{key}] → {status}")
+    assert not failures, "\n".join(failures)
+
+
+def test_anonymous_users_are_sent_to_log_in(world):
+    client = Client()
+    for name, specs in SPECS.items():
+        for spec in specs:
+            path = spec.url(world, spec.keys[0])
+            response = _request(client, spec, path)
+            assert response.status_code == 302, (name, path, response.status_code)
+            assert response["Location"].startswith("/login/"), (name, response["Location"])
