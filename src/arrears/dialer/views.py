@@ -84,8 +84,7 @@ def visit_detail(request, pk: int):
         "visit": visit,
         "address": address,
         "address_full": full,
-        "name": (visit.account.cardholder.name if full
-                 else mask_name(visit.account.cardholder.name, policy.masking_level(request.user))),
+        "name": mask_name(visit.account.cardholder.name, policy.masking_level(request.user)),
         "collectors": visit.collectors.all(),
         "form": form if may_record else None,
         "may_approve": (visit.status == VisitTask.Status.AWAITING_APPROVAL
