@@ -150,6 +150,30 @@ def _message_holder(obj):
     return obj.message.account.cardholder if obj.message_id else None
 
 
+def _event_subject(event):
+    """The cardholder an audit event is about: its object (an account, a cardholder, or a
+    record of a model with personal data), else the account named in its details."""
+    from django.apps import apps
+
+    from arrears.portfolio.models import Account, Cardholder
+
+    kind, key = event.object_type, event.object_id
+    if kind == "account" or (kind != "" and isinstance(event.details, dict)
+                             and event.details.get("account")):
+        account_id = key if kind == "account" else event.details["account"]
+        account = Account.objects.select_related("cardholder").filter(
+            external_id=account_id).first()
+        return account.cardholder if account else None
+    if kind == "cardholder":
+        return Cardholder.objects.filter(external_id=key).first()
+    data = PERSONAL_DATA.get(kind)
+    if data is None or data.person is None or kind == "audit.auditevent":
+        return None
+    model = apps.get_model(kind)
+    record = model._default_manager.filter(pk=key).first() if key.isdigit() else None
+    return data.person(record) if record is not None else None
+
+
 def _sms_holder(obj):
     from arrears.channels.models import OutboxMessage
 
@@ -200,7 +224,7 @@ PERSONAL_DATA: dict[str, PersonalData] = {
     "arrangements.approvalrequest": PersonalData({"reason": text, "note": text},
                                                  _account_holder),
     "ledger.posting": PersonalData({"reason": text}, _account_holder),
-    "audit.auditevent": PersonalData({"details": json_text}),
+    "audit.auditevent": PersonalData({"details": json_text}, _event_subject),
     "audit.exportrequest": PersonalData({"reason": text, "params": json_text, "note": text}),
 }
 
