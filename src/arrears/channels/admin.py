@@ -24,6 +24,8 @@ class TemplateForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "body" not in self.fields:  # a user who may only read the template
+            return
         fields = "; ".join(f"{{{{ {name} }}}} {label}" for name, label in MERGE_FIELDS.items())
         self.fields["body"].help_text = _("Merge fields: %(fields)s. Saving makes a new "
                                           "version; the old one is kept.") % {"fields": fields}
