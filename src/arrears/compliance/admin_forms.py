@@ -25,6 +25,8 @@ from arrears.compliance.rule_labels import (
 PREFIX = "param_"
 CLOCK_FORMAT = "%H:%M"
 CAP_NEGATIVE = _("A cap cannot be negative.")
+# Channels whose daily volume is capped: messages (calls have their own frequency rules).
+CAPPED_CHANNELS = ("sms", "email", "im")
 
 
 def _help(spec) -> str:
@@ -73,10 +75,16 @@ def _initial(name: str, value):
     return value
 
 
+def _capped_channels(value: dict) -> list[tuple[str, object]]:
+    """The message channels, and any other channel the rule already caps."""
+    return [(code, label) for code, label in CHANNEL_CHOICES
+            if code in CAPPED_CHANNELS or code in value]
+
+
 def _caps_fields(value: dict) -> dict[str, forms.Field]:
     spec = parameter("caps")
     fields = {}
-    for channel, label in CHANNEL_CHOICES:
+    for channel, label in _capped_channels(value):
         cap = value.get(channel, {})
         for edge, edge_label in (("soft", _("soft cap")), ("hard", _("hard cap"))):
             fields[f"{PREFIX}caps__{channel}__{edge}"] = forms.IntegerField(
@@ -138,7 +146,7 @@ class RuleSettingForm(forms.ModelForm):
 
     def _caps(self, cleaned: dict) -> dict:
         caps = {}
-        for channel, _label in CHANNEL_CHOICES:
+        for channel, _label in _capped_channels(self.instance.params.get("caps", {})):
             soft = cleaned.get(f"{PREFIX}caps__{channel}__soft")
             hard = cleaned.get(f"{PREFIX}caps__{channel}__hard")
             if soft is None and hard is None:

@@ -40,6 +40,7 @@ class ArrearsAdminSite(admin.AdminSite):
     site_header = SITE_NAME
     site_title = SITE_NAME
     index_title = _("Configuration")
+    site_url = None  # the header's own "Back to Arrears" link leads to the product
 
     def register(self, model_or_iterable, admin_class=None, **options):
         super().register(model_or_iterable, with_policies(admin_class or admin.ModelAdmin),
