@@ -21,7 +21,8 @@ DEBUG = os.environ.get("ARREARS_DEBUG", "0") == "1"
 ALLOWED_HOSTS = os.environ.get("ARREARS_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the product's own site: login, branding, audit, masking.
+    "arrears.web.admin_apps.ArrearsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

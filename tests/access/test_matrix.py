@@ -155,7 +155,8 @@ def _patterns(resolvers, prefix=""):
             inner = f"{prefix}{namespace}:" if namespace else prefix
             yield from _patterns(entry.url_patterns, inner)
         elif isinstance(entry, URLPattern):
-            yield f"{prefix}{entry.name}" if entry.name else f"{prefix}<unnamed {entry.pattern}>", entry
+            name = entry.name or f"<unnamed {entry.pattern}>"
+            yield f"{prefix}{name}", entry
 
 
 def _product_patterns():
@@ -270,3 +271,14 @@ def test_anonymous_users_are_sent_to_log_in(world):
             response = _request(client, spec, path)
             assert response.status_code == 302, (name, path, response.status_code)
             assert response["Location"].startswith("/login/"), (name, response["Location"])
+
+
+def test_the_administration_is_an_area_of_the_policy(world):
+    """/admin/ opens for the roles whose row has the ``admin`` area; every other role gets the
+    product's 403 page, and nobody meets a second login form."""
+    for role in ROLES:
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        client.force_login(world.users[role])
+        allowed = role == "superuser" or policy.ADMIN in policy.POLICIES[role].areas
+        response = client.get("/admin/")
+        assert response.status_code == (200 if allowed else 403), role

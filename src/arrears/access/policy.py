@@ -76,8 +76,8 @@ POLICIES: dict[str, RolePolicy] = {
     for policy in (
         _policy("collector", (PORTFOLIO, ACCOUNTS, DECISION_ACCOUNT, WORK), (QUEUE,),
                 writes=True),
-        _policy("team_lead", (*_READ_ALL, TEAM, OUTBOX, VISITS, TEMPLATES), (QUEUE, TEAM_SCOPE),
-                writes=True, reveal=True),
+        _policy("team_lead", (*_READ_ALL, TEAM, OUTBOX, VISITS, TEMPLATES, ADMIN),
+                (QUEUE, TEAM_SCOPE), writes=True, reveal=True),
         _policy("collections_manager", (*_READ_ALL, TEAM, OUTBOX, VISITS, TEMPLATES, ADMIN),
                 (ALL,), writes=True, reveal=True),
         _policy("field_agent", (VISITS, WORK), (VISIT,), writes=True, masking=M0),

@@ -1,14 +1,12 @@
-"""Reads the API and the CLI share: accounts by external id, business dates, API tokens."""
+"""Reads the API and the CLI share: accounts by external id, business dates."""
 
 from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from arrears.portfolio.models import Account, Product
-from arrears.users.models import ApiToken
 
 
 def account_get(*, external_id: str) -> Account | None:
@@ -24,7 +22,3 @@ def today_in(time_zone: str) -> date:
 def product_today(product: Product | None) -> date:
     """Today's business date where the product is run (the site's time zone without one)."""
     return today_in(product.time_zone if product else settings.TIME_ZONE)
-
-
-def token_list() -> QuerySet[ApiToken]:
-    return ApiToken.objects.select_related("user").order_by("user__username", "created_at")

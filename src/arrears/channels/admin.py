@@ -2,15 +2,33 @@
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from arrears.channels.models import DeliveryReceipt, OutboxMessage, SimulatedSms, Template
 from arrears.channels.services import template_save
+from arrears.channels.templating import MERGE_FIELDS
 
 
 class TemplateForm(forms.ModelForm):
     class Meta:
         model = Template
         fields = ("code", "channel", "language", "subject", "body", "requires_opt_out", "note")
+        help_texts = {
+            "code": _("Short name that strategies and the outbox use, e.g. reminder_m1. The "
+                      "same code in another language is a translation."),
+            "subject": _("For e-mails and letters; may use the merge fields below."),
+            "requires_opt_out": _("Tick for messages that must tell the debtor how to stop "
+                                  "them (the compliance check then looks for it)."),
+            "note": _("Why this version: kept with it and in the audit trail."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "body" not in self.fields:  # a user who may only read the template
+            return
+        fields = "; ".join(f"{{{{ {name} }}}} {label}" for name, label in MERGE_FIELDS.items())
+        self.fields["body"].help_text = _("Merge fields: %(fields)s. Saving makes a new "
+                                          "version; the old one is kept.") % {"fields": fields}
 
     def validate_unique(self):
         """Version numbers and the active flag are set by ``template_save``, not by the form."""

@@ -195,7 +195,8 @@ class SimulatedSms(models.Model):
         ordering = ["-id"]
 
     def __str__(self) -> str:
-        return f"{self.pk} {self.to}"
+        """The gateway id, never the number: the text appears in page titles and logs."""
+        return self.provider_id
 
     @property
     def provider_id(self) -> str:

@@ -1,13 +1,18 @@
 """Admin for the compliance officer: rule parameters (a save makes a new live pack version,
-audited), word lists, holds, consents, opt-outs; the contact ledger and gate answers read-only."""
+audited), word lists, holds, consents, opt-outs; the contact ledger and gate answers read-only.
 
-import json
+A rule is edited as a form: its title in the reader's language and each parameter as a typed
+field with its label, unit and help (``admin_forms``, ``rule_labels``), never as JSON."""
 
-from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from arrears.compliance import gate
+from arrears.compliance.admin_forms import (
+    RuleSettingForm,
+    parameter_field_names,
+    params_text,
+    rule_setting_form_for,
+)
 from arrears.compliance.models import (
     Consent,
     ContactAttempt,
@@ -19,8 +24,24 @@ from arrears.compliance.models import (
     RuleSetting,
     ThirdPartyDoNotCall,
 )
+from arrears.compliance.rule_labels import decision_label, rule_title
 from arrears.compliance.selectors import pack_cache_clear
 from arrears.compliance.services import RuleChangeInvalid, rule_setting_change
+
+
+@admin.display(description=_("title"))
+def title_shown(setting: RuleSetting) -> str:
+    return rule_title(setting.title)
+
+
+@admin.display(description=_("parameters"))
+def params_shown(setting: RuleSetting) -> str:
+    return params_text(setting.params) or "—"
+
+
+@admin.display(description=_("action"))
+def action_shown(setting: RuleSetting) -> str:
+    return decision_label(setting.action)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -38,7 +59,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 class RuleSettingInline(admin.TabularInline):
     model = RuleSetting
-    fields = ("rule_id", "title", "enabled", "action", "params", "status")
+    fields = ("rule_id", title_shown, "enabled", action_shown, params_shown, "status")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -63,41 +84,30 @@ class RulePackAdmin(admin.ModelAdmin):
         return False
 
 
-class RuleSettingForm(forms.ModelForm):
-    note = forms.CharField(label=_("Why"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                           help_text=_("Kept with the new pack version and the audit event."))
-
-    class Meta:
-        model = RuleSetting
-        fields = ("enabled", "action", "params")
-
-    def clean(self):
-        cleaned = super().clean()
-        params = cleaned.get("params")
-        if isinstance(params, str):
-            try:
-                params = json.loads(params)
-            except ValueError:
-                self.add_error("params", _("Not valid JSON."))
-                return cleaned
-        if "params" in cleaned and "action" in cleaned:
-            problems = gate.rule_problems(self.instance.check_name, cleaned["action"], params)
-            if problems:
-                self.add_error("params", "; ".join(problems))
-        return cleaned
-
-
 @admin.register(RuleSetting)
 class RuleSettingAdmin(admin.ModelAdmin):
     """Saving a rule of the live pack creates the next pack version with the change."""
 
     form = RuleSettingForm
-    list_display = ("rule_id", "pack", "title", "enabled", "action", "status")
+    list_display = ("rule_id", "pack", title_shown, "enabled", action_shown, "status")
     list_filter = ("pack__profile", "pack__active", "enabled", "status")
     search_fields = ("rule_id", "title", "source")
-    readonly_fields = ("pack", "rule_id", "check_name", "title", "source", "status")
-    fields = ("pack", "rule_id", "title", "check_name", "enabled", "action", "params", "note",
-              "source", "status")
+    readonly_fields = ("pack", "rule_id", "check_name", title_shown, params_shown, "source",
+                       "status")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = rule_setting_form_for(obj)
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        editable = self.has_change_permission(request, obj)
+        parameters = parameter_field_names(obj) if editable else [params_shown]
+        return [
+            (None, {"fields": ["pack", "rule_id", title_shown, "check_name", "enabled",
+                               "action" if editable else action_shown]}),
+            (_("Parameters"), {"fields": parameters}),
+            (None, {"fields": (["note"] if editable else []) + ["source", "status"]}),
+        ]
 
     def has_add_permission(self, request):
         return False

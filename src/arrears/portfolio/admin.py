@@ -1,3 +1,7 @@
+"""Admin of the card system's master data. Cardholders, their contact points and third-party
+contacts come from the card system through imports: read-only here for everyone, their
+personal data masked (``arrears.web.personal_data``)."""
+
 from django.contrib import admin
 
 from arrears.portfolio.models import (
@@ -36,23 +40,45 @@ class StatementAdmin(admin.ModelAdmin):
         return False
 
 
-class ContactPointInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ContactPointInline(ReadOnlyInline):
     model = ContactPoint
-    extra = 0
 
 
-class ThirdPartyContactInline(admin.TabularInline):
+class ThirdPartyContactInline(ReadOnlyInline):
     model = ThirdPartyContact
-    extra = 0
 
 
 @admin.register(Cardholder)
 class CardholderAdmin(admin.ModelAdmin):
-    """Only users who may see personal data unmasked get the cardholder screens at all."""
+    """Read-only for everyone (changes come through imports). Only users who may see personal
+    data get the cardholder screens at all, and they see it masked unless they reveal it."""
 
-    list_display = ("external_id", "language", "updated_at")
+    list_display = ("external_id", "name", "language", "updated_at")
     search_fields = ("external_id",)
     inlines = [ContactPointInline, ThirdPartyContactInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) and request.user.has_perm(

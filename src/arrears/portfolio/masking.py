@@ -17,15 +17,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from arrears.portfolio.models import ADDRESS_KINDS, PHONE_KINDS
-from arrears.users.services import group_names_of
 
 MASK = "*"
 FULL, M1, M0 = "full", "M1", "M0"
 MaskLevel = Literal["full", "M1", "M0"]
 LEVELS = (FULL, M1, M0)
-
-# Groups whose members see the M0 format: people outside the bank or outside the office.
-M0_GROUPS = frozenset({"agency_manager", "agency", "field_agent"})
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _PLACE = r"[^\d\s,，]"
@@ -262,15 +258,6 @@ MASKERS = {
 def mask_value(field: str, value: str, level: MaskLevel = M1) -> str:
     """Mask ``value`` as the data ``field`` (a key of ``MASKERS``) at ``level``."""
     return MASKERS[field](value, level)
-
-
-def masking_level_for(user) -> MaskLevel:
-    """The format a user sees by default: M0 for agency and field users (and for anyone not
-    logged in, e.g. a report job), M1 for everyone in-house. Never ``"full"``: seeing a value
-    unmasked is a reveal with a purpose code, one page at a time."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return M0
-    return M0 if group_names_of(user) & M0_GROUPS else M1
 
 
 # --- Free text ------------------------------------------------------------------------------

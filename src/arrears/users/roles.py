@@ -83,7 +83,7 @@ ROLES: tuple[Role, ...] = (
          VIEW_PORTFOLIO + MANAGE_QUEUES + OUTBOX_VIEW + TEMPLATES_MANAGE + PRINT_DESK
          + AUTHORITY_MANAGE + (
              "portfolio.add_product", "portfolio.change_product", "auth.view_user",
-             "auth.add_user", "auth.change_user", "auth.view_group", "auth.change_group",
+             "auth.add_user", "auth.change_user", "auth.view_group",
              "users.view_apitoken", "users.add_apitoken", "users.delete_apitoken",
          )),
     Role("auditor", _("Auditor"),

@@ -9,8 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from arrears.api.console import table
-from arrears.api.selectors import token_list
-from arrears.api.services import TokenError, token_create, token_revoke
+from arrears.users.tokens import TokenError, token_create, token_list, token_revoke
 
 
 def _when(moment) -> str:
