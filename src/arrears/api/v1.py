@@ -25,6 +25,7 @@ READ_PERMISSION = "portfolio.view_account"
 REJECTION_STATUS = {
     "unknown_account": 404,
     "unknown_posting": 404,
+    "reversal_not_allowed": 403,
     "conflict": 409,
     "already_reversed": 409,
 }
