@@ -77,6 +77,7 @@ def payment_receive(
             value_date=value_date,
             actor=actor,
             source=Posting.Source.API,
+            check_limits=True,
         )
         return _result(posting, created)
 
@@ -129,6 +130,7 @@ def reversal_receive(
             reason=reason,
             actor=actor,
             source=Posting.Source.API,
+            check_limits=True,
         )
         return _result(posting, created)
 
