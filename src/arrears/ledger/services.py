@@ -91,7 +91,7 @@ def _existing(request: PostingRequest) -> Posting | None:
 
 def _refuse(problem: LimitProblem | None) -> None:
     if problem is not None:
-        raise PostingRejected(problem.code, problem.message)
+        raise PostingRejected(problem.code, problem.labelled)
 
 
 def posting_limits_check(

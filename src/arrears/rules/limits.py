@@ -62,6 +62,11 @@ class LimitProblem:
     code: str
     message: str
 
+    @property
+    def labelled(self) -> str:
+        """The message after the field's name, for answers that are not next to a form field."""
+        return f"{self.field}: {self.message}"
+
 
 def amount_problem(
     amount_minor: int, limits: PostingLimits, currency: str, field: str = "amount"
@@ -70,8 +75,8 @@ def amount_problem(
     if abs(amount_minor) <= limits.amount_ceiling:
         return None
     return LimitProblem(field, "amount_too_large", _(
-        "%(field)s: %(amount)s is more than any posting may be (at most %(ceiling)s)."
-    ) % {"field": field, "amount": format_money(abs(amount_minor), currency),
+        "%(amount)s is more than any posting may be (at most %(ceiling)s)."
+    ) % {"amount": format_money(abs(amount_minor), currency),
          "ceiling": format_money(limits.amount_ceiling, currency)})
 
 
@@ -84,9 +89,8 @@ def payment_problem(
     if amount_minor <= ceiling:
         return None
     return LimitProblem(field, "amount_exceeds_balance", _(
-        "%(field)s: %(what)s of %(amount)s is more than the %(owed)s owed allows (at most "
-        "%(ceiling)s)."
-    ) % {"field": field, "what": what or _("a payment"),
+        "%(what)s of %(amount)s is more than the %(owed)s owed allows (at most %(ceiling)s)."
+    ) % {"what": what or _("A payment"),
          "amount": format_money(amount_minor, currency),
          "owed": format_money(max(owed_minor, 0), currency),
          "ceiling": format_money(ceiling, currency)})
@@ -96,12 +100,12 @@ def date_problem(day: date, *, opened: date, today: date, field: str) -> LimitPr
     """A posting date before the account was opened or after today (the product's today)."""
     if day < opened:
         return LimitProblem(field, "date_before_open", _(
-            "%(field)s: %(date)s is before the account was opened (%(opened)s)."
-        ) % {"field": field, "date": day.isoformat(), "opened": opened.isoformat()})
+            "%(date)s is before the account was opened (%(opened)s)."
+        ) % {"date": day.isoformat(), "opened": opened.isoformat()})
     if day > today:
         return LimitProblem(field, "date_in_future", _(
-            "%(field)s: %(date)s is after today (%(today)s); postings cannot be dated ahead."
-        ) % {"field": field, "date": day.isoformat(), "today": today.isoformat()})
+            "%(date)s is after today (%(today)s); postings cannot be dated ahead."
+        ) % {"date": day.isoformat(), "today": today.isoformat()})
     return None
 
 
