@@ -6,6 +6,7 @@ folded ledger, makes repeats with the same external id harmless, and records who
 
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -22,7 +23,7 @@ from arrears.ledger.selectors import (
     ledgers_for,
     product_terms,
 )
-from arrears.portfolio.models import Account
+from arrears.portfolio.models import Account, Product
 from arrears.portfolio.selectors import product_today
 from arrears.rules.accrual import accrue
 from arrears.rules.charges import ProductTerms
@@ -108,6 +109,32 @@ def posting_limits_check(
         owed_minor=owed_minor,
     )
     _refuse(problems[0] if problems else None)
+
+
+class PostingLimitsBook:
+    """Open dates and product limits of many accounts, loaded a chunk at a time, so that a
+    file import checks each posting against the same limits as the API (balances aside: an
+    import does not fold every ledger)."""
+
+    def __init__(self) -> None:
+        self.accounts: dict[int, tuple[date, Product]] = {}
+        self.today: dict[int, date] = {}
+
+    def load(self, account_pks: Iterable[int]) -> None:
+        missing = {pk for pk in account_pks if pk not in self.accounts}
+        for account in Account.objects.filter(pk__in=missing).select_related("product"):
+            self.accounts[account.pk] = (account.open_date, account.product)
+
+    def problems(self, account_pk: int, *, kind: str, amount_minor: int, posting_date: date,
+                 value_date: date | None) -> list[LimitProblem]:
+        opened, product = self.accounts[account_pk]
+        if product.pk not in self.today:
+            self.today[product.pk] = product_today(product)
+        return posting_problems(
+            kind=kind, amount_minor=amount_minor, posting_date=posting_date,
+            value_date=value_date, opened=opened, today=self.today[product.pk],
+            limits=product.limits, currency=product.currency,
+        )
 
 
 def _refuse_a_balance_beyond_the_ceiling(request: PostingRequest, state: LedgerState) -> None:
