@@ -1,15 +1,38 @@
 """Request and response bodies of API version 1. Amounts are strings in major units."""
 
 from datetime import date, datetime
+from typing import Annotated
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import AfterValidator, ConfigDict, field_validator
+
+from arrears.rules.text import describe, unstorable_character
+
+
+def storable(value: str) -> str:
+    """Refuse text a database cannot store (NUL, lone surrogates, control characters)."""
+    found = unstorable_character(value)
+    if found:
+        raise ValueError(_("contains the character %(character)s, which cannot be stored")
+                         % {"character": describe(found)})
+    return value
+
+
+# A path or query parameter that is looked up in the database.
+StorableStr = Annotated[str, AfterValidator(storable)]
 
 
 class RequestSchema(Schema):
-    """A request body: unknown fields are refused, so a misspelt field never goes unnoticed."""
+    """A request body: unknown fields are refused, so a misspelt field never goes unnoticed;
+    every text field is checked once, here, for characters that cannot be stored."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def storable_text(cls, value):
+        return storable(value) if isinstance(value, str) else value
 
 
 class PaymentIn(RequestSchema):

@@ -90,7 +90,9 @@ def reversal_create(request: HttpRequest, payload: schemas.ReversalIn):
     response={200: schemas.AccountOut, **ERRORS},
     summary="Aging and balances of an account",
 )
-def account_detail(request: HttpRequest, account_id: str, as_of: Query[date | None] = None):
+def account_detail(
+    request: HttpRequest, account_id: schemas.StorableStr, as_of: Query[date | None] = None
+):
     """Bucket, days past due, cycles delinquent, past-due amount and balances on `as_of`
     (default: today in the product's time zone; a future date, or one before the account was
     opened, is refused)."""
@@ -120,7 +122,7 @@ def account_detail(request: HttpRequest, account_id: str, as_of: Query[date | No
 )
 def account_payoff(
     request: HttpRequest,
-    account_id: str,
+    account_id: schemas.StorableStr,
     payoff_date: Annotated[date | None, Query(alias="date")] = None,
 ):
     """What pays the account off in full on `date` (default today in the product's time zone),
