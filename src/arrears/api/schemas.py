@@ -5,7 +5,7 @@ from typing import Annotated
 
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict, field_validator
+from pydantic import AfterValidator, ConfigDict, WithJsonSchema, field_validator
 
 from arrears.rules.text import describe, unstorable_character
 
@@ -19,15 +19,26 @@ def storable(value: str) -> str:
     return value
 
 
+# What ``storable`` lets through, for the OpenAPI schema (clients and the fuzzer read it).
+STORABLE_PATTERN = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$"
+
 # A path or query parameter that is looked up in the database.
-StorableStr = Annotated[str, AfterValidator(storable)]
+StorableStr = Annotated[
+    str, AfterValidator(storable), WithJsonSchema({"type": "string", "pattern": STORABLE_PATTERN})
+]
+
+
+def _document_storable_text(schema: dict) -> None:
+    for field in schema.get("properties", {}).values():
+        if field.get("type") == "string" and "format" not in field:
+            field.setdefault("pattern", STORABLE_PATTERN)
 
 
 class RequestSchema(Schema):
     """A request body: unknown fields are refused, so a misspelt field never goes unnoticed;
     every text field is checked once, here, for characters that cannot be stored."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_document_storable_text)
 
     @field_validator("*", mode="after")
     @classmethod
@@ -70,7 +81,9 @@ class FieldErrorOut(Schema):
 
 
 class ValidationErrorOut(ErrorOut):
-    errors: list[FieldErrorOut]
+    """A 400: ``errors`` lists the bad fields when the request did not fit the schema."""
+
+    errors: list[FieldErrorOut] | None = None
 
 
 class BalancesOut(Schema):

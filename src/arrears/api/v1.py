@@ -30,13 +30,17 @@ REJECTION_STATUS = {
     "already_reversed": 409,
 }
 
+# Every error an endpoint can answer, so that the OpenAPI schema says what really comes back:
+# 413 for a body above the limit and 503 (with Retry-After) for a busy database, anywhere.
 ERRORS = {
     400: schemas.ValidationErrorOut,
     401: schemas.ErrorOut,
     403: schemas.ErrorOut,
     404: schemas.ErrorOut,
-    409: schemas.ErrorOut,
+    413: schemas.ErrorOut,
+    503: schemas.ErrorOut,
 }
+POST_ERRORS = {**ERRORS, 409: schemas.ErrorOut}
 
 router = Router(auth=ApiTokenAuth(), tags=["v1"])
 
@@ -55,7 +59,7 @@ def _account(account_id: str) -> Account:
 
 @router.post(
     "/payments",
-    response={201: schemas.PostingResultOut, 200: schemas.PostingResultOut, **ERRORS},
+    response={201: schemas.PostingResultOut, 200: schemas.PostingResultOut, **POST_ERRORS},
     summary="Post a payment",
 )
 def payment_create(request: HttpRequest, payload: schemas.PaymentIn):
@@ -71,7 +75,7 @@ def payment_create(request: HttpRequest, payload: schemas.PaymentIn):
 
 @router.post(
     "/reversals",
-    response={201: schemas.PostingResultOut, 200: schemas.PostingResultOut, **ERRORS},
+    response={201: schemas.PostingResultOut, 200: schemas.PostingResultOut, **POST_ERRORS},
     summary="Reverse a posting",
 )
 def reversal_create(request: HttpRequest, payload: schemas.ReversalIn):
