@@ -58,6 +58,8 @@ MIDDLEWARE = [
     # Renews an active session's 30 idle minutes, with one write a minute at most.
     "arrears.web.sessions.SessionTouchMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads a body: 413 for one too large, 503 when the database is busy.
+    "arrears.http_limits.RequestLimitsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -70,6 +72,10 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "arrears.urls"
+
+# The largest request body the server reads (JSON of the API, forms of the pages); larger ones
+# are refused with 413 before they are read (arrears.http_limits).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("ARREARS_MAX_REQUEST_BYTES", 1024 * 1024))
 
 TEMPLATES = [
     {
@@ -97,8 +103,14 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Concurrent writers wait for each other instead of failing: WAL lets readers go on while
+    # one writes; BEGIN IMMEDIATE takes the write lock when a transaction starts (a deferred
+    # transaction that reads and then writes cannot wait for it and fails at once with
+    # "database is locked"); the busy timeout is how long a writer waits. Beyond it the answer
+    # is 503 with Retry-After (arrears.http_limits), never a 500.
     DATABASES["default"]["OPTIONS"] = {
-        "timeout": 30,
+        "timeout": float(os.environ.get("ARREARS_SQLITE_TIMEOUT", "20")),
+        "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0

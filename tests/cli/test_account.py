@@ -77,3 +77,15 @@ def test_a_bad_date_is_a_clear_error(billed, option):
 def test_a_payoff_date_before_the_as_of_date_is_refused(billed, today):
     with pytest.raises(CommandError, match="--payoff-date cannot be before"):
         run(billed.external_id, "--payoff-date", (today - timedelta(days=1)).isoformat())
+
+
+def test_an_as_of_before_the_account_was_opened_is_refused(billed):
+    with pytest.raises(CommandError, match="--as-of cannot be before the account was opened"):
+        run(billed.external_id, "--as-of", "0001-01-01")
+
+
+def test_a_payoff_date_beyond_the_horizon_is_refused(billed, today):
+    with pytest.raises(CommandError, match="at most 366 days ahead"):
+        run(billed.external_id, "--payoff-date", "9999-12-31")
+    assert '"payoff_date"' in run(billed.external_id, "--json", "--payoff-date",
+                                  (today + timedelta(days=366)).isoformat())

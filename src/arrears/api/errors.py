@@ -8,10 +8,14 @@ becomes a 500 ``internal_error``.
 import logging
 import warnings
 
+from django.core.exceptions import RequestDataTooBig
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from arrears.http_limits import busy, database_busy, too_large
 
 logger = logging.getLogger("arrears.api")
 
@@ -125,6 +129,16 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         code, message = _status_texts()[404]
         return respond(request, 404, error_body(code, message))
+
+    @api.exception_handler(RequestDataTooBig)
+    def on_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return too_large(request)
+
+    @api.exception_handler(OperationalError)
+    def on_database_error(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+        if database_busy(exc):
+            return busy(request)
+        return on_unexpected(request, exc)
 
     @api.exception_handler(Exception)
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -1,15 +1,49 @@
 """Request and response bodies of API version 1. Amounts are strings in major units."""
 
 from datetime import date, datetime
+from typing import Annotated
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import AfterValidator, ConfigDict, WithJsonSchema, field_validator
+
+from arrears.rules.text import describe, unstorable_character
+
+
+def storable(value: str) -> str:
+    """Refuse text a database cannot store (NUL, lone surrogates, control characters)."""
+    found = unstorable_character(value)
+    if found:
+        raise ValueError(_("contains the character %(character)s, which cannot be stored")
+                         % {"character": describe(found)})
+    return value
+
+
+# What ``storable`` lets through, for the OpenAPI schema (clients and the fuzzer read it).
+STORABLE_PATTERN = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$"
+
+# A path or query parameter that is looked up in the database.
+StorableStr = Annotated[
+    str, AfterValidator(storable), WithJsonSchema({"type": "string", "pattern": STORABLE_PATTERN})
+]
+
+
+def _document_storable_text(schema: dict) -> None:
+    for field in schema.get("properties", {}).values():
+        if field.get("type") == "string" and "format" not in field:
+            field.setdefault("pattern", STORABLE_PATTERN)
 
 
 class RequestSchema(Schema):
-    """A request body: unknown fields are refused, so a misspelt field never goes unnoticed."""
+    """A request body: unknown fields are refused, so a misspelt field never goes unnoticed;
+    every text field is checked once, here, for characters that cannot be stored."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_document_storable_text)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def storable_text(cls, value):
+        return storable(value) if isinstance(value, str) else value
 
 
 class PaymentIn(RequestSchema):
@@ -47,7 +81,9 @@ class FieldErrorOut(Schema):
 
 
 class ValidationErrorOut(ErrorOut):
-    errors: list[FieldErrorOut]
+    """A 400: ``errors`` lists the bad fields when the request did not fit the schema."""
+
+    errors: list[FieldErrorOut] | None = None
 
 
 class BalancesOut(Schema):

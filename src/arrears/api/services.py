@@ -60,6 +60,7 @@ def payment_receive(
             "invalid_amount",
             _('amount: %(reason)s. Write it as a string like "1234.56".') % {"reason": error},
         ) from None
+    _refuse_another_clients_id(actor, external_id)
     with transaction.atomic():
         posting, created = payment_post(
             account=account,
@@ -69,16 +70,51 @@ def payment_receive(
             value_date=value_date,
             actor=actor,
             source=Posting.Source.API,
+            check_limits=True,
         )
         return _result(posting, created)
+
+
+def _refuse_another_clients_id(actor, external_id: str) -> None:
+    """An external id booked by another client is a conflict: its answer is not ours to give."""
+    taken = Posting.objects.filter(external_id=external_id).exclude(
+        source=Posting.Source.API, actor=actor).exists()
+    if taken:
+        raise PostingRejected(
+            "conflict",
+            _("Posting %(id)s already exists and was not posted by this client; use another "
+              "external id.") % {"id": external_id},
+        )
+
+
+def _check_reversible_by(actor, target: Posting | None) -> None:
+    """Through the API a client reverses only a payment it posted itself (a bounced payment).
+
+    Purchases, interest, fees and other clients' postings are corrected by a waiver in the
+    workbench, where the authority matrix and its approvals apply.
+    """
+    if target is None:
+        return
+    own_payment = (target.kind == Posting.Kind.PAYMENT and target.source == Posting.Source.API
+                   and target.actor_id == actor.pk)
+    if not own_payment:
+        raise PostingRejected(
+            "reversal_not_allowed",
+            _("Posting %(id)s is not a payment this client posted; through the API a client "
+              "may reverse only its own payments. Interest, fees and other postings are waived "
+              "in the workbench, with approval above the collector's authority.")
+            % {"id": target.external_id},
+        )
 
 
 def reversal_receive(
     *, actor, external_id: str, reverses: str, reason: str, posting_date: date | None = None
 ) -> tuple[dict, bool]:
-    """Undo a posting on a system's request; returns the response body and whether it is new."""
+    """Undo a payment this client posted; returns the response body and whether it is new."""
     target = Posting.objects.select_related("account__product").filter(external_id=reverses)
     target = target.first()
+    _check_reversible_by(actor, target)
+    _refuse_another_clients_id(actor, external_id)
     with transaction.atomic():
         posting, created = reversal_post(
             external_id=external_id,
@@ -87,5 +123,6 @@ def reversal_receive(
             reason=reason,
             actor=actor,
             source=Posting.Source.API,
+            check_limits=True,
         )
         return _result(posting, created)

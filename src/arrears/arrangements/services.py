@@ -37,7 +37,9 @@ from arrears.ledger.selectors import ledgers_for, product_terms
 from arrears.ledger.services import PostingRejected, PostingRequest, posting_create
 from arrears.portfolio.models import Account
 from arrears.rules.allocation import Balances, allocate
-from arrears.rules.ledger import fold
+from arrears.rules.ledger import component_label, fold
+from arrears.rules.limits import amount_problem, payment_problem
+from arrears.rules.money import format_money
 from arrears.rules.plans import PlanError, Schedule, schedule
 
 __all__ = [
@@ -141,6 +143,20 @@ def _setting(name: str, default):
     return getattr(settings, name, default)
 
 
+def _money(account: Account, minor: int) -> str:
+    return format_money(minor, account.product.currency)
+
+
+def _refuse_beyond_what_is_owed(account: Account, amount_minor: int, owed_minor: int,
+                                what: str) -> None:
+    """An amount to be paid may exceed what is owed only by the product's overpayment margin."""
+    limits, currency = account.product.limits, account.product.currency
+    problem = (amount_problem(amount_minor, limits, currency)
+               or payment_problem(amount_minor, owed_minor, limits, currency, what=what))
+    if problem is not None:
+        raise ArrangementError(problem.message, problem.code)
+
+
 # --- promises --------------------------------------------------------------------------------
 
 def promise_take(
@@ -158,6 +174,8 @@ def promise_take(
     if due_date > today + timedelta(days=max_days):
         raise ArrangementError(_("A promise may be due at most %(days)d days ahead.")
                                % {"days": max_days})
+    _refuse_beyond_what_is_owed(account, amount_minor, balances_on(account, today).total,
+                                _("A promise"))
     grace = _setting("ARREARS_PROMISE_GRACE_DAYS", 2) if grace_days is None else grace_days
     with transaction.atomic():
         replaced = list(Promise.objects.select_for_update()
@@ -354,8 +372,8 @@ def waiver_propose(account: Account, *, kind: str, amount_minor: int, actor,
     if amount_minor > balances.get(component):
         raise ArrangementError(
             _("The waiver (%(amount)s) is more than the %(component)s owed (%(owed)s).")
-            % {"amount": amount_minor, "component": component,
-               "owed": balances.get(component)}, "too_much")
+            % {"amount": _money(account, amount_minor), "component": component_label(component),
+               "owed": _money(account, max(balances.get(component), 0))}, "too_much")
     with transaction.atomic():
         waiver, within = _waiver_create(account, kind=kind, amount_minor=amount_minor,
                                         balance_minor=balances.total, actor=actor, note=note)
@@ -373,7 +391,8 @@ def settlement_propose(account: Account, *, settle_for_minor: int, due_date: dat
     if not 0 < settle_for_minor < balances.total:
         raise ArrangementError(
             _("A settlement amount must be more than zero and less than the balance "
-              "(%(balance)s).") % {"balance": balances.total}, "invalid_amount")
+              "(%(balance)s).") % {"balance": _money(account, max(balances.total, 0))},
+            "invalid_amount")
     if due_date < today:
         raise ArrangementError(_("A settlement cannot be due in the past (%(date)s).")
                                % {"date": due_date})

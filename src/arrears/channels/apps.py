@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ChannelsConfig(AppConfig):
     name = "arrears.channels"
     verbose_name = _("Contact channels")
+
+    def ready(self) -> None:
+        from arrears.channels import checks  # noqa: F401  (registers the system checks)

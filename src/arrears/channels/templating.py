@@ -16,7 +16,7 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, meta
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from arrears.rules.money import format_amount
+from arrears.rules.money import format_money
 
 MERGE_FIELDS = {
     "name": _("cardholder's name"),
@@ -40,8 +40,6 @@ MERGE_FIELDS = {
 FORBIDDEN_CATEGORIES = frozenset({"threat", "impersonation", "exposure", "legal_threat"})
 OPT_OUT_CATEGORY = "opt_out_method"
 OPT_OUT_EXAMPLES = {"zh-hans": "回复TD退订", "en": "Reply STOP to opt out"}
-
-CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "HKD": "HK$", "TWD": "NT$", "EUR": "€", "JPY": "¥"}
 
 
 @dataclass(frozen=True)
@@ -73,14 +71,6 @@ def render_source(source: str, context: dict) -> str:
         raise TemplateRenderError(gettext("not allowed in a template: %s") % error) from error
     except TemplateError as error:
         raise TemplateRenderError(str(error)) from error
-
-
-def format_money(minor: int, currency: str, language: str) -> str:
-    """``123456`` CNY → ``¥1,234.56`` in Chinese, ``CNY 1,234.56`` in English."""
-    text = format_amount(minor, currency)
-    if language.startswith("zh"):
-        return f"{CURRENCY_SYMBOLS.get(currency.upper(), currency.upper() + ' ')}{text}"
-    return f"{currency.upper()} {text}"
 
 
 def format_date(day: date | None, language: str) -> str:

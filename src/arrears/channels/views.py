@@ -1,10 +1,10 @@
 """Channel pages: the night's outbox, the SMS simulator, template previews, and the endpoint
 where an SMS gateway posts its delivery receipts."""
 
+import hmac
 import json
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from arrears.channels.selectors import (
     template_codes,
 )
 from arrears.channels.templating import TemplateRenderError, render_source, sample_context
+from arrears.rules.text import describe, unstorable_in
 from arrears.workbench.charts import count_bar_chart
 from arrears.workbench.selectors import CountRow
 
@@ -94,15 +95,20 @@ def template_preview(request: HttpRequest, pk: int) -> HttpResponse:
 def sms_receipts(request: HttpRequest) -> JsonResponse:
     """Delivery receipts from the SMS gateway: ``POST {"id", "status"}`` (or a list of them).
 
-    When ``ARREARS_SMS_TOKEN`` is set the gateway must send ``Authorization: Bearer <token>``.
+    The gateway must send ``Authorization: Bearer <ARREARS_SMS_TOKEN>``; without a token
+    configured every receipt is refused (the demo's simulator sends none).
     """
-    token = getattr(settings, "ARREARS_SMS_TOKEN", "")
-    if token and request.headers.get("Authorization", "") != f"Bearer {token}":
-        raise PermissionDenied
+    if not _receipt_secret_given(request):
+        return JsonResponse({"error": _("a valid gateway token is required")}, status=403)
     try:
         payload = json.loads(request.body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         return JsonResponse({"error": _("the body is not JSON")}, status=400)
+    for field, character in unstorable_in(payload):
+        return JsonResponse({"error": _("%(field)s contains the character %(character)s, "
+                                        "which cannot be stored")
+                             % {"field": field or _("the body"),
+                                "character": describe(character)}}, status=400)
     items = payload if isinstance(payload, list) else [payload]
     try:
         stored = [receipt_record(item, gateway="http-sms") for item in items]
@@ -110,3 +116,9 @@ def sms_receipts(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"error": str(error)}, status=400)
     return JsonResponse({"stored": len(stored),
                          "matched": sum(1 for r in stored if r.message_id)})
+
+
+def _receipt_secret_given(request: HttpRequest) -> bool:
+    token = getattr(settings, "ARREARS_SMS_TOKEN", "")
+    given = request.headers.get("Authorization", "")
+    return bool(token) and hmac.compare_digest(given.encode(), f"Bearer {token}".encode())

@@ -36,6 +36,7 @@ from arrears.imports.schemas import (
     parse_cell,
 )
 from arrears.ledger.models import Posting
+from arrears.ledger.services import PostingLimitsBook
 from arrears.portfolio.models import (
     PHONE_KINDS,
     Account,
@@ -684,11 +685,13 @@ class PostingImporter(Importer):
         self.accounts = _accounts()
         self.to_create: list[tuple[tuple, _Target | None]] = []
         self.writer = PostingWriter(actor=self.actor)
+        self.limits = PostingLimitsBook()
         self.created_here: dict[str, _Target] = {}
         self.reversed_here: dict[str, str] = {}
 
     def resolve(self, rows: list[ParsedRow]) -> None:
         self.accounts.load(row.values["account_id"] for row in rows)
+        self.limits.load(pk for pk, _currency in self.accounts.known.values())
         ids = [row.values["external_id"] for row in rows]
         self.existing = {
             found[0]: found[1:]
@@ -726,6 +729,11 @@ class PostingImporter(Importer):
             elif amount < 0 and kind != Posting.Kind.ADJUSTMENT:
                 row.errors.add("amount", _(
                     "must be positive; only an adjustment may be negative"))
+        if amount:
+            for problem in self.limits.problems(account_pk, kind=kind, amount_minor=amount,
+                                                posting_date=v["posting_date"],
+                                                value_date=v.get("value_date")):
+                row.errors.add(problem.field, problem.message)
         component = v.get("component", "")
         if kind in (Posting.Kind.WAIVER, Posting.Kind.ADJUSTMENT) and not component:
             row.errors.add("component", _(

@@ -93,6 +93,12 @@ def delinquency_as_of(ledger: AccountLedger, as_of: date, terms: ProductTerms) -
     return delinquency(ledger.statements, payments, as_of, tolerance=terms.past_due_tolerance)
 
 
+def quote_horizon(account: Account, today: date) -> date:
+    """The last date a payoff quote may be asked for: the product's horizon (bounded by the
+    hard one), so that no request projects interest for years."""
+    return today + timedelta(days=account.product.limits.horizon)
+
+
 def account_summary(
     *, account: Account, as_of: date, payoff_date: date | None = None
 ) -> AccountSummary:

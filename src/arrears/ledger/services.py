@@ -6,6 +6,7 @@ folded ledger, makes repeats with the same external id harmless, and records who
 
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -22,10 +23,18 @@ from arrears.ledger.selectors import (
     ledgers_for,
     product_terms,
 )
-from arrears.portfolio.models import Account
+from arrears.portfolio.models import Account, Product
+from arrears.portfolio.selectors import product_today
 from arrears.rules.accrual import accrue
 from arrears.rules.charges import ProductTerms
-from arrears.rules.ledger import Entry, LedgerError, apply, fold
+from arrears.rules.ledger import Entry, LedgerError, LedgerState, apply, fold
+from arrears.rules.limits import (
+    HARD_MAX_AMOUNT_MINOR,
+    LimitProblem,
+    amount_problem,
+    posting_problems,
+)
+from arrears.rules.money import format_money
 
 ACCRUING_STATUSES = (Account.Status.ACTIVE, Account.Status.BLOCKED)
 CYCLE_CHUNK = 2000
@@ -81,10 +90,71 @@ def _existing(request: PostingRequest) -> Posting | None:
     return posting
 
 
-def _check_against_ledger(request: PostingRequest) -> None:
-    terms = product_terms(request.account.product)
+def _refuse(problem: LimitProblem | None) -> None:
+    if problem is not None:
+        raise PostingRejected(problem.code, problem.labelled)
+
+
+def posting_limits_check(
+    request: PostingRequest, *, owed_minor: int | None, today: date | None = None
+) -> None:
+    """Refuse a posting beyond the product's plausibility limits (amount, dates, a payment
+    far above the balance ``owed_minor`` before it); the first problem is the message."""
+    account = request.account
+    problems = posting_problems(
+        kind=request.kind, amount_minor=request.amount_minor,
+        posting_date=request.posting_date, value_date=request.value_date,
+        opened=account.open_date, today=today or product_today(account.product),
+        limits=account.product.limits, currency=account.product.currency,
+        owed_minor=owed_minor,
+    )
+    _refuse(problems[0] if problems else None)
+
+
+class PostingLimitsBook:
+    """Open dates and product limits of many accounts, loaded a chunk at a time, so that a
+    file import checks each posting against the same limits as the API (balances aside: an
+    import does not fold every ledger)."""
+
+    def __init__(self) -> None:
+        self.accounts: dict[int, tuple[date, Product]] = {}
+        self.today: dict[int, date] = {}
+
+    def load(self, account_pks: Iterable[int]) -> None:
+        missing = {pk for pk in account_pks if pk not in self.accounts}
+        for account in Account.objects.filter(pk__in=missing).select_related("product"):
+            self.accounts[account.pk] = (account.open_date, account.product)
+
+    def problems(self, account_pk: int, *, kind: str, amount_minor: int, posting_date: date,
+                 value_date: date | None) -> list[LimitProblem]:
+        opened, product = self.accounts[account_pk]
+        if product.pk not in self.today:
+            self.today[product.pk] = product_today(product)
+        return posting_problems(
+            kind=kind, amount_minor=amount_minor, posting_date=posting_date,
+            value_date=value_date, opened=opened, today=self.today[product.pk],
+            limits=product.limits, currency=product.currency,
+        )
+
+
+def _refuse_a_balance_beyond_the_ceiling(request: PostingRequest, state: LedgerState) -> None:
+    """No balance may grow beyond the hard ceiling, so its sums always fit 64 bits."""
+    largest = max(abs(state.balances.get(c)) for c in ("principal", "interest", "fees"))
+    if max(largest, abs(state.balances.total)) > HARD_MAX_AMOUNT_MINOR:
+        raise PostingRejected("amount_too_large", _(
+            "This posting would take the account's balance beyond %(ceiling)s, more than any "
+            "account may owe.") % {"ceiling": format_money(HARD_MAX_AMOUNT_MINOR,
+                                                            request.account.product.currency)})
+
+
+def _check_against_ledger(request: PostingRequest, check_limits: bool) -> None:
+    product = request.account.product
+    _refuse(amount_problem(request.amount_minor, product.limits, product.currency))
+    terms = product_terms(product)
     ledger = ledgers_for([request.account.pk])[request.account.pk]
     state = fold(ledger.entries, terms.allocation_order, through=request.posting_date)
+    if check_limits:
+        posting_limits_check(request, owed_minor=state.balances.total)
     entry = Entry(
         key=0,
         kind=request.kind,
@@ -97,18 +167,24 @@ def _check_against_ledger(request: PostingRequest) -> None:
         apply(state, entry, terms.allocation_order)
     except LedgerError as error:
         raise PostingRejected("invalid_posting", str(error)) from None
+    _refuse_a_balance_beyond_the_ceiling(request, state)
 
 
 def posting_create(
-    *, request: PostingRequest, actor=None, source: str
+    *, request: PostingRequest, actor=None, source: str, check_limits: bool = False
 ) -> tuple[Posting, bool]:
-    """Book one posting; a repeat of the same external id returns the first one unchanged."""
+    """Book one posting; a repeat of the same external id returns the first one unchanged.
+
+    The product's largest posting and the hard balance ceiling always apply; ``check_limits``
+    (every boundary where a person or another system sends a posting) also refuses dates
+    before the account was opened or after today, and a payment far above the balance.
+    """
     with transaction.atomic():
         Account.objects.select_for_update().filter(pk=request.account.pk).first()
         existing = _existing(request)
         if existing:
             return existing, False
-        _check_against_ledger(request)
+        _check_against_ledger(request, check_limits)
         posting = Posting.objects.create(
             external_id=request.external_id,
             account=request.account,
@@ -143,6 +219,7 @@ def payment_post(
     value_date: date | None = None,
     actor=None,
     source: str = "api",
+    check_limits: bool = False,
 ) -> tuple[Posting, bool]:
     """Book a payment received from the cardholder."""
     if amount_minor <= 0:
@@ -151,7 +228,7 @@ def payment_post(
         account, external_id, Posting.Kind.PAYMENT, amount_minor, posting_date,
         value_date or posting_date,
     )
-    return posting_create(request=request, actor=actor, source=source)
+    return posting_create(request=request, actor=actor, source=source, check_limits=check_limits)
 
 
 def reversal_post(
@@ -162,6 +239,7 @@ def reversal_post(
     reason: str,
     actor=None,
     source: str = "api",
+    check_limits: bool = False,
 ) -> tuple[Posting, bool]:
     """Undo a posting exactly (a bounced payment, a fee charged in error)."""
     target = Posting.objects.select_related("account__product").filter(
@@ -185,7 +263,7 @@ def reversal_post(
         target.account, external_id, Posting.Kind.REVERSAL, abs(target.amount_minor),
         posting_date, posting_date, reverses=target, reason=reason,
     )
-    return posting_create(request=request, actor=actor, source=source)
+    return posting_create(request=request, actor=actor, source=source, check_limits=check_limits)
 
 
 def _accrual_postings(

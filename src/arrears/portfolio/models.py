@@ -7,11 +7,14 @@ says how many decimals a unit has. Rules work on ``Decimal`` (see ``arrears.rule
 
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from arrears.rules.allocation import DEFAULT_ALLOCATION_ORDER
+from arrears.rules.limits import HARD_MAX_AMOUNT_MINOR, HARD_MAX_HORIZON_DAYS, PostingLimits
+
+LIMIT_DEFAULTS = PostingLimits()
 
 
 class Product(models.Model):
@@ -69,6 +72,35 @@ class Product(models.Model):
     due_days = models.PositiveSmallIntegerField(
         _("days from statement to due date"), default=25
     )
+    # Plausibility limits (arrears.rules.limits): what no real posting or payment looks like.
+    max_posting_minor = models.BigIntegerField(
+        _("largest posting (minor units)"),
+        default=LIMIT_DEFAULTS.max_amount_minor,
+        validators=[MinValueValidator(1), MaxValueValidator(HARD_MAX_AMOUNT_MINOR)],
+        help_text=_("No payment, reversal, waiver or imported posting may be larger."),
+    )
+    overpayment_percent = models.DecimalField(
+        _("overpayment allowed (percent of the balance)"),
+        max_digits=6,
+        decimal_places=2,
+        default=LIMIT_DEFAULTS.overpayment_percent,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1000"))],
+        help_text=_("A payment or a promise may exceed what is owed by this share plus the "
+                    "margin below; anything larger is refused as implausible."),
+    )
+    overpayment_margin_minor = models.BigIntegerField(
+        _("overpayment margin (minor units)"),
+        default=LIMIT_DEFAULTS.overpayment_margin_minor,
+        validators=[MinValueValidator(0), MaxValueValidator(HARD_MAX_AMOUNT_MINOR)],
+        help_text=_("An absolute amount a payment may exceed the balance by, on top of the "
+                    "percentage."),
+    )
+    quote_horizon_days = models.PositiveSmallIntegerField(
+        _("payoff quote horizon (days)"),
+        default=LIMIT_DEFAULTS.horizon_days,
+        validators=[MinValueValidator(1), MaxValueValidator(HARD_MAX_HORIZON_DAYS)],
+        help_text=_("How many days ahead a payoff quote may be asked for."),
+    )
 
     class Meta:
         verbose_name = _("product")
@@ -76,6 +108,15 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def limits(self) -> PostingLimits:
+        return PostingLimits(
+            max_amount_minor=self.max_posting_minor,
+            overpayment_percent=Decimal(self.overpayment_percent),
+            overpayment_margin_minor=self.overpayment_margin_minor,
+            horizon_days=self.quote_horizon_days,
+        )
 
 
 class Cardholder(models.Model):

@@ -1,8 +1,22 @@
 """Reading the portfolio."""
 
 from collections.abc import Sequence
+from datetime import date
+from zoneinfo import ZoneInfo
 
-from arrears.portfolio.models import Account, ContactPoint
+from django.conf import settings
+from django.utils import timezone
+
+from arrears.portfolio.models import Account, ContactPoint, Product
+
+
+def today_in(time_zone: str) -> date:
+    return timezone.now().astimezone(ZoneInfo(time_zone)).date()
+
+
+def product_today(product: Product | None) -> date:
+    """Today's business date where the product is run (the site's time zone without one)."""
+    return today_in(product.time_zone if product else settings.TIME_ZONE)
 
 
 def contact_point_best(account: Account, kinds: Sequence[str]) -> ContactPoint | None:

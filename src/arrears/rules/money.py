@@ -4,7 +4,10 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "HKD": "HK$", "TWD": "NT$", "EUR": "€", "JPY": "¥"}
 
 # ISO 4217 minor-unit exponents for the currencies a card issuer here is likely to use;
 # every other code defaults to 2.
@@ -75,3 +78,12 @@ def to_decimal(minor: int, currency: str = "CNY") -> Decimal:
 def format_amount(minor: int, currency: str = "CNY") -> str:
     """``123456`` CNY → ``"1,234.56"``."""
     return f"{to_decimal(minor, currency):,}"
+
+
+def format_money(minor: int, currency: str = "CNY", language: str | None = None) -> str:
+    """``123456`` CNY → ``¥1,234.56`` in Chinese, ``CNY 1,234.56`` in English (default: the
+    active language): how a message shows an amount to a person, never in minor units."""
+    text = format_amount(minor, currency)
+    if (language or get_language() or "zh-hans").startswith("zh"):
+        return f"{CURRENCY_SYMBOLS.get(currency.upper(), currency.upper() + ' ')}{text}"
+    return f"{currency.upper()} {text}"

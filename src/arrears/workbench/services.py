@@ -3,10 +3,11 @@ notes, outcomes and re-assignments."""
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
 from django.db import connection, transaction
 from django.utils import timezone
@@ -252,6 +253,17 @@ def _outcome_check(
             raise WorkRejected(_("A promise to pay cannot fall due in the past."))
 
 
+def _next_action_check(account: Account, next_action_on: date | None) -> None:
+    """A next action is planned from today up to ``ARREARS_NEXT_ACTION_MAX_DAYS`` ahead."""
+    if next_action_on is None:
+        return
+    today = account_today(account)
+    last = today + timedelta(days=getattr(settings, "ARREARS_NEXT_ACTION_MAX_DAYS", 366))
+    if not today <= next_action_on <= last:
+        raise WorkRejected(_("The next action must fall between today (%(today)s) and "
+                             "%(last)s.") % {"today": today, "last": last})
+
+
 def outcome_record(
     account: Account,
     *,
@@ -272,6 +284,7 @@ def outcome_record(
     the one given or the outcome's default. All of it or nothing is written.
     """
     _outcome_check(account, outcome, contact_point, third_party, promise)
+    _next_action_check(account, next_action_on)
     effect = OUTCOME_EFFECTS[outcome]
     today = account_today(account)
     next_on = next_action_on or next_action_default(

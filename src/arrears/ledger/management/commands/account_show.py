@@ -10,7 +10,7 @@ from arrears.api.console import display_width, pad
 from arrears.api.payloads import account_payload, payoff_payload
 from arrears.api.selectors import account_get, product_today
 from arrears.command_args import parse_date
-from arrears.ledger.selectors import account_summary
+from arrears.ledger.selectors import account_summary, quote_horizon
 
 
 def _optional_date(text: str | None, option: str) -> date | None:
@@ -46,10 +46,20 @@ class Command(BaseCommand):
                 _("--as-of cannot be after today (%(today)s); use --payoff-date to look ahead.")
                 % {"today": today}
             )
+        if as_of < account.open_date:
+            raise CommandError(
+                _("--as-of cannot be before the account was opened (%(opened)s).")
+                % {"opened": account.open_date}
+            )
         payoff_date = payoff_date or as_of
         if payoff_date < as_of:
             raise CommandError(
                 _("--payoff-date cannot be before the as-of date (%(as_of)s).") % {"as_of": as_of}
+            )
+        if payoff_date > quote_horizon(account, today):
+            raise CommandError(
+                _("--payoff-date can be at most %(days)d days ahead (%(last)s).")
+                % {"days": account.product.limits.horizon, "last": quote_horizon(account, today)}
             )
         summary = account_summary(account=account, as_of=as_of, payoff_date=payoff_date)
         data = {"account": account_payload(summary), "payoff": payoff_payload(summary)}
