@@ -94,7 +94,7 @@ def test_first_50_errors_are_shown_and_errors_csv_has_all(a1, tmp_path):
 @pytest.mark.parametrize(("args", "message"), [
     (["postings", "/nonexistent/p.csv"], "no such file: /nonexistent/p.csv"),
     (["payments", "p.csv"], "unknown kind 'payments'"),
-    (["postings", "p.xlsx"], "must end in .csv or .parquet"),
+    (["postings", "p.xlsx"], "must end in .csv, .txt, .dat (delimited text) or .parquet"),
 ])
 def test_usage_and_file_errors_exit_2(db, args, message):
     output, status = run(*args)
