@@ -360,3 +360,18 @@ def test_the_same_name_serves_every_kind_of_a_bank(cny, tmp_path):
     assert import_file(kind="accounts", path=accounts, profile="abc").errors == []
     assert Cardholder.objects.get(external_id="C1").date_of_birth == date(1990, 3, 7)
     assert Account.objects.get(external_id="A1").credit_limit_minor == 5_000_000
+
+
+def test_the_administrator_role_keeps_the_profiles_and_a_collector_does_not(client, db):
+    from arrears.users.services import role_groups_ensure, user_create_for_role
+
+    role_groups_ensure()
+    admin = user_create_for_role(username="it", role="administrator", password="x")
+    collector = user_create_for_role(username="col", role="collector", password="x")
+    collector.is_staff = True
+    collector.save()
+
+    client.force_login(admin)
+    assert client.get("/admin/imports/importprofile/add/").status_code == 200
+    client.force_login(collector)
+    assert client.get("/admin/imports/importprofile/").status_code == 403
