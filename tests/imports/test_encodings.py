@@ -262,3 +262,14 @@ def test_answer_files_refuse_a_nul_with_line_and_column(tmp_path):
         csv_records(path, ("letter_id", "tracking_number"))
     assert rejected.value.line == 3
     assert rejected.value.reason.startswith("tracking_number: holds a NUL character")
+
+
+def test_a_bad_byte_after_a_broken_field_is_reported_as_the_broken_csv(db, tmp_path):
+    """The line holding the bad byte is also too long for the CSV parser: still no traceback."""
+    path = tmp_path / "cardholders.csv"
+    path.write_bytes(b"external_id,name\nC1," + b"x" * 200_000 + b"\xff\nC2,y\n")
+
+    report = import_file(kind="cardholders", path=path)
+
+    assert [e.line for e in report.errors] == [2]
+    assert report.errors[0].reason.startswith("broken CSV: field larger than field limit")

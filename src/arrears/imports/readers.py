@@ -150,19 +150,22 @@ class CsvReader:
         header = None
         with open(self.path, encoding=codec, errors=MARK_ERRORS, newline="") as handle:
             reader = self._csv(handle)
-            for cells in reader:
-                start, line = line + 1, reader.line_num
-                for position, cell in enumerate(cells):
-                    mark = ESCAPED_BYTE.search(cell)
-                    if mark is None:
-                        continue
-                    before = "".join(cells[:position]) + cell[:mark.start()]
-                    bad = bytes(ord(char) - 0xDC00 for char in mark.group())
-                    return FileRejected(start + len(LINE_BREAK.findall(before)),
-                                        self._undecodable_reason(bad),
-                                        None if header is None else position, header)
-                if header is None and any(cells):
-                    header = [name.strip() for name in cells]
+            try:
+                for cells in reader:
+                    start, line = line + 1, reader.line_num
+                    for position, cell in enumerate(cells):
+                        mark = ESCAPED_BYTE.search(cell)
+                        if mark is None:
+                            continue
+                        before = "".join(cells[:position]) + cell[:mark.start()]
+                        bad = bytes(ord(char) - 0xDC00 for char in mark.group())
+                        return FileRejected(start + len(LINE_BREAK.findall(before)),
+                                            self._undecodable_reason(bad),
+                                            None if header is None else position, header)
+                    if header is None and any(cells):
+                        header = [name.strip() for name in cells]
+            except csv.Error as exc:
+                return FileRejected(line + 1, _("broken CSV: %(error)s") % {"error": exc})
         return FileRejected(line + 1, self._undecodable_reason(b""))
 
     def _undecodable_reason(self, bad: bytes) -> str:
