@@ -14,9 +14,9 @@ from arrears.imports.formats import (
     ENCODING_LABELS,
     THOUSANDS_SEPARATORS,
     AmountFormat,
-    DateFormat,
     FileFormat,
     FormatError,
+    date_format,
 )
 from arrears.imports.schemas import KINDS, SCHEMAS
 
@@ -88,7 +88,7 @@ class ImportProfile(models.Model):
         return FileFormat(
             encoding=self.encoding or None,
             delimiter=self.delimiter,
-            dates=DateFormat(self.date_format.strip()),
+            dates=date_format(self.date_format.strip()),
             amounts=AmountFormat(self.decimal_separator, self.thousands_separator,
                                  self.currency_symbol, self.minor_units),
             columns=columns,

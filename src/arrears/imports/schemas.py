@@ -9,7 +9,7 @@ import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, partial
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -319,44 +319,29 @@ def parse_allocation(text: str) -> str:
     return ",".join(order)
 
 
-def cell_parser(column: Column, dates: DateFormat = ISO_DATES) -> Callable[[str], object]:
-    """How the stripped text of a non-empty cell of ``column`` becomes its value (amounts
-    stay text: their currency is known only with the row)."""
+def cell_parser(column: Column, dates: DateFormat = ISO_DATES) -> Callable[[str], object] | None:
+    """How the stripped text of a non-empty cell of ``column`` becomes its value, or None
+    when the text is the value (text; amounts too: their currency is known only with the row).
+    The length of text is checked by the caller (``column.max_length``)."""
     kind = column.type
     if kind == "text" or kind == "amount":
-        parse = str
-    elif kind == "date":
-        parse = dates.parse
-    elif kind == "bool":
-        parse = parse_bool
-    elif kind == "choice":
-        def parse(text):
-            return parse_choice(text, column.choices)
-    elif kind == "flags":
-        def parse(text):
-            return parse_flags(text, column.choices)
-    elif kind == "time_zone":
-        parse = parse_time_zone
-    elif kind == "integer":
-        def parse(text):
-            return parse_integer(text, column.bounds)
-    elif kind == "rate":
-        def parse(text):
-            return parse_rate(text, column.bounds, column.places)
-    elif kind == "currency":
-        parse = parse_currency
-    elif kind == "allocation":
-        parse = parse_allocation
-    else:
+        return None
+    if kind == "date":
+        return dates.parse
+    if kind == "choice" or kind == "flags":
+        choose = parse_choice if kind == "choice" else parse_flags
+        return partial(choose, choices=column.choices)
+    if kind == "integer":
+        return partial(parse_integer, bounds=column.bounds)
+    if kind == "rate":
+        return partial(parse_rate, bounds=column.bounds, places=column.places)
+    parsers = {"bool": parse_bool, "time_zone": parse_time_zone, "currency": parse_currency,
+               "allocation": parse_allocation}
+    if kind not in parsers:
         raise AssertionError(f"unknown column type {kind}")
-    if column.max_length is None:
-        return parse
-    limit = column.max_length
+    return parsers[kind]
 
-    def parse_text(text: str):
-        if len(text) > limit:
-            raise CellError(_("is %(length)d characters long; at most %(max)d allowed")
-                            % {"length": len(text), "max": limit})
-        return parse(text)
 
-    return parse_text
+def too_long(text: str, limit: int) -> str:
+    return _("is %(length)d characters long; at most %(max)d allowed") % {
+        "length": len(text), "max": limit}

@@ -45,6 +45,7 @@ from arrears.imports.schemas import (
     Column,
     cell_parser,
     check_contact_value,
+    too_long,
 )
 from arrears.ledger.models import Posting
 from arrears.portfolio.models import (
@@ -380,7 +381,7 @@ class Importer(ABC):
         return [(known[name], position) for position, name in enumerate(header)
                 if name in known and name not in header[:position]]
 
-    def _cell_parser(self, column: Column, typed: bool) -> Callable[[str], object]:
+    def _cell_parser(self, column: Column, typed: bool) -> Callable[[str], object] | None:
         """Typed Parquet dates read as ISO text whatever date format the profile declares."""
         return cell_parser(column, ISO_DATES if typed else self.format.dates)
 
@@ -424,6 +425,12 @@ class Importer(ABC):
             if not text:
                 if column.required:
                     errors.add(column.name, _("is empty; a value is required"))
+                continue
+            if column.max_length is not None and len(text) > column.max_length:
+                errors.add(column.name, too_long(text, column.max_length))
+                continue
+            if parse is None:
+                values[column.name] = text
                 continue
             try:
                 values[column.name] = parse(text)
