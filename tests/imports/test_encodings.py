@@ -4,12 +4,15 @@ character no database can store is a row error, never a traceback."""
 
 import csv
 import io
+import re
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from arrears.imports.readers import FileRejected, csv_records
+from arrears.imports.readers import CsvReader, FileRejected, csv_records
 from arrears.imports.services import ImportFileError, import_file
 from arrears.ledger.models import Posting
 from arrears.portfolio.models import Cardholder
@@ -273,3 +276,53 @@ def test_a_bad_byte_after_a_broken_field_is_reported_as_the_broken_csv(db, tmp_p
 
     assert [e.line for e in report.errors] == [2]
     assert report.errors[0].reason.startswith("broken CSV: field larger than field limit")
+
+
+def _physical_line(data: bytes, offset: int) -> int:
+    """The line a text editor shows for byte ``offset``: line breaks before it, plus one."""
+    return len(re.findall(rb"\r\n|\r|\n", data[:offset])) + 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.tuples(st.text(alphabet='ab ,"\n中', max_size=12), st.booleans()),
+                     min_size=1, max_size=25),
+       newline=st.sampled_from(["\n", "\r\n", "\r"]), data=st.data())
+def test_every_row_and_every_bad_byte_is_on_its_physical_line(tmp_path_factory, rows, newline,
+                                                               data):
+    """Random files (quoted fields over several lines, blank lines, any line ending): the
+    reader numbers each row by the line it starts on, and a bad byte by its own line."""
+    chunks, starts = [f'"external_id","note"{newline}'.encode()], []
+    for n, (text, blank_after) in enumerate(rows):
+        starts.append(sum(map(len, chunks)))
+        text = text.replace("\n", newline).replace('"', '""')
+        chunks.append(f'"R{n}","{text}"{newline}'.encode())
+        if blank_after:
+            chunks.append(newline.encode())
+    good = b"".join(chunks)
+    path = tmp_path_factory.mktemp("lines") / "rows.csv"
+    path.write_bytes(good)
+
+    lines = [line for _header, chunk in CsvReader(path).chunks(7) for line, _cells in chunk]
+
+    assert lines == [_physical_line(good, start) for start in starts]
+
+    offset = data.draw(st.integers(min_value=0, max_value=len(good)))
+    while good[offset:offset + 1] and 0x80 <= good[offset] < 0xC0:
+        offset += 1  # not inside a UTF-8 character
+    bad = good[:offset] + b"\xff" + good[offset:]
+    path.write_bytes(bad)
+    with pytest.raises(FileRejected) as rejected:
+        for _chunk in CsvReader(path).chunks(7):
+            pass
+    assert rejected.value.line == _physical_line(bad, offset)
+
+
+def test_blank_lines_before_the_header_count(db, tmp_path):
+    path = tmp_path / "cardholders.csv"
+    path.write_text("\n\r\nexternal_id,name,colour\nC1,x,red\n", encoding="utf-8")
+    report = import_file(kind="cardholders", path=path)
+    assert [(e.line, e.column) for e in report.errors] == [(3, "colour")]
+
+    path.write_text("\n\nexternal_id,name,date_of_birth\nC1,x,1990-02-30\n", encoding="utf-8")
+    report = import_file(kind="cardholders", path=path)
+    assert [(e.line, e.column) for e in report.errors] == [(4, "date_of_birth")]
