@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 COMMANDS = {
     "demo": _("Set up the database, load the demo portfolio and one demo user per role."),
     "serve": _("Start the web server (pages, REST API at /api/, admin at /admin/)."),
-    "import": _("Import cardholders, contacts, accounts, statements or postings (CSV, Parquet)."),
+    "import": _("Import products, cardholders, contacts, accounts, statements or postings (CSV, "
+                "Parquet)."),
     "account": _("Show one account's aging, balances and payoff quote."),
     "cycle": _("The nightly cycle: interest and fees, aging, arrangements, decisions, queues, "
                "outbox and sending."),

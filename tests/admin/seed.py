@@ -22,6 +22,7 @@ from arrears.dialer.models import CallResult, CallTask, SkipTraceTask, VisitTask
 from arrears.ledger.models import CycleRun, Posting
 from arrears.letters.models import Letter, PrintBatch
 from arrears.portfolio.models import ContactPoint, ThirdPartyContact
+from arrears.imports.models import ImportProfile
 from arrears.users.models import ApiToken
 from arrears.workbench.models import Collector, Team
 from tests.factories import make_account, make_cardholder, make_product, make_statement
@@ -126,6 +127,8 @@ def seed_every_model(actor: User) -> dict:
     export_request(actor, kind="accounts", count=10,
                    reason=f"regulator asks about {NATIONAL_ID} {MOBILE}", params={"q": MOBILE})
     ApiToken.issue(user=actor, name="card system")
+    ImportProfile.objects.create(name="bank-feed", kind="postings", encoding="gb18030",
+                                 description="the core banking system's nightly postings")
     for model in (AccessAttempt, AccessLog, AccessFailureLog):
         extra = {"get_data": "", "post_data": "", "failures_since_start": 1} \
             if model is AccessAttempt else {}

@@ -94,7 +94,7 @@ def test_first_50_errors_are_shown_and_errors_csv_has_all(a1, tmp_path):
 @pytest.mark.parametrize(("args", "message"), [
     (["postings", "/nonexistent/p.csv"], "no such file: /nonexistent/p.csv"),
     (["payments", "p.csv"], "unknown kind 'payments'"),
-    (["postings", "p.xlsx"], "must end in .csv or .parquet"),
+    (["postings", "p.xlsx"], "must end in .csv, .txt, .dat (delimited text) or .parquet"),
 ])
 def test_usage_and_file_errors_exit_2(db, args, message):
     output, status = run(*args)
@@ -157,3 +157,129 @@ def test_docs_describe_every_column_of_every_kind():
         for column in columns:
             assert f"| `{column.name}` | {'yes' if column.required else ''} |" in section, (
                 kind, column.name)
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_a_header_only_file_is_rejected_and_imports_nothing(a1, tmp_path, dry_run):
+    path = tmp_path / "p.csv"
+    path.write_text(",".join(HEADER) + "\n\n\n", encoding="utf-8")
+
+    output, status = run("postings", str(path), "--skip-bad-rows", *(["--dry-run"] * dry_run))
+
+    assert status == 1
+    assert "line 1: the file has no data rows, only a header: nothing to import" in output
+    assert not Posting.objects.exists()
+
+
+def test_a_parquet_file_without_rows_is_rejected(db, tmp_path):
+    from arrears.imports.services import import_file
+    from tests.imports.conftest import write_parquet
+
+    report = import_file(kind="cardholders",
+                         path=write_parquet(tmp_path / "c.parquet", ["external_id", "name"], []))
+
+    assert [(e.line, e.reason) for e in report.errors] == [
+        (1, "the file has no data rows, only a header: nothing to import")]
+    assert not report.committed
+
+
+def test_a_file_of_another_kind_says_which_kind_it_is(a1, tmp_path):
+    path = write_csv(tmp_path / "p.csv", HEADER, [["P1", "A1", "purchase", "1", "2024-01-05"]])
+
+    output, status = run("cardholders", str(path))
+
+    assert status == 1
+    assert ("line 1: this is a file of postings, not of cardholders: its header has the "
+            "columns of postings. Import it as postings") in output
+    assert "unknown column" not in output
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["postings", "{tmp}"], "is a directory, not a file"),
+    (["postings", "{tmp}/dir.csv"], "dir.csv is a directory, not a file"),
+    (["postings", "{tmp}/p.csv", "--encoding", "klingon"], "unknown encoding 'klingon': use one "
+                                                           "of utf-8, utf-16, gb18030"),
+    (["postings", "{tmp}/p.csv", "--profile", "nope"], "no import profile 'nope' for postings; "
+                                                       "the profiles for postings are: none"),
+])
+def test_more_usage_and_file_errors_exit_2(db, tmp_path, args, message):
+    (tmp_path / "dir.csv").mkdir()
+    write_csv(tmp_path / "p.csv", HEADER, [])
+
+    output, status = run(*[arg.format(tmp=tmp_path) for arg in args])
+
+    assert status == 2
+    assert message in output
+
+
+def test_encoding_and_profile_from_the_command_line(a1, tmp_path):
+    from arrears.imports.models import ImportProfile
+
+    ImportProfile.objects.create(name="bank", kind="postings", delimiter=";",
+                                 date_format="YYYY/MM/DD", currency_symbol="¥")
+    path = tmp_path / "p.txt"
+    path.write_bytes(";".join(HEADER).encode() + "\nP1;A1;purchase;¥1,234.56;2024/01/05\n"
+                     .encode("gb18030"))
+
+    output, status = run("postings", str(path), "--profile", "bank", "--encoding", "gb18030")
+
+    assert status == 0, output
+    assert Posting.objects.get().amount_minor == 123456
+
+
+BAD_FILES = {
+    "gbk.csv": "external_id,name\nC1,张三\n".encode("gbk"),
+    "nul.csv": b"external_id,name\nC1,a\x00b\n",
+    "header.csv": b"external_id,name\n",
+    "empty.csv": b"",
+    "feb30.csv": b"external_id,name,date_of_birth\nC1,x,2026-02-30\n",
+    "broken.parquet": b"PAR1 nope",
+    "binary.csv": bytes(range(256)) * 4,
+}
+
+
+@pytest.mark.parametrize(("args", "status", "message"), [
+    (["cardholders", "gbk.csv"], 1, "line 2, name: 0xD5 0xC5 0xC8 0xFD is not UTF-8 text"),
+    (["cardholders", "gbk.csv", "--encoding", "gbk"], 0, "committed"),
+    (["cardholders", "nul.csv"], 1, "line 2, name: holds a NUL character"),
+    (["cardholders", "header.csv"], 1, "the file has no data rows"),
+    (["cardholders", "empty.csv"], 1, "the file is empty"),
+    (["cardholders", "feb30.csv"], 1, "2026-02-30 is not a real date: February 2026 has 28 days"),
+    (["cardholders", "broken.parquet"], 1, "not a readable Parquet file"),
+    (["cardholders", "binary.csv"], 1, "is not UTF-8 text"),
+    (["cardholders", "missing.csv"], 2, "no such file"),
+    (["products", "gbk.csv", "--encoding", "gbk"], 1, "this is a file of cardholders, not of "
+                                                      "products"),
+])
+def test_bad_files_get_a_message_and_an_exit_status(db, tmp_path, monkeypatch, args, status,
+                                                    message):
+    for name, data in BAD_FILES.items():
+        (tmp_path / name).write_bytes(data)
+    monkeypatch.chdir(tmp_path)
+
+    output, returned = run(*args)
+
+    assert (returned, message in output) == (status, True), output
+
+
+def test_bad_input_never_prints_a_traceback(tmp_path):
+    """The installed command in a child process: a NUL that PostgreSQL would refuse, a GBK file,
+    a directory."""
+    arrears = Path(sys.executable).parent / "arrears"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'arrears.sqlite3'}",
+           "ARREARS_HOME": str(tmp_path), "ARREARS_LANGUAGE": "en"}
+    subprocess.run([arrears, "migrate", "-v", "0"], env=env, check=True, cwd=tmp_path,
+                   capture_output=True)
+    for name, data in BAD_FILES.items():
+        (tmp_path / name).write_bytes(data)
+    (tmp_path / "folder.csv").mkdir()
+    for args, status, message in [
+        (["cardholders", "nul.csv"], 1, "line 2, name: holds a NUL character"),
+        (["cardholders", "gbk.csv"], 1, "is not UTF-8 text"),
+        (["cardholders", "folder.csv"], 2, "is a directory"),
+    ]:
+        done = subprocess.run([arrears, "import", *args], env=env, cwd=tmp_path,
+                              capture_output=True, text=True)
+        assert "Traceback" not in done.stdout + done.stderr, (args, done.stderr)
+        assert done.returncode == status, (args, done.stdout, done.stderr)
+        assert message in done.stdout + done.stderr, (args, done.stdout, done.stderr)

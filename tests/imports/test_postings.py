@@ -59,7 +59,8 @@ BAD_ROWS = [
     (row("B1", posting_date="2024/01/05"), "posting_date",
      "'2024/01/05' is not a date in the form YYYY-MM-DD"),
     (row("B1", posting_date="20240105"), "posting_date", "not a date in the form YYYY-MM-DD"),
-    (row("B1", posting_date="2024-02-30"), "posting_date", "not a date"),
+    (row("B1", posting_date="2024-02-30"), "posting_date",
+     "2024-02-30 is not a real date: February 2024 has 29 days"),
     (row("B1", kind="refund"), "kind", "'refund' is not one of: purchase"),
     (row("B1", kind="waiver"), "component", "waiver and adjustment postings must name a"),
     (row("B1", kind="adjustment"), "component", "waiver and adjustment postings must name a"),
@@ -260,7 +261,8 @@ def test_unknown_kind_extension_and_missing_file_raise(db, tmp_path):
     with pytest.raises(services.ImportFileError, match="unknown kind 'payments'"):
         import_file(kind="payments", path=path)
     (tmp_path / "p.xlsx").write_bytes(b"x")
-    with pytest.raises(services.ImportFileError, match=r"must end in \.csv or \.parquet"):
+    with pytest.raises(services.ImportFileError,
+                       match=r"must end in \.csv, \.txt, \.dat \(delimited text\) or \.parquet"):
         import_file(kind="postings", path=tmp_path / "p.xlsx")
     with pytest.raises(services.ImportFileError, match="no such file"):
         import_file(kind="postings", path=tmp_path / "missing.csv")

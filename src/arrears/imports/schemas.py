@@ -6,18 +6,29 @@ and ``docs/imports.md`` documents them (a test keeps the documentation in step).
 
 import re
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
-from functools import cache
+from decimal import Decimal
+from functools import cache, partial
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
+from arrears.imports.formats import ISO_DATES, CellError, DateFormat
 from arrears.ledger.models import Posting
-from arrears.portfolio.models import PHONE_KINDS, Account, ContactPoint, ThirdPartyContact
+from arrears.portfolio.models import (
+    PHONE_KINDS,
+    Account,
+    ContactPoint,
+    Product,
+    ThirdPartyContact,
+)
+from arrears.rules.allocation import COMPONENTS
 
-KINDS: tuple[str, ...] = ("cardholders", "contacts", "accounts", "statements", "postings")
+KINDS: tuple[str, ...] = (
+    "products", "cardholders", "contacts", "accounts", "statements", "postings",
+)
 
 CARDHOLDER_FLAGS = (
     "complaint", "hardship", "deceased", "bankruptcy", "dispute", "cease_contact", "vip",
@@ -27,16 +38,14 @@ TRUE_WORDS = frozenset({"true", "1", "yes"})
 FALSE_WORDS = frozenset({"false", "0", "no", ""})
 
 
-class CellError(ValueError):
-    """A cell whose text is not a valid value for its column; the message says why."""
-
-
 @dataclass(frozen=True)
 class Column:
     """One column of an import file.
 
-    ``type`` is one of text, date, amount, bool, choice, flags, time_zone. Amounts are parsed
-    by the importer because their currency comes from the account's product.
+    ``type`` is one of text, date, amount, bool, choice, flags, time_zone, integer, rate,
+    currency, allocation. Amounts are parsed by the importer because their currency comes
+    from the account's product. ``bounds`` are the smallest and largest integer or rate;
+    ``places`` the most decimals a rate may have.
     """
 
     name: str
@@ -46,6 +55,8 @@ class Column:
     meaning: object  # a lazy translation
     choices: tuple[str, ...] = ()
     max_length: int | None = None
+    bounds: tuple | None = None
+    places: int | None = None
 
 
 def _col(name: str, type_: str, required: bool, example: str, meaning, **extra) -> Column:
@@ -54,7 +65,55 @@ def _col(name: str, type_: str, required: bool, example: str, meaning, **extra) 
     return Column(name, type_, required, example, meaning, **extra)
 
 
+def _rate(name: str, example: str, meaning, *, most: str) -> Column:
+    """A product rate, with the decimals and size its database column holds."""
+    model_field = Product._meta.get_field(name)
+    whole_digits = model_field.max_digits - model_field.decimal_places
+    largest = min(Decimal(most), Decimal(10) ** whole_digits - Decimal(1).scaleb(
+        -model_field.decimal_places))
+    return Column(name, "rate", False, example, meaning, bounds=(Decimal(0), largest),
+                  places=model_field.decimal_places)
+
+
 SCHEMAS: dict[str, tuple[Column, ...]] = {
+    "products": (
+        _col("code", "text", True, "GOLD",
+             _("The product code; accounts name it in their product column."), max_length=40),
+        _col("name", "text", True, "金卡", _("Product name."), max_length=200),
+        _col("currency", "currency", True, "CNY",
+             _("ISO 4217 currency code; cannot change once the product has accounts.")),
+        _col("time_zone", "time_zone", False, "Asia/Shanghai",
+             _("IANA time zone of the product's cardholders (default Asia/Shanghai).")),
+        _rate("daily_interest_rate", "0.0005",
+              _("Daily overdue interest as a fraction (0.0005) or a percentage (0.05%); "
+                "default 0.0005."),
+              most="1"),
+        _rate("late_fee_rate", "5%",
+              _("Share of the unpaid minimum payment charged as late fee (default 0.05)."),
+              most="1"),
+        _col("late_fee_min", "amount", False, "0",
+             _("Smallest late fee, in the product's currency (default 0).")),
+        _col("late_fee_max", "amount", False, "300",
+             _("Largest late fee, in the product's currency; blank: no maximum.")),
+        _rate("min_payment_rate", "0.10",
+              _("Share of the statement principal in the minimum payment (default 0.10)."),
+              most="1"),
+        _col("min_payment_floor", "amount", False, "100",
+             _("Smallest minimum payment, in the product's currency (default 100.00 CNY, "
+               "10000 minor units).")),
+        _col("grace_days", "integer", False, "3",
+             _("Days after the due date before a late fee (default 0)."), bounds=(0, 366)),
+        _col("past_due_tolerance", "amount", False, "10",
+             _("An unpaid minimum at or below this amount does not make an account late "
+               "(default 0).")),
+        _col("allocation_order", "allocation", False, "fees;interest;principal",
+             _("Order in which a payment pays fees, interest and principal, separated by ; "
+               "or , (default fees;interest;principal).")),
+        _col("statement_day", "integer", False, "20",
+             _("Day of the month statements are cut (default 20)."), bounds=(1, 31)),
+        _col("due_days", "integer", False, "25",
+             _("Days from statement to due date (default 25)."), bounds=(0, 366)),
+    ),
     "cardholders": (
         _col("external_id", "text", True, "C1001", _("The card system's cardholder id."),
              max_length=64),
@@ -145,18 +204,6 @@ def required_columns(kind: str) -> list[str]:
     return [c.name for c in SCHEMAS[kind] if c.required]
 
 
-def parse_date(text: str) -> date:
-    """A date written exactly YYYY-MM-DD (``date.fromisoformat`` alone also takes 20240131)."""
-    if len(text) != 10 or text[4] != "-" or text[7] != "-":
-        raise CellError(_("%(value)r is not a date in the form YYYY-MM-DD") % {"value": text})
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CellError(
-            _("%(value)r is not a date in the form YYYY-MM-DD") % {"value": text}
-        ) from None
-
-
 def parse_bool(text: str) -> bool:
     word = text.lower()
     if word in TRUE_WORDS:
@@ -219,24 +266,82 @@ def check_contact_value(kind: str, value: str) -> None:
             raise CellError(_("%(value)r is not an e-mail address") % {"value": value}) from None
 
 
-def parse_cell(column: Column, text: str):
-    """Turn the stripped text of a non-empty cell into its value (amounts stay text)."""
-    if column.max_length is not None and len(text) > column.max_length:
-        raise CellError(
-            _("is %(length)d characters long; at most %(max)d allowed")
-            % {"length": len(text), "max": column.max_length}
-        )
+INTEGER = re.compile(r"[+-]?[0-9]{1,9}")
+RATE = re.compile(r"(?P<number>[0-9]{1,12}(?:\.[0-9]{1,12})?|\.[0-9]{1,12})\s*(?P<percent>%?)")
+CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+def parse_integer(text: str, bounds: tuple[int, int]) -> int:
+    if INTEGER.fullmatch(text) is None:
+        raise CellError(_("%(value)r is not a whole number") % {"value": text})
+    value = int(text)
+    low, high = bounds
+    if not low <= value <= high:
+        raise CellError(_("%(value)d is not between %(low)d and %(high)d")
+                        % {"value": value, "low": low, "high": high})
+    return value
+
+
+def parse_rate(text: str, bounds: tuple[Decimal, Decimal], places: int) -> Decimal:
+    """A fraction (``0.0005``) or a percentage (``0.05%``), exactly, with at most ``places``
+    decimals as a fraction: a rate is never rounded."""
+    match = RATE.fullmatch(text)
+    if match is None:
+        raise CellError(_("%(value)r is not a rate such as 0.0005 or 0.05%%") % {"value": text})
+    value = Decimal(match["number"])
+    if match["percent"]:
+        value = value.scaleb(-2)
+    value = value.normalize() if value else Decimal(0)
+    if -value.as_tuple().exponent > places:
+        raise CellError(_("%(value)r has more decimals than a rate may have (%(places)d as a "
+                          "fraction)") % {"value": text, "places": places})
+    low, high = bounds
+    if not low <= value <= high:
+        raise CellError(_("%(value)r is not between %(low)s and %(high)s")
+                        % {"value": text, "low": low, "high": high})
+    return value
+
+
+def parse_currency(text: str) -> str:
+    code = text.upper()
+    if CURRENCY.fullmatch(code) is None:
+        raise CellError(_("%(value)r is not a three-letter ISO 4217 currency code such as CNY")
+                        % {"value": text})
+    return code
+
+
+def parse_allocation(text: str) -> str:
+    """``fees;interest;principal`` (or with commas) → ``fees,interest,principal``."""
+    order = [part.strip().lower() for part in re.split(r"[;,]", text) if part.strip()]
+    if sorted(order) != sorted(COMPONENTS):
+        raise CellError(_("%(value)r must name each of %(components)s once")
+                        % {"value": text, "components": ", ".join(COMPONENTS)})
+    return ",".join(order)
+
+
+def cell_parser(column: Column, dates: DateFormat = ISO_DATES) -> Callable[[str], object] | None:
+    """How the stripped text of a non-empty cell of ``column`` becomes its value, or None
+    when the text is the value (text; amounts too: their currency is known only with the row).
+    The length of text is checked by the caller (``column.max_length``)."""
     kind = column.type
     if kind == "text" or kind == "amount":
-        return text
+        return None
     if kind == "date":
-        return parse_date(text)
-    if kind == "bool":
-        return parse_bool(text)
-    if kind == "choice":
-        return parse_choice(text, column.choices)
-    if kind == "flags":
-        return parse_flags(text, column.choices)
-    if kind == "time_zone":
-        return parse_time_zone(text)
-    raise AssertionError(f"unknown column type {kind}")
+        return dates.parse
+    if kind == "choice" or kind == "flags":
+        choose = parse_choice if kind == "choice" else parse_flags
+        return partial(choose, choices=column.choices)
+    if kind == "integer":
+        return partial(parse_integer, bounds=column.bounds)
+    if kind == "rate":
+        return partial(parse_rate, bounds=column.bounds, places=column.places)
+    parsers = {"bool": parse_bool, "time_zone": parse_time_zone, "currency": parse_currency,
+               "allocation": parse_allocation}
+    if kind not in parsers:
+        raise AssertionError(f"unknown column type {kind}")
+    return parsers[kind]
+
+
+def too_long(text: str, limit: int) -> str:
+    return _("is %(length)d characters long; at most %(max)d allowed") % {
+        "length": len(text), "max": limit}

@@ -1,4 +1,5 @@
-"""Importing the card system's files: cardholders, contacts, accounts, statements, postings.
+"""Importing the card system's files: products, cardholders, contacts, accounts, statements,
+postings.
 
 One pass over the file inside one transaction. Rows are read in chunks; for each chunk the
 external ids it mentions are resolved with a few ``__in`` queries, every row is validated, and
@@ -13,27 +14,38 @@ postings are immutable, so a known external id with different values is a reject
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Model
+from django.db.models import Exists, Model, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from arrears.audit.services import audit_record
-from arrears.imports.readers import FileRejected, ImportFileError, Row, open_reader
+from arrears.imports.formats import (
+    ISO_DATES,
+    UNSTORABLE,
+    AmountFormat,
+    CellError,
+    FileFormat,
+    FormatError,
+    encoding_named,
+    unstorable_reason,
+)
+from arrears.imports.models import ImportProfile
+from arrears.imports.readers import FileRejected, ImportFileError, ParquetReader, Row, open_reader
 from arrears.imports.schemas import (
     KINDS,
     SCHEMAS,
-    CellError,
     Column,
+    cell_parser,
     check_contact_value,
-    parse_cell,
+    too_long,
 )
 from arrears.ledger.models import Posting
 from arrears.ledger.services import PostingLimitsBook
@@ -117,31 +129,42 @@ def import_file(
     dry_run: bool = False,
     skip_bad_rows: bool = False,
     progress: bool = False,
+    profile: str | None = None,
+    encoding: str | None = None,
 ) -> ImportReport:
-    """Import one CSV or Parquet file of ``kind``; see ``docs/imports.md``.
+    """Import one delimited text or Parquet file of ``kind``; see ``docs/imports.md``.
 
-    Raises ``ImportFileError`` when the file cannot be imported at all (unknown kind or
-    format, missing file); every problem inside the file is an error in the report.
+    ``profile`` names the ``ImportProfile`` of this kind that says how the file is written;
+    ``encoding`` declares the text encoding (over the profile's). Raises ``ImportFileError``
+    when the file cannot be imported at all (unknown kind, profile or encoding, a missing or
+    unreadable file); every problem inside the file is an error in the report.
     """
     if kind not in KINDS:
         raise ImportFileError(
             _("unknown kind %(kind)r: use one of %(kinds)s")
             % {"kind": kind, "kinds": ", ".join(KINDS)}
         )
+    file_format = file_format_for(kind, profile=profile, encoding=encoding)
     path = Path(path)
-    reader = open_reader(path)
+    reader = open_reader(path, file_format)
+    if encoding and isinstance(reader, ParquetReader):
+        raise ImportFileError(_("--encoding is for text files: the text in a Parquet file is "
+                                "always UTF-8"))
     report = ImportReport(kind=kind, path=str(path))
     bar = _progress_bar(reader, enabled=progress)
     try:
         with transaction.atomic(), _bulk_settings():
-            _import_rows(kind, reader, report, actor=actor, bar=bar)
+            _import_rows(kind, reader, report, actor=actor, bar=bar, file_format=file_format)
             if dry_run or (report.errors and not skip_bad_rows):
                 raise _RollBack
             report.committed = True
     except _RollBack:
         pass
     except FileRejected as exc:
-        report.errors.append(RowError(exc.line, "", exc.reason))
+        report.errors.append(RowError(exc.line, getattr(exc, "label", ""), exc.reason))
+    except OSError as exc:
+        raise ImportFileError(_("cannot read %(path)s: %(error)s")
+                              % {"path": path, "error": exc.strerror or exc}) from None
     finally:
         if bar is not None:
             bar.close()
@@ -150,9 +173,45 @@ def import_file(
             actor=actor,
             action="import",
             object_type=kind,
-            details={"path": str(path), "skip_bad_rows": skip_bad_rows, **report.counts()},
+            details={"path": str(path), "skip_bad_rows": skip_bad_rows,
+                     "profile": file_format.profile, "encoding": file_format.encoding,
+                     **report.counts()},
         )
     return report
+
+
+def file_format_for(kind: str, *, profile: str | None, encoding: str | None) -> FileFormat:
+    """The format of a file of ``kind``: the named import profile's (else the default), with
+    the declared ``encoding`` over it. ``ImportFileError`` for an unknown profile or encoding.
+    """
+    file_format = FileFormat()
+    if profile:
+        found = ImportProfile.objects.filter(name=profile, kind=kind).first()
+        if found is None:
+            raise ImportFileError(_unknown_profile(profile, kind))
+        try:
+            file_format = found.file_format()
+        except FormatError as exc:
+            raise ImportFileError(_("the import profile %(name)s for %(kind)s cannot be used: "
+                                    "%(error)s") % {"name": profile, "kind": kind,
+                                                    "error": exc}) from None
+    if encoding:
+        try:
+            file_format = replace(file_format, encoding=encoding_named(encoding))
+        except FormatError as exc:
+            raise ImportFileError(str(exc)) from None
+    return file_format
+
+
+def _unknown_profile(name: str, kind: str) -> str:
+    kinds = sorted(ImportProfile.objects.filter(name=name).values_list("kind", flat=True))
+    if kinds:
+        return _("the import profile %(name)s has no settings for %(kind)s, only for "
+                 "%(kinds)s") % {"name": name, "kind": kind, "kinds": ", ".join(kinds)}
+    names = sorted(ImportProfile.objects.filter(kind=kind).values_list("name", flat=True))
+    return _("no import profile %(name)r for %(kind)s; the profiles for %(kind)s are: "
+             "%(names)s (set them up in the admin, Imports → Import profiles)") % {
+        "name": name, "kind": kind, "names": ", ".join(names) or _("none")}
 
 
 @contextmanager
@@ -195,16 +254,29 @@ def _progress_bar(reader, *, enabled: bool):
     return tqdm(total=total, unit=" rows", desc=reader.path.name)
 
 
-def _import_rows(kind: str, reader, report: ImportReport, *, actor, bar) -> None:
+def _import_rows(kind: str, reader, report: ImportReport, *, actor, bar,
+                 file_format: FileFormat) -> None:
     importer = None
-    for header, rows in reader.chunks(CHUNK_SIZE):
-        if importer is None:
-            importer = IMPORTERS[kind](header=header, report=report, actor=actor)
-            if report.errors:
-                raise _RollBack  # a bad header rejects the file, even with skip_bad_rows
-        importer.import_chunk(rows)
-        if bar is not None:
-            bar.update(len(rows))
+    try:
+        for header, rows in reader.chunks(CHUNK_SIZE):
+            if importer is None:
+                importer = IMPORTERS[kind](header=header, report=report, actor=actor,
+                                           file_format=file_format,
+                                           typed_columns=reader.typed_columns,
+                                           header_line=reader.header_line)
+                if report.errors:
+                    raise _RollBack  # a bad header rejects the file, even with skip_bad_rows
+            importer.import_chunk(rows)
+            if bar is not None:
+                bar.update(len(rows))
+    except FileRejected as exc:
+        header = exc.header if importer is None else importer.file_header
+        exc.label = column_label(header or [], file_format, exc.position)
+        raise
+    if report.rows_read == 0:
+        report.errors.append(RowError(reader.header_line, "", _(
+            "the file has no data rows, only a header: nothing to import")))
+        raise _RollBack  # a file the bank's system cut short is never "imported"
 
 
 def _batched(values: Iterable, size: int = LOOKUP_BATCH) -> Iterable[list]:
@@ -227,14 +299,15 @@ def _lookup(queryset, field_name: str, keys: Iterable, *fields: str) -> list[tup
 
 
 class RowErrors(list):
-    """The errors of one row, each naming the column at fault."""
+    """The errors of one row, each naming the column at fault as the file names it."""
 
-    def __init__(self, line: int):
+    def __init__(self, line: int, labels: dict[str, str]):
         super().__init__()
         self.line = line
+        self.labels = labels
 
     def add(self, column: str, reason: str) -> None:
-        self.append(RowError(self.line, column, reason))
+        self.append(RowError(self.line, self.labels.get(column, column), reason))
 
 
 @dataclass
@@ -253,34 +326,74 @@ class Importer(ABC):
     """
 
     kind: str
+    key = "external_id"  # the column (and model field) that identifies a row
 
-    def __init__(self, *, header: list[str], report: ImportReport, actor):
+    def __init__(self, *, header: list[str], report: ImportReport, actor,
+                 file_format: FileFormat | None = None, typed_columns=frozenset(),
+                 header_line: int = 1):
         self.report = report
         self.actor = actor
+        self.format = file_format or FileFormat()
         self.schema: tuple[Column, ...] = SCHEMAS[self.kind]
-        self.header = header
-        self.columns = frozenset(header)
-        self.positions = self._check_header(header)
+        self.header_line = header_line
+        self.file_header = header
+        self.header = our_names(header, self.format)
+        self.labels = {ours: _label(name, ours) for name, ours in zip(header, self.header,
+                                                                      strict=True)
+                       if ours and name.lower() != ours}
+        self.columns = frozenset(self.header)
+        self.positions = self._check_header()
+        typed = {ours for name, ours in zip(header, self.header, strict=True)
+                 if name in typed_columns}
+        self.parsers = [(column, position, self._cell_parser(column, column.name in typed))
+                        for column, position in self.positions]
+        self.amount_parsers = {column.name: self._amount_parser(column.name in typed)
+                               for column, _position in self.positions
+                               if column.type == "amount"}
         self.seen: dict[str, int] = {}
         self.rejected_ids: set[str] = set()
 
-    def _check_header(self, header: list[str]) -> list[tuple[Column, int]]:
+    def _check_header(self) -> list[tuple[Column, int]]:
+        header, line = self.header, self.header_line
         known = {column.name: column for column in self.schema}
         errors = self.report.errors
         for position, name in enumerate(header):
+            if not name and self.file_header[position].lower() in self.format.columns:
+                continue  # the profile leaves this column out
             if name not in known:
-                errors.append(RowError(1, name, _(
-                    "unknown column; the columns of %(kind)s are: %(columns)s"
+                errors.append(RowError(line, _printable(self.file_header[position]), _(
+                    "unknown column; the columns of %(kind)s are: %(columns)s (an import "
+                    "profile can map the bank's names to these, or leave a column out)"
                 ) % {"kind": self.kind, "columns": ", ".join(known)}))
             elif name in header[:position]:
-                errors.append(RowError(1, name, _("the column appears twice in the header")))
+                errors.append(RowError(line, self.labels.get(name, name),
+                                       _("the column appears twice in the header")))
         for column in self.schema:
             if column.required and column.name not in header:
-                errors.append(RowError(1, column.name, _(
+                errors.append(RowError(line, column.name, _(
                     "required column is missing from the header"
                 )))
+        other = _kind_of(header) if errors else None
+        if other is not None and other != self.kind:
+            errors[:] = [RowError(line, "", _(
+                "this is a file of %(other)s, not of %(kind)s: its header has the columns of "
+                "%(other)s. Import it as %(other)s"
+            ) % {"other": other, "kind": self.kind})]
         return [(known[name], position) for position, name in enumerate(header)
                 if name in known and name not in header[:position]]
+
+    def _cell_parser(self, column: Column, typed: bool) -> Callable[[str], object] | None:
+        """Typed Parquet dates read as ISO text whatever date format the profile declares."""
+        return cell_parser(column, ISO_DATES if typed else self.format.dates)
+
+    def _amount_parser(self, typed: bool) -> Callable[[str, str], int]:
+        """How an amount cell becomes minor units: the declared format, or by default major
+        units as a spreadsheet writes them. A typed Parquet number is a number whatever the
+        format says about separators and symbols; only "minor units" applies to it."""
+        declared = self.format.amounts
+        if declared is None or (typed and not declared.minor_units):
+            return _spreadsheet_amount
+        return PLAIN_MINOR_UNITS.parse if typed else declared.parse
 
     def import_chunk(self, rows: list[Row]) -> None:
         parsed = [self._parse(line, cells) for line, cells in rows]
@@ -292,36 +405,52 @@ class Importer(ABC):
             if row.errors:
                 self.report.rejected += 1
                 self.report.errors.extend(row.errors)
-                external_id = row.values.get("external_id")
-                if external_id and self.seen.get(external_id) == row.line:
-                    self.rejected_ids.add(external_id)
+                key = row.values.get(self.key)
+                if key and self.seen.get(key) == row.line:
+                    self.rejected_ids.add(key)
         self.flush()
 
     def _parse(self, line: int, cells: list[str]) -> ParsedRow:
-        errors = RowErrors(line)
+        errors = RowErrors(line, self.labels)
         values: dict = {}
         if len(cells) != len(self.header):
             errors.add("", _("the line has %(found)d fields; the header has %(expected)d") % {
                 "found": len(cells), "expected": len(self.header)})
             return ParsedRow(line, values, errors)
-        for column, position in self.positions:
+        if UNSTORABLE.search("".join(cells)):
+            self._check_storable(cells, errors)
+            if errors:
+                return ParsedRow(line, values, errors)
+        for column, position, parse in self.parsers:
             text = cells[position]
             if not text:
                 if column.required:
                     errors.add(column.name, _("is empty; a value is required"))
                 continue
+            if column.max_length is not None and len(text) > column.max_length:
+                errors.add(column.name, too_long(text, column.max_length))
+                continue
+            if parse is None:
+                values[column.name] = text
+                continue
             try:
-                values[column.name] = parse_cell(column, text)
+                values[column.name] = parse(text)
             except CellError as exc:
                 errors.add(column.name, str(exc))
-        external_id = values.get("external_id")
-        if external_id is not None:
-            first = self.seen.setdefault(external_id, line)
+        key = values.get(self.key)
+        if key is not None:
+            first = self.seen.setdefault(key, line)
             if first != line:
-                errors.add("external_id", _(
+                errors.add(self.key, _(
                     "duplicate external id %(id)r: already on line %(first)d of this file"
-                ) % {"id": external_id, "first": first})
+                ) % {"id": key, "first": first})
         return ParsedRow(line, values, errors)
+
+    def _check_storable(self, cells: list[str], errors: RowErrors) -> None:
+        for column, position, _parse in self.parsers:
+            reason = unstorable_reason(cells[position])
+            if reason is not None:
+                errors.add(column.name, reason)
 
     @abstractmethod
     def resolve(self, rows: list[ParsedRow]) -> None:
@@ -340,14 +469,54 @@ class Importer(ABC):
         text = row.values.get(column)
         if text is None:
             return None
-        minor = plain_amount(text, currency)
-        if minor is not None:
-            return minor
         try:
-            return parse_amount(text, currency)
+            return self.amount_parsers[column](text, currency)
         except AmountError as exc:
             row.errors.add(column, str(exc))
             return None
+
+
+def our_names(header: list[str], file_format: FileFormat) -> list[str]:
+    """Our names of the header's columns: the profile's mapping, else the name in lower case;
+    "" for a column the profile leaves out."""
+    return [file_format.columns.get(name.lower(), name.lower()) for name in header]
+
+
+def _label(name: str, ours: str) -> str:
+    """A column as an error names it: as the file names it, and ours when that differs."""
+    return ours if not ours or name.lower() == ours else f"{name} ({ours})"
+
+
+def column_label(header: list[str], file_format: FileFormat, position: int | None) -> str:
+    """The label of the column at ``position`` of the file's ``header``."""
+    if position is None or position >= len(header):
+        return ""
+    ours = our_names(header, file_format)[position]
+    return _label(header[position], ours) if ours else header[position]
+
+
+PLAIN_MINOR_UNITS = AmountFormat(thousands_separator="", minor_units=True)
+
+
+def _spreadsheet_amount(text: str, currency: str) -> int:
+    """The default: major units as a spreadsheet writes them (``1,234.56``, ``5e+05``)."""
+    minor = plain_amount(text, currency)
+    return parse_amount(text, currency) if minor is None else minor
+
+
+def _kind_of(header: list[str]) -> str | None:
+    """The kind whose columns the header has: all its required ones, and no unknown one."""
+    names = {name for name in header if name}
+    for kind, schema in SCHEMAS.items():
+        known = {column.name for column in schema}
+        required = {column.name for column in schema if column.required}
+        if required <= names <= known:
+            return kind
+    return None
+
+
+def _printable(name: str) -> str:
+    return name if name.isprintable() else ascii(name)
 
 
 class ReferenceCache:
@@ -392,8 +561,8 @@ class MasterImporter(Importer):
         self.update_fields: set[str] = set()
 
     def resolve(self, rows: list[ParsedRow]) -> None:
-        ids = [row.values["external_id"] for row in rows]
-        self.existing = self.model.objects.in_bulk(ids, field_name="external_id")
+        ids = [row.values[self.key] for row in rows]
+        self.existing = self.model.objects.in_bulk(ids, field_name=self.key)
 
     def fields(self, row: ParsedRow) -> dict:
         """The model field values of a row (only for columns in the file); errors to the row.
@@ -406,12 +575,12 @@ class MasterImporter(Importer):
         values = self.fields(row)
         if row.errors:
             return
-        external_id = row.values["external_id"]
-        self.save(self.model, self.existing.get(external_id), external_id, values)
+        key = row.values[self.key]
+        self.save(self.model, self.existing.get(key), key, values)
 
-    def save(self, model: type[Model], current: Model | None, external_id: str, values: dict):
+    def save(self, model: type[Model], current: Model | None, key: str, values: dict):
         if current is None:
-            self.to_create.append(model(external_id=external_id, **values))
+            self.to_create.append(model(**{self.key: key}, **values))
             self.report.created += 1
             return
         changed = [name for name, value in values.items() if getattr(current, name) != value]
@@ -477,6 +646,57 @@ class CardholderImporter(MasterImporter):
         if born is not None and born > date.today():
             row.errors.add("date_of_birth", _("is in the future"))
         return values
+
+
+class ProductImporter(MasterImporter):
+    """Products and their terms, by code. A product's currency is the currency of every amount
+    of its accounts, so it cannot change once the product has accounts."""
+
+    kind = "products"
+    model = Product
+    key = "code"
+    TERMS = ("time_zone", "daily_interest_rate", "late_fee_rate", "min_payment_rate",
+             "grace_days", "allocation_order", "statement_day", "due_days")
+    AMOUNTS = {"late_fee_min": "late_fee_min_minor", "late_fee_max": "late_fee_max_minor",
+               "min_payment_floor": "min_payment_floor_minor",
+               "past_due_tolerance": "past_due_tolerance_minor"}
+
+    def resolve(self, rows: list[ParsedRow]) -> None:
+        super().resolve(rows)
+        with_accounts = Product.objects.filter(
+            Exists(Account.objects.filter(product=OuterRef("pk"))))
+        self.with_accounts = {code for (code,) in _lookup(
+            with_accounts, "code", [row.values["code"] for row in rows], "code")}
+
+    def fields(self, row: ParsedRow) -> dict:
+        v = row.values
+        currency = v["currency"]
+        current = self.existing.get(v["code"])
+        if (current is not None and current.currency != currency
+                and v["code"] in self.with_accounts):
+            row.errors.add("currency", _(
+                "product %(code)s has accounts in %(currency)s; its currency cannot change")
+                % {"code": v["code"], "currency": current.currency})
+        values = {"name": v["name"], "currency": currency}
+        for name in self.TERMS:
+            self.optional(row, name, name, _default(Product, name), values)
+        for column, field_name in self.AMOUNTS.items():
+            if column not in self.columns:
+                continue
+            minor = self.amount(row, column, currency)
+            if minor is not None and minor < 0:
+                row.errors.add(column, _("must not be negative"))
+            values[field_name] = _default(Product, field_name) if column not in v else minor
+        least = values.get("late_fee_min_minor", getattr(current, "late_fee_min_minor", 0))
+        most = values.get("late_fee_max_minor", getattr(current, "late_fee_max_minor", None))
+        if least is not None and most is not None and most < least:
+            row.errors.add("late_fee_max", _("is less than the smallest late fee (%(least)s)")
+                           % {"least": format_amount(least, currency)})
+        return values
+
+
+def _default(model: type[Model], field_name: str):
+    return model._meta.get_field(field_name).get_default()
 
 
 class AccountImporter(MasterImporter):
@@ -872,6 +1092,7 @@ class PostingWriter:
 
 
 IMPORTERS: dict[str, type[Importer]] = {
+    "products": ProductImporter,
     "cardholders": CardholderImporter,
     "contacts": ContactImporter,
     "accounts": AccountImporter,

@@ -65,6 +65,10 @@ AUTHORITY_MANAGE = ("arrangements.change_authoritylimit", "arrangements.add_auth
 
 PRINT_DESK = ("letters.change_letter", "letters.view_printbatch")
 
+IMPORT_PROFILES_MANAGE = tuple(
+    f"imports.{action}_{model}" for model in ("importprofile", "importcolumn")
+    for action in ("view", "add", "change", "delete"))
+
 ROLES: tuple[Role, ...] = (
     Role("collector", _("Collector"), VIEW_PORTFOLIO + ARRANGEMENTS_VIEW),
     Role("team_lead", _("Team lead"),
@@ -81,7 +85,7 @@ ROLES: tuple[Role, ...] = (
     Role("agency_manager", _("Agency manager"), VIEW_PORTFOLIO),
     Role("administrator", _("Administrator"),
          VIEW_PORTFOLIO + MANAGE_QUEUES + OUTBOX_VIEW + TEMPLATES_MANAGE + PRINT_DESK
-         + AUTHORITY_MANAGE + (
+         + AUTHORITY_MANAGE + IMPORT_PROFILES_MANAGE + (
              "portfolio.add_product", "portfolio.change_product", "auth.view_user",
              "auth.add_user", "auth.change_user", "auth.view_group",
              "users.view_apitoken", "users.add_apitoken", "users.delete_apitoken",

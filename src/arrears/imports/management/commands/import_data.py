@@ -28,7 +28,10 @@ def _epilog() -> str:
     for text in (
         _("A file with any bad row imports nothing, unless --skip-bad-rows is given."),
         _("Importing the same file again changes nothing. Amounts are in major units "
-          "(1234.56 or 5e+05), dates YYYY-MM-DD."),
+          "(1234.56 or 5e+05), dates YYYY-MM-DD, text UTF-8, unless an import profile "
+          "(--profile, set up in the admin) declares the bank's own formats."),
+        _("A file that is not UTF-8 is refused, never guessed: declare its encoding with "
+          "--encoding gb18030 (or gbk, big5, utf-16) or in the profile."),
         _("Exit status: 0 imported, 1 the file was rejected, 2 usage or file error."),
         _("Column meanings and examples: docs/imports.md"),
     ):
@@ -43,8 +46,8 @@ def _epilog() -> str:
 
 class Command(BaseCommand):
     help = gettext_lazy(
-        "Import cardholders, contacts, accounts, statements or postings from a CSV "
-        "(UTF-8) or Parquet file."
+        "Import products, cardholders, contacts, accounts, statements or postings from a "
+        "delimited text (CSV) or Parquet file."
     )
     suppressed_base_arguments = {"--version", "--settings", "--pythonpath", "--traceback",
                                  "--no-color", "--force-color", "--skip-checks"}
@@ -57,7 +60,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("kind", metavar="KIND", help=_("One of: %(kinds)s.")
                             % {"kinds": ", ".join(KINDS)})
-        parser.add_argument("file", metavar="FILE", help=_("A .csv or .parquet file."))
+        parser.add_argument("file", metavar="FILE",
+                            help=_("A .csv, .txt or .dat (delimited text) or .parquet file."))
+        parser.add_argument("--profile", metavar="NAME",
+                            help=_("The import profile of this kind that says how the bank "
+                                   "writes the file (encoding, delimiter, dates, amounts, "
+                                   "column names)."))
+        parser.add_argument("--encoding", metavar="NAME",
+                            help=_("The text encoding: utf-8, utf-16, gb18030, gbk, big5 ... "
+                                   "(default: the profile's, else a byte-order mark, else "
+                                   "UTF-8)."))
         parser.add_argument("--dry-run", action="store_true",
                             help=_("Check everything, write nothing."))
         parser.add_argument("--skip-bad-rows", action="store_true",
@@ -76,6 +88,8 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
                 skip_bad_rows=options["skip_bad_rows"],
                 progress=progress,
+                profile=options["profile"],
+                encoding=options["encoding"],
             )
         except ImportFileError as exc:
             raise CommandError(str(exc), returncode=2) from None
