@@ -19,10 +19,10 @@ from arrears.compliance.models import (
     ThirdPartyDoNotCall,
 )
 from arrears.dialer.models import CallResult, CallTask, SkipTraceTask, VisitTask
+from arrears.imports.models import ImportProfile
 from arrears.ledger.models import CycleRun, Posting
 from arrears.letters.models import Letter, PrintBatch
 from arrears.portfolio.models import ContactPoint, ThirdPartyContact
-from arrears.imports.models import ImportProfile
 from arrears.users.models import ApiToken
 from arrears.workbench.models import Collector, Team
 from tests.factories import make_account, make_cardholder, make_product, make_statement
