@@ -46,22 +46,25 @@ def make_statement(*, account, cycle_date, due_date, balance, minimum, **overrid
     return Statement.objects.create(**values)
 
 
-def give_work(user, *accounts, team_name: str = "Test team"):
+def give_work(user, *accounts, team_name: str = "Test team", pooled: bool = False):
     """Relate ``user`` to ``accounts`` the way the access policy knows: a seat in a team with
-    the accounts queued to that seat in a new latest decision run (a team lead's seat makes the
-    team theirs). Returns the run."""
+    the accounts queued to that seat in the latest decision run (one is made when there is
+    none; a team lead's seat makes the team theirs). ``pooled`` leaves the accounts in the
+    team's unassigned pool, which every collector of the team works. Returns the run."""
     from django.utils import timezone
 
     from arrears.batch.models import DecisionRun
     from arrears.workbench.models import Collector, QueueEntry, Team
 
     now = timezone.now()
-    run = DecisionRun.objects.create(as_of=now.date(), started_at=now, finished_at=now)
+    run = (DecisionRun.objects.filter(finished_at__isnull=False).order_by("-started_at").first()
+           or DecisionRun.objects.create(as_of=now.date(), started_at=now, finished_at=now))
     team, _ = Team.objects.get_or_create(name=team_name, defaults={"channel": "call"})
     seat, _ = Collector.objects.get_or_create(user=user, team=team)
     for rank, account in enumerate(accounts, start=1):
-        QueueEntry.objects.create(run=run, account=account, team=team, collector=seat,
-                                  rank=rank, treatment="call")
+        QueueEntry.objects.get_or_create(run=run, account=account, defaults={
+            "team": team, "collector": None if pooled else seat, "rank": rank,
+            "treatment": "call"})
     return run
 
 

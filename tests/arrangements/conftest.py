@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group, User
 from arrears.arrangements.services import account_today
 from arrears.ledger.services import PostingRequest, posting_create
 from arrears.users.services import role_groups_ensure
-from tests.factories import make_account, make_statement
+from tests.factories import give_work, make_account, make_statement
 
 PRINCIPAL = 1_000_000
 INTEREST = 30_000
@@ -34,9 +34,13 @@ def post(account, external_id: str, kind: str, amount: int, day: date, component
 
 
 @pytest.fixture
-def owing(db, product):
-    """An account that owes 10,000.00 principal, 300.00 interest and 600.00 fees, past due."""
+def owing(db, product, users):
+    """An account that owes 10,000.00 principal, 300.00 interest and 600.00 fees, past due,
+    in the pool of a team where every user of ``users`` has a seat (the access policy lets
+    them work it)."""
     account = make_account(product=product)
+    for user in users.values():
+        give_work(user, account, pooled=True)
     today = account_today(account)
     start = today - timedelta(days=400)
     post(account, f"{account.external_id}-P", "purchase", PRINCIPAL, start)

@@ -22,7 +22,9 @@ purpose. Object identifiers in URLs never decide access alone: every lookup goes
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from arrears.portfolio.masking import M0, M1
 from arrears.portfolio.models import Account
@@ -179,6 +181,22 @@ def may_read_account(user, account: Account) -> bool:
 
 def may_work_account(user, account: Account) -> bool:
     return accounts_workable(user).filter(pk=account.pk).exists()
+
+
+class AccessDenied(PermissionDenied):
+    """A person asked a service to act on an account the policy does not let them work."""
+
+
+def require_work(actor, account: Account) -> None:
+    """Services call this before they act on ``account`` for ``actor``, so that no shell (page,
+    API, command) can go around the policy. A system process (no user: the night, an import)
+    is not limited here; a person must be allowed to work the account."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return
+    if not may_work_account(actor, account):
+        raise AccessDenied(
+            _("Your role may read this account but not record collection activity on it.")
+        )
 
 
 def may_reveal_account(user, account: Account) -> bool:

@@ -17,6 +17,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from arrears.access.policy import require_work
 from arrears.arrangements.authority import (
     AUTHORITY_KINDS,
     PLAN_AUTHORITY,
@@ -164,6 +165,7 @@ def promise_take(
     grace_days: int | None = None, now: datetime | None = None,
 ) -> Promise:
     """Record a promise to pay; it replaces a pending one and holds collection until it is due."""
+    require_work(actor, account)
     today = account_today(account, now)
     max_days = _setting("ARREARS_PROMISE_MAX_DAYS", 30)
     if amount_minor <= 0:
@@ -262,6 +264,7 @@ def plan_propose(
     note: str = "",
 ) -> Plan:
     """Propose a plan: active at once within the actor's authority, else awaiting approval."""
+    require_work(actor, account)
     quote = plan_quote(account, kind=kind, months=months, waive_interest=waive_interest,
                        down_payment_minor=down_payment_minor, start_date=start_date)
     limit = authority_for(actor, quote.authority_kind)
@@ -361,6 +364,7 @@ def _waiver_create(account: Account, *, kind: str, amount_minor: int, balance_mi
 def waiver_propose(account: Account, *, kind: str, amount_minor: int, actor,
                    note: str = "") -> Waiver:
     """Waive fees or interest (减免): posted at once within authority, else sent for approval."""
+    require_work(actor, account)
     if kind not in (Waiver.Kind.FEE, Waiver.Kind.INTEREST):
         raise ArrangementError(_("A waiver is of fees or of interest; settlements are "
                                  "proposed as settlements."))
@@ -386,6 +390,7 @@ def settlement_propose(account: Account, *, settle_for_minor: int, due_date: dat
                        note: str = "") -> Waiver:
     """Settle the debt for less: once ``settle_for_minor`` is paid by ``due_date`` the nightly
     evaluation waives the rest; the discount needs authority or approval."""
+    require_work(actor, account)
     today = account_today(account)
     balances = balances_on(account, today)
     if not 0 < settle_for_minor < balances.total:
@@ -417,6 +422,7 @@ def _covers(limit: Limit, request: ApprovalRequest) -> bool:
 def approval_decide(request: ApprovalRequest, *, actor, approve: bool,
                     note: str = "") -> ApprovalRequest:
     """Approve or reject a request; only someone whose authority covers it, not the proposer."""
+    require_work(actor, request.account)
     with transaction.atomic():
         request = ApprovalRequest.objects.select_for_update().select_related(
             "account__product", "account__cardholder").get(pk=request.pk)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
+from arrears.access.policy import require_work
 from arrears.audit.services import audit_record
 from arrears.compliance.services import contact_record, gate_ask
 from arrears.dialer.models import CallResult, CallTask, SkipTraceTask, VisitTask
@@ -550,6 +551,7 @@ def visit_result_record(
 ) -> VisitTask:
     """Record what happened on the visit, in the contact ledger too (outcome "visited" or
     "not_home"); a debtor who moved away opens a skip-trace task for the address."""
+    require_work(actor, visit.account)
     if visit.status != VisitTask.Status.APPROVED:
         raise DialerError(
             _("only an approved visit can have a result; this one is %(status)s")

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from arrears.access.policy import require_work
 from arrears.arrangements.services import ArrangementError, promise_take
 from arrears.audit.services import audit_record
 from arrears.batch.models import DecisionRun
@@ -209,6 +210,7 @@ def _scrubbed(text: str, language: str) -> tuple[str, list[dict]]:
 def note_add(account: Account, *, text: str, actor, language: str = "") -> Note:
     """Store a note on ``account``; personal data in it is scrubbed first, and forbidden words
     are kept in ``findings`` so that the screen can warn the collector."""
+    require_work(actor, account)
     text = text.strip()
     if not text:
         raise WorkRejected(_("A note needs some text."))
@@ -283,6 +285,7 @@ def outcome_record(
     compliance hold, a wrong or dead number a skip-trace task; the account's next action date is
     the one given or the outcome's default. All of it or nothing is written.
     """
+    require_work(actor, account)
     _outcome_check(account, outcome, contact_point, third_party, promise)
     _next_action_check(account, next_action_on)
     effect = OUTCOME_EFFECTS[outcome]
