@@ -4,7 +4,6 @@ once, the old one is kept, the change is audited, and bad parameters are refused
 from datetime import UTC, datetime
 
 import pytest
-from django.contrib.auth.models import Permission, User
 
 from arrears.audit.models import AuditEvent
 from arrears.compliance import services
@@ -19,10 +18,11 @@ EVENING = datetime(2025, 6, 2, 13, 30, tzinfo=UTC)  # 21:30 in Shanghai
 
 @pytest.fixture
 def officer(client):
-    user = User.objects.create_user("officer", password="x", is_staff=True)
-    user.user_permissions.add(*Permission.objects.filter(
-        content_type__app_label="compliance",
-        codename__in=["view_rulepack", "view_rulesetting", "change_rulesetting"]))
+    """A compliance officer: the role whose admin area and permissions edit rule packs."""
+    from arrears.users.services import role_groups_ensure, user_create_for_role
+
+    role_groups_ensure()
+    user = user_create_for_role(username="officer", role="compliance_officer", password="x")
     client.force_login(user)
     return user
 
