@@ -230,8 +230,9 @@ def _lookup(queryset, field_name: str, keys: Iterable, *fields: str) -> list[tup
 class RowErrors(list):
     """The errors of one row, each naming the column at fault."""
 
-    def __init__(self, line: int):
-        super().__init__()
+    __slots__ = ("line",)
+
+    def __init__(self, line: int):  # starts empty: list.__new__ made it so
         self.line = line
 
     def add(self, column: str, reason: str) -> None:

@@ -31,7 +31,8 @@ def _adapter(field: models.Field) -> Adapter | None:
 
 class RowWriter:
     """Writes rows of ``model`` given as tuples of the ``columns`` (attribute names, e.g.
-    ``account_id``); ``constants`` gives the same value to every row of a column."""
+    ``account_id``); ``constants`` gives the same value to every row of a column. The other
+    columns get their field's default, or the time of the insert for ``auto_now`` fields."""
 
     def __init__(self, model: type[models.Model], columns: Sequence[str], *,
                  constants: dict[str, object] | None = None):
@@ -39,17 +40,24 @@ class RowWriter:
         fields = [field for field in meta.concrete_fields
                   if not isinstance(field, models.fields.AutoFieldMixin)]
         by_name = {field.attname: field for field in fields}
+        columns = tuple(columns)
         unknown = [name for name in (*columns, *(constants or {})) if name not in by_name]
         if unknown:
             raise ValueError(f"{model.__name__} has no columns {unknown}")
-        self.positions = [columns.index(field.attname) if field.attname in columns else None
-                          for field in fields]
-        self.adapters = [_adapter(field) for field in fields]
-        self.fixed = [self._fixed_value(field, constants or {}) for field in fields]
+        rest = [field for field in fields if field.attname not in columns]
+        per_row = [field.name for field in rest if field.has_default() and callable(field.default)
+                   and field.attname not in (constants or {})]
+        if per_row:  # each row needs its own value (a uuid4, say): give them in the rows
+            raise ValueError(f"{model.__name__}: pass the columns {per_row} in the rows")
+        self.row_adapters = [(index, adapt) for index, name in enumerate(columns)
+                             if (adapt := _adapter(by_name[name])) is not None]
+        self.rest = [(_adapter(field), self._fixed_value(field, constants or {}))
+                     for field in rest]
         quote = connection.ops.quote_name
         self.table = quote(meta.db_table)
-        self.names = ", ".join(quote(field.column) for field in fields)
-        self.placeholders = ", ".join(["%s"] * len(fields))
+        self.names = ", ".join(quote(by_name[name].column) for name in columns)
+        self.names += "".join(", " + quote(field.column) for field in rest)
+        self.placeholders = ", ".join(["%s"] * (len(columns) + len(rest)))
 
     @staticmethod
     def _fixed_value(field: models.Field, constants: dict) -> Callable[[], object]:
@@ -63,15 +71,8 @@ class RowWriter:
     def insert(self, rows: Sequence[Sequence]) -> None:
         if not rows:
             return
-        fixed = [None if position is not None else value()
-                 for position, value in zip(self.positions, self.fixed, strict=True)]
-        plan = list(zip(self.positions, self.adapters, fixed, strict=True))
-        values = [
-            tuple((row[position] if position is not None else constant) if adapt is None
-                  else adapt(row[position] if position is not None else constant)
-                  for position, adapt, constant in plan)
-            for row in rows
-        ]
+        fixed = tuple(value() if adapt is None else adapt(value()) for adapt, value in self.rest)
+        values = [(*self._adapted(row), *fixed) for row in rows]
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 with cursor.cursor.copy(f"COPY {self.table} ({self.names}) FROM STDIN") as copy:
@@ -81,3 +82,11 @@ class RowWriter:
                 cursor.executemany(
                     f"INSERT INTO {self.table} ({self.names}) VALUES ({self.placeholders})",
                     values)
+
+    def _adapted(self, row: Sequence) -> Sequence:
+        if not self.row_adapters:
+            return row
+        row = list(row)
+        for index, adapt in self.row_adapters:
+            row[index] = adapt(row[index])
+        return row
