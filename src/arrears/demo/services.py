@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -74,20 +75,21 @@ def demo_users_ensure(*, password: str, reset: bool = False) -> list[str]:
     Existing users are left alone unless ``reset``, so a second run changes nothing.
     """
     role_groups_ensure()
-    created = []
+    existing = set(User.objects.filter(username__in=(*ROLE_CODES, SUPERUSER))
+                   .values_list("username", flat=True))
+    to_set = [name for name in (*ROLE_CODES, SUPERUSER) if reset or name not in existing]
+    if not to_set:
+        return []
+    password_hash = make_password(password)  # one hash for all: each costs half a second
     for role in ROLE_CODES:
-        if reset or not User.objects.filter(username=role).exists():
-            user_create_for_role(username=role, role=role, password=password)
-            created.append(role)
-    if not User.objects.filter(username=SUPERUSER).exists():
-        User.objects.create_superuser(SUPERUSER, email="", password=password)
-        created.append(SUPERUSER)
-    elif reset:
-        admin = User.objects.get(username=SUPERUSER)
-        admin.set_password(password)
-        admin.save()
-        created.append(SUPERUSER)
-    return created
+        if role in to_set:
+            user_create_for_role(username=role, role=role, password_hash=password_hash)
+    if SUPERUSER in to_set:
+        admin = (User.objects.filter(username=SUPERUSER).first()
+                 or User.objects.create_superuser(SUPERUSER, email=""))
+        admin.password = password_hash
+        admin.save(update_fields=["password"])
+    return to_set
 
 
 def _count_clients(path: Path, limit: int | None) -> int:

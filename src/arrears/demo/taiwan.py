@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import TextIO
@@ -38,12 +39,13 @@ from faker import Faker
 
 from arrears.rules.aging import Payment, StatementDue, delinquency
 from arrears.rules.charges import ProductTerms, minimum_payment
-from arrears.rules.money import AmountError, exponent_for, parse_amount, to_decimal
+from arrears.rules.money import AmountError, exponent_for, parse_amount
 
 TAIWAN_CSV_ENV = "ARREARS_TAIWAN_CSV"
 SHIPPED_FILE = "taiwan_credit_card_clients.csv.gz"
 CURRENCY = "TWD"
-MINOR_PER_MAJOR = 10 ** exponent_for(CURRENCY)
+MINOR_DIGITS = exponent_for(CURRENCY)
+MINOR_PER_MAJOR = 10**MINOR_DIGITS
 MONTHS = 6  # April .. September 2005
 DATA_LAST_MONTH = date(2005, 9, 1)
 FAKER_SEED = 350  # the UCI data set number
@@ -228,6 +230,7 @@ def _clients(reader: csv.DictReader, limit: int | None) -> Iterator[TaiwanClient
         )
 
 
+@cache
 def _add_months(month: date, months: int) -> date:
     index = month.year * 12 + month.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
@@ -399,7 +402,14 @@ def _birth_date(age: int, at: date, rng: random.Random) -> date:
 
 
 def _major(minor: int) -> str:
-    return str(to_decimal(minor, CURRENCY))
+    """``-123456`` → ``"-1234.56"``: what ``str(to_decimal(minor, "TWD"))`` gives, faster."""
+    whole, cents = divmod(abs(minor), MINOR_PER_MAJOR)
+    return f"{'-' if minor < 0 else ''}{whole}.{cents:0{MINOR_DIGITS}d}"
+
+
+def _mobile(rng: random.Random) -> str:
+    """A Taiwanese mobile number, 09 and eight digits."""
+    return f"09{rng.randrange(100_000_000):08d}"
 
 
 @dataclass(frozen=True)
@@ -429,7 +439,7 @@ def person_rows(client: TaiwanClient, timeline: Timeline, faker: Faker) -> Perso
         "time_zone": TW_PRODUCT["time_zone"],
     }
     own = [
-        ("mobile", faker.numerify("09########")),
+        ("mobile", _mobile(rng)),
         ("email", faker.free_email()),
         ("billing_address", faker.address()),
     ]
@@ -442,7 +452,7 @@ def person_rows(client: TaiwanClient, timeline: Timeline, faker: Faker) -> Perso
     relation = rng.choices([r for r, _w in RELATIONS], weights=[w for _r, w in RELATIONS])[0]
     contacts.append({
         "external_id": f"{holder}-emergency", "cardholder_id": holder, "kind": "mobile",
-        "value": faker.numerify("09########"), "verified": "false", "source": "application",
+        "value": _mobile(rng), "verified": "false", "source": "application",
         "relation": relation, "contact_name": faker.name(),
     })
     return PersonRows(cardholder, contacts)

@@ -7,6 +7,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission, User
 from django.db import connection, transaction
 from django.utils import timezone
@@ -160,10 +161,13 @@ def teams_ensure_demo(*, password: str) -> list[str]:
             defaults={"channel": channel, "routing_order": routing_order, "buckets": buckets},
         )
     created = []
+    password_hash = None
     for username, team_name, capacity, languages, buckets in DEMO_COLLECTORS:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = user_create_for_role(username=username, role="collector", password=password)
+            password_hash = password_hash or make_password(password)
+            user = user_create_for_role(username=username, role="collector",
+                                        password_hash=password_hash)
             created.append(username)
         Collector.objects.get_or_create(
             user=user,
