@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 COMMANDS = {
+    "start": _("Set up the database, the demo portfolio, its users and first night, then start "
+               "the web server."),
     "demo": _("Set up the database, load the demo portfolio and one demo user per role."),
     "serve": _("Start the web server (pages, REST API at /api/, admin at /admin/)."),
     "import": _("Import cardholders, contacts, accounts, statements or postings (CSV, Parquet)."),
@@ -40,7 +42,7 @@ COMMANDS = {
 # Commands whose Django module name differs from the word a user types.
 COMMAND_MODULES = {"import": "import_data", "account": "account_show"}
 # Commands that set the database up themselves: they only need to reach it.
-SETTING_UP = {"demo", "serve", "migrate"}
+SETTING_UP = {"start", "demo", "serve", "migrate"}
 # Commands that work without the database (files in, files out).
 WITHOUT_DATABASE = {"synth", "gate"}
 
