@@ -29,7 +29,8 @@ def migrated_home(tmp_path_factory):
     return home
 
 
-@pytest.mark.parametrize(("language", "words"), [("en", "is not set up"), ("zh-hans", "尚未初始化")])
+@pytest.mark.parametrize(("language", "words"),
+                         [("en", "is not set up"), ("zh-hans", "尚未初始化")])
 def test_a_never_migrated_database_is_named_with_the_way_to_set_it_up(tmp_path, language, words):
     done = arrears("account", "TW-A-1", home=tmp_path, language=language)
     assert done.returncode == 1
