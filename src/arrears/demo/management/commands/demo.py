@@ -78,16 +78,17 @@ class Command(BaseCommand):
                                for status, count in sorted(result.outbox.items()))
             self.stdout.write(_("The night's outbox (/channels/outbox/): %(counts)s")
                               % {"counts": counts})
-        self.stdout.write(users_text(result, password))
+        self.stdout.write(users_text(created=bool(result.users_created), password=password))
         self.stdout.write(_("Start the web server with: arrears serve"))
 
 
-def users_text(result, password: str) -> str:
-    """The demo users and their password (or that it was left as it was), on two lines."""
+def users_text(*, created: bool, password: str) -> str:
+    """The demo users and their password (or, when none was ``created`` or reset, that their
+    passwords were left as they were), on two lines."""
     collectors = [name for name, *_rest in DEMO_COLLECTORS if name not in ROLE_CODES]
     lines = [_("Demo users: %(users)s")
              % {"users": ", ".join((*ROLE_CODES, *collectors, SUPERUSER))}]
-    if result.users_created:
+    if created:
         lines.append(_("Password: %(password)s") % {"password": password})
     else:
         lines.append(_("Their passwords were not changed (default %(password)s; use --password "

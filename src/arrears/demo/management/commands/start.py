@@ -1,8 +1,10 @@
 """``arrears start``: everything ``scripts/start.sh`` does after installing — the database, the
 demo portfolio, its users, its first night and the web server — each stage with its time."""
 
+import argparse
 import os
 import socket
+import sys
 import time
 
 from django.core.management import call_command
@@ -49,11 +51,18 @@ class Command(BaseCommand):
         parser.add_argument("--started-at", type=float, metavar="SECONDS",
                             help=_("When the start began (Unix time), for the total shown at "
                                    "the end; start.sh gives the time it began."))
+        # The second half, in a fresh process (see handle): only the web server.
+        parser.add_argument("--serve-only", action="store_true", help=argparse.SUPPRESS)
+        parser.add_argument("--server-stage-at", type=float, help=argparse.SUPPRESS)
+        parser.add_argument("--passwords-kept", action="store_true", help=argparse.SUPPRESS)
 
     def handle(self, *args, **options):
-        started_at = options["started_at"] or time.time()
         if options["workers"] < 1:
             raise CommandError(_("--workers must be at least 1."))
+        if options["serve_only"]:
+            self.serve(options)
+            return
+        started_at = options["started_at"] or time.time()
         if options["limit"] is not None and options["limit"] < 1:
             raise CommandError(_("--limit must be at least 1."))
         port_check(options["host"], options["port"])
@@ -65,19 +74,41 @@ class Command(BaseCommand):
                                say=stages.say, stage=stages)
         except (DemoError, TaiwanDataError) as error:
             raise CommandError(str(error)) from None
-        connections.close_all()  # the server's workers are forked: none may inherit one
-        url = f"http://{options['host']}:{options['port']}/"
-        server_started = stages.begin(_("Web server: %(url)s") % {"url": url})
+        stages.begin(_("Web server: %(url)s") % {"url": server_url(options)})
+        # The server's workers are forked from the process that starts it. This one has run
+        # DuckDB's and Arrow's thread pools, which do not survive a fork: the server starts in
+        # a fresh process instead, this command again with --serve-only.
+        connections.close_all()
+        again = [sys.executable, "-m", "arrears.cli", "start", "--serve-only",
+                 "--host", options["host"], "--port", str(options["port"]),
+                 "--workers", str(options["workers"]), "--started-at", str(started_at),
+                 "--server-stage-at", str(time.time())]
+        if options["password"]:
+            again += ["--password", options["password"]]
+        if not result.users_created:
+            again.append("--passwords-kept")
+        os.execv(sys.executable, again)
+
+    def serve(self, options) -> None:
+        stages = StagePrinter(self.stdout)
+        url = server_url(options)
+        started_at = options["started_at"] or time.time()
+        stage_at = options["server_stage_at"] or time.time()
 
         def ready() -> None:
-            stages.end(server_started)
+            stages.say(_("done in %(time)s") % {"time": duration_text(time.time() - stage_at)})
             self.stdout.write("")
             self.stdout.write(_("Arrears is running at %(url)s — ready %(time)s after the "
                                 "start.") % {"url": url,
                                              "time": duration_text(time.time() - started_at)})
-            self.stdout.write(users_text(result, options["password"] or DEMO_PASSWORD))
+            self.stdout.write(users_text(created=not options["passwords_kept"],
+                                         password=options["password"] or DEMO_PASSWORD))
             self.stdout.write(_("Stop it with Ctrl+C."))
             self.stdout.flush()
 
         server_run(host=options["host"], port=options["port"], workers=options["workers"],
                    threads=8, when_ready=ready, loglevel="warning")
+
+
+def server_url(options) -> str:
+    return f"http://{options['host']}:{options['port']}/"
