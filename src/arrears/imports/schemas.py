@@ -6,9 +6,10 @@ and ``docs/imports.md`` documents them (a test keeps the documentation in step).
 
 import re
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, partial
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -219,24 +220,32 @@ def check_contact_value(kind: str, value: str) -> None:
             raise CellError(_("%(value)r is not an e-mail address") % {"value": value}) from None
 
 
-def parse_cell(column: Column, text: str):
-    """Turn the stripped text of a non-empty cell into its value (amounts stay text)."""
-    if column.max_length is not None and len(text) > column.max_length:
-        raise CellError(
-            _("is %(length)d characters long; at most %(max)d allowed")
-            % {"length": len(text), "max": column.max_length}
-        )
+def cell_parser(column: Column) -> Callable[[str], object]:
+    """How the stripped text of a non-empty cell of ``column`` becomes its value (amounts stay
+    text); decided once per column, since an import calls it for every cell."""
     kind = column.type
-    if kind == "text" or kind == "amount":
-        return text
-    if kind == "date":
-        return parse_date(text)
-    if kind == "bool":
-        return parse_bool(text)
-    if kind == "choice":
-        return parse_choice(text, column.choices)
-    if kind == "flags":
-        return parse_flags(text, column.choices)
-    if kind == "time_zone":
-        return parse_time_zone(text)
-    raise AssertionError(f"unknown column type {kind}")
+    if kind in ("text", "amount"):
+        convert = None
+    elif kind == "date":
+        convert = parse_date
+    elif kind == "bool":
+        convert = parse_bool
+    elif kind == "choice":
+        convert = partial(parse_choice, choices=column.choices)
+    elif kind == "flags":
+        convert = partial(parse_flags, choices=column.choices)
+    elif kind == "time_zone":
+        convert = parse_time_zone
+    else:
+        raise AssertionError(f"unknown column type {kind}")
+    limit = column.max_length
+    if limit is None:
+        return convert or str
+
+    def parse(text: str):
+        if len(text) > limit:
+            raise CellError(_("is %(length)d characters long; at most %(max)d allowed")
+                            % {"length": len(text), "max": limit})
+        return text if convert is None else convert(text)
+
+    return parse

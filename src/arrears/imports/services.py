@@ -33,8 +33,8 @@ from arrears.imports.schemas import (
     SCHEMAS,
     CellError,
     Column,
+    cell_parser,
     check_contact_value,
-    parse_cell,
 )
 from arrears.imports.writer import RowWriter
 from arrears.ledger.models import Posting
@@ -262,7 +262,8 @@ class Importer(ABC):
         self.schema: tuple[Column, ...] = SCHEMAS[self.kind]
         self.header = header
         self.columns = frozenset(header)
-        self.positions = self._check_header(header)
+        self.parsers = [(column.name, position, column.required, cell_parser(column))
+                        for column, position in self._check_header(header)]
         self.seen: dict[str, int] = {}
         self.rejected_ids: set[str] = set()
 
@@ -306,16 +307,16 @@ class Importer(ABC):
             errors.add("", _("the line has %(found)d fields; the header has %(expected)d") % {
                 "found": len(cells), "expected": len(self.header)})
             return ParsedRow(line, values, errors)
-        for column, position in self.positions:
+        for name, position, required, parse in self.parsers:
             text = cells[position]
             if not text:
-                if column.required:
-                    errors.add(column.name, _("is empty; a value is required"))
+                if required:
+                    errors.add(name, _("is empty; a value is required"))
                 continue
             try:
-                values[column.name] = parse_cell(column, text)
+                values[name] = parse(text)
             except CellError as exc:
-                errors.add(column.name, str(exc))
+                errors.add(name, str(exc))
         external_id = values.get("external_id")
         if external_id is not None:
             first = self.seen.setdefault(external_id, line)
