@@ -168,10 +168,13 @@ ensure_venv() {
 }
 
 # Debian packages the tests need: Chromium and its driver for the browser tests, gettext to
-# check the translations, Java for the PySpark run of the nightly batch. Installed when missing
-# and we may (root with apt-get).
+# check the translations, Java for the PySpark run of the nightly batch, PostgreSQL's server
+# for a throwaway cluster (scripts/throwaway_postgres.sh). Installed when missing and we may
+# (root with apt-get).
 ensure_test_packages() {
   local missing=()
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null 2>&1 \
+    || missing+=(postgresql)
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
   command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
