@@ -90,8 +90,9 @@ def database_problem(*, needs_tables: bool) -> str | None:
     where = database_label(connection.settings_dict)
     not_set_up = _("The database at %(where)s is not set up: run `arrears migrate` (or `bash "
                    "scripts/start.sh` for the demo).") % {"where": where}
-    is_sqlite = connection.vendor == "sqlite"
-    if needs_tables and is_sqlite and not Path(connection.settings_dict["NAME"]).is_file():
+    file_missing = (connection.vendor == "sqlite" and not connection.is_in_memory_db()
+                    and not Path(connection.settings_dict["NAME"]).is_file())
+    if needs_tables and file_missing:
         return not_set_up  # do not leave an empty database file behind
     try:
         executor = MigrationExecutor(connection)
