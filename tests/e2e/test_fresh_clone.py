@@ -101,6 +101,9 @@ def test_start_sh_on_a_fresh_clone_serves_the_demo_portfolio(clone):
         first_page_after = time.monotonic() - started
     finally:
         start.stop()
+    # The server stops cleanly: its workers were not forked from the process that ran the
+    # demo's DuckDB and Arrow thread pools (one of them used to die of SIGSEGV here).
+    assert "SIGSEGV" not in start.output() and "Traceback" not in start.output()
     for stage in ("Install:", "Database:", "Demo portfolio:", "Demo users:", "The night of",
                   "Web server:"):
         assert re.search(rf"==> {stage}.*\n(.*\n)*?    done in \d", text), (stage, text)

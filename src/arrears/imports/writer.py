@@ -60,18 +60,21 @@ class RowWriter:
         self.placeholders = ", ".join(["%s"] * (len(columns) + len(rest)))
 
     @staticmethod
-    def _fixed_value(field: models.Field, constants: dict) -> Callable[[], object]:
-        """The value of a column the rows do not carry: a constant, the time, the default."""
+    def _fixed_value(field: models.Field, constants: dict) -> Callable[[object], object]:
+        """The value of a column the rows do not carry, given the time of the insert: a
+        constant, that time (``auto_now``, ``auto_now_add``), or the field's default."""
         if field.attname in constants:
-            return lambda: constants[field.attname]
+            return lambda now: constants[field.attname]
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            return timezone.now
-        return field.get_default
+            return lambda now: now
+        return lambda now: field.get_default()
 
     def insert(self, rows: Sequence[Sequence]) -> None:
         if not rows:
             return
-        fixed = tuple(value() if adapt is None else adapt(value()) for adapt, value in self.rest)
+        now = timezone.now()
+        fixed = tuple(value(now) if adapt is None else adapt(value(now))
+                      for adapt, value in self.rest)
         values = [(*self._adapted(row), *fixed) for row in rows]
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
