@@ -1,10 +1,13 @@
 import csv
+import gzip
+import os
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+import arrears.demo
 from arrears.demo.taiwan import (
     TW_TERMS,
     TaiwanDataError,
@@ -14,6 +17,7 @@ from arrears.demo.taiwan import (
     default_anchor,
     taiwan_csv_path,
     taiwan_export,
+    taiwan_open,
 )
 from arrears.rules.charges import minimum_payment
 from arrears.rules.ledger import Entry, fold
@@ -133,10 +137,13 @@ def test_bad_number_names_line_and_column(tmp_path):
 
 
 def test_the_real_file_keeps_its_duplicates_and_scientific_amounts(taiwan_path):
-    raw = list(csv.reader(taiwan_path.open()))[1:]
+    with taiwan_open(taiwan_path) as handle:
+        raw = list(csv.reader(handle))[1:]
     clients = list(clients_read(taiwan_path))
     assert len(clients) == len({c.id for c in clients}) == 30_000
-    assert len(raw) - len({tuple(r[1:]) for r in raw}) == 35  # kept as separate clients
+    # 35 rows repeat another row but for ID in the source; without the three columns the
+    # package leaves out, 155 do. They stay separate clients.
+    assert len(raw) - len({tuple(r[1:]) for r in raw}) == 155
     scientific = [(r, c) for r, c in zip(raw, clients, strict=True) if "e+" in r[1]]
     assert len(scientific) == 4_150
     assert all(c.limit_minor == int(Decimal(r[1])) * 100 for r, c in scientific)
@@ -179,3 +186,34 @@ def test_missing_file_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setenv("ARREARS_TAIWAN_CSV", str(tmp_path / "nope.csv"))
     with pytest.raises(TaiwanDataError, match="ARREARS_TAIWAN_CSV"):
         taiwan_csv_path()
+
+
+def test_the_demo_file_ships_inside_the_package_with_its_attribution(monkeypatch, tmp_path):
+    monkeypatch.delenv("ARREARS_TAIWAN_CSV", raising=False)
+    monkeypatch.chdir(tmp_path)  # nothing beside the checkout is looked at
+    path = taiwan_csv_path()
+    package = Path(arrears.demo.__file__).parent
+    assert path.parent == package / "data" and path.name.endswith(".csv.gz")
+    assert path.stat().st_size < 1_000_000
+    notice = (package / "data" / "NOTICE.md").read_text(encoding="utf-8")
+    assert "CC BY 4.0" in notice and "10.24432/C55S3H" in notice
+    with taiwan_open(path) as handle:
+        header = next(csv.reader(handle))
+    assert not {"SEX", "EDUCATION", "MARRIAGE"} & set(header)  # sensitive and unused
+    assert len(list(clients_read(path))) == 30_000
+
+
+def test_another_copy_is_read_plain_or_gzipped(monkeypatch, tmp_path):
+    plain = write(tmp_path, [ROW.format(id=7)], False)
+    packed = tmp_path / "copy.csv.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    monkeypatch.setenv("ARREARS_TAIWAN_CSV", os.fspath(packed))
+    assert taiwan_csv_path() == packed
+    assert list(clients_read(packed)) == list(clients_read(plain))
+
+
+def test_a_file_that_is_not_the_taiwan_csv_is_a_clear_error(tmp_path):
+    broken = tmp_path / "broken.csv.gz"
+    broken.write_bytes(b"not gzip at all")
+    with pytest.raises(TaiwanDataError, match="cannot be read"):
+        list(clients_read(broken))

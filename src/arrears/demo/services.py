@@ -1,11 +1,13 @@
 """Loading the demo portfolio: the Taiwan clients through the same import path a bank uses."""
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -74,20 +76,21 @@ def demo_users_ensure(*, password: str, reset: bool = False) -> list[str]:
     Existing users are left alone unless ``reset``, so a second run changes nothing.
     """
     role_groups_ensure()
-    created = []
+    existing = set(User.objects.filter(username__in=(*PERSON_ROLE_CODES, SUPERUSER))
+                   .values_list("username", flat=True))
+    to_set = [name for name in (*PERSON_ROLE_CODES, SUPERUSER) if reset or name not in existing]
+    if not to_set:
+        return []
+    password_hash = make_password(password)  # one hash for all: each costs half a second
     for role in PERSON_ROLE_CODES:
-        if reset or not User.objects.filter(username=role).exists():
-            user_create_for_role(username=role, role=role, password=password)
-            created.append(role)
-    if not User.objects.filter(username=SUPERUSER).exists():
-        User.objects.create_superuser(SUPERUSER, email="", password=password)
-        created.append(SUPERUSER)
-    elif reset:
-        admin = User.objects.get(username=SUPERUSER)
-        admin.set_password(password)
-        admin.save()
-        created.append(SUPERUSER)
-    return created
+        if role in to_set:
+            user_create_for_role(username=role, role=role, password_hash=password_hash)
+    if SUPERUSER in to_set:
+        admin = (User.objects.filter(username=SUPERUSER).first()
+                 or User.objects.create_superuser(SUPERUSER, email=""))
+        admin.password = password_hash
+        admin.save(update_fields=["password"])
+    return to_set
 
 
 def _count_clients(path: Path, limit: int | None) -> int:
@@ -104,11 +107,14 @@ def demo_load(
     today: date | None = None,
     progress: bool = False,
     say: Callable[[str], None] = lambda text: None,
+    stage: Callable[[str], AbstractContextManager] = lambda title: nullcontext(),
 ) -> DemoResult:
     """Load (or check) the demo portfolio, its users and the first nightly cycle.
 
     Idempotent: when the accounts asked for are already in the database nothing is converted
-    or imported unless ``reload``; the cycle for the data's last day runs once.
+    or imported unless ``reload``; the cycle for the data's last day runs once. ``stage``
+    wraps each of the three stages (portfolio, users, the night) with its title, to show
+    progress.
     """
     loaded_anchor = demo_loaded_anchor()
     if loaded_anchor and anchor and anchor.replace(day=1) != loaded_anchor:
@@ -124,29 +130,42 @@ def demo_load(
     loaded = Account.objects.filter(product=product, external_id__startswith="TW-A-").count()
     result = DemoResult(anchor=anchor, data_end=timeline.data_end, accounts=loaded,
                         loaded_now=False)
-    complete = loaded > 0 and loaded >= _count_clients(source, limit)
-    if reload or not complete:
-        out_dir = Path(settings.ARREARS_HOME) / "demo"
-        say(_("Converting the Taiwan data set into import files in %(dir)s …") % {"dir": out_dir})
-        export = taiwan_export(source=source, out_dir=out_dir, anchor=anchor, limit=limit)
-        for kind in IMPORT_KINDS:
-            report = import_file(kind=kind, path=export.paths[kind], progress=progress)
-            if not report.committed:
-                errors = "; ".join(str(e) for e in report.errors[:5])
-                raise DemoError(_("Importing %(kind)s failed: %(errors)s")
-                                % {"kind": kind, "errors": errors})
-            result.reports.append(report)
-        result.loaded_now = True
-        result.accounts = Account.objects.filter(
-            product=product, external_id__startswith="TW-A-").count()
-    result.users_created = demo_users_ensure(password=password or DEMO_PASSWORD,
-                                             reset=password is not None)
-    result.users_created += teams_ensure_demo(password=password or DEMO_PASSWORD)
-    scorecard_ensure_default()
-    strategy_ensure_default()
-    result.cycle_ran = _first_cycle(timeline.data_end, progress=progress)
-    result.outbox = outbox_send(progress=progress).by_status
+    with stage(_("Demo portfolio: the Taiwan card accounts, converted and imported the way "
+                 "a bank's files are")):
+        complete = loaded > 0 and loaded >= _count_clients(source, limit)
+        if reload or not complete:
+            result.reports = _portfolio_import(source, anchor, limit, progress=progress, say=say)
+            result.loaded_now = True
+            result.accounts = Account.objects.filter(
+                product=product, external_id__startswith="TW-A-").count()
+    with stage(_("Demo users: one per role, and the demo teams' collectors")):
+        result.users_created = demo_users_ensure(password=password or DEMO_PASSWORD,
+                                                 reset=password is not None)
+        result.users_created += teams_ensure_demo(password=password or DEMO_PASSWORD)
+    with stage(_("The night of %(date)s: interest and fees, aging, scores, decisions, work "
+                 "queues, the outbox") % {"date": timeline.data_end}):
+        scorecard_ensure_default()
+        strategy_ensure_default()
+        result.cycle_ran = _first_cycle(timeline.data_end, progress=progress)
+        result.outbox = outbox_send(progress=progress).by_status
     return result
+
+
+def _portfolio_import(source: Path, anchor: date, limit: int | None, *, progress: bool,
+                      say: Callable[[str], None]) -> list[ImportReport]:
+    """Convert the Taiwan file into the five import files and import them as a bank would."""
+    out_dir = Path(settings.ARREARS_HOME) / "demo"
+    say(_("Converting the Taiwan data set into import files in %(dir)s …") % {"dir": out_dir})
+    export = taiwan_export(source=source, out_dir=out_dir, anchor=anchor, limit=limit)
+    reports = []
+    for kind in IMPORT_KINDS:
+        report = import_file(kind=kind, path=export.paths[kind], progress=progress)
+        if not report.committed:
+            errors = "; ".join(str(e) for e in report.errors[:5])
+            raise DemoError(_("Importing %(kind)s failed: %(errors)s")
+                            % {"kind": kind, "errors": errors})
+        reports.append(report)
+    return reports
 
 
 def _first_cycle(as_of: date, *, progress: bool) -> bool:

@@ -1,7 +1,8 @@
 """The Taiwan "default of credit card clients" data set as a demo portfolio.
 
 30,000 real cardholders of a Taiwanese bank, April to September 2005 (UCI data set 350, CC BY
-4.0, DOI 10.24432/C55S3H; see ``/work/shared/data/taiwan/PROVENANCE.md``). Each client becomes
+4.0, DOI 10.24432/C55S3H). The file ships inside this package, ``data/`` (attribution and the
+changes made in ``data/NOTICE.md``); ``$ARREARS_TAIWAN_CSV`` reads another copy. Each client becomes
 one cardholder with one account of product ``TW-STD``; the six monthly bills become statements
 and the six monthly payments become payments. Postings that stand for the month's net spending
 make every statement balance equal the bill exactly, and the minimum due on each statement is
@@ -19,24 +20,32 @@ its 10th and pay the previous month's statement (due on the 15th).
 """
 
 import csv
+import gzip
+import io
 import os
 import random
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import cache
+from importlib import resources
 from pathlib import Path
+from typing import TextIO
 
 from django.utils.translation import gettext as _
 from faker import Faker
 
 from arrears.rules.aging import Payment, StatementDue, delinquency
 from arrears.rules.charges import ProductTerms, minimum_payment
-from arrears.rules.money import AmountError, parse_amount, to_decimal
+from arrears.rules.money import AmountError, exponent_for, parse_amount
 
 TAIWAN_CSV_ENV = "ARREARS_TAIWAN_CSV"
-TAIWAN_CSV_RELATIVE = Path("shared/data/taiwan/UCI_Credit_Card.csv")
+SHIPPED_FILE = "taiwan_credit_card_clients.csv.gz"
 CURRENCY = "TWD"
+MINOR_DIGITS = exponent_for(CURRENCY)
+MINOR_PER_MAJOR = 10**MINOR_DIGITS
 MONTHS = 6  # April .. September 2005
 DATA_LAST_MONTH = date(2005, 9, 1)
 FAKER_SEED = 350  # the UCI data set number
@@ -107,12 +116,9 @@ class TaiwanDataError(ValueError):
     """The Taiwan file is missing or a row cannot be read; the message names line and column."""
 
 
-def taiwan_csv_path(*, start: Path | None = None) -> Path:
-    """Where the Taiwan CSV is: ``$ARREARS_TAIWAN_CSV``, else ``../shared/data/taiwan/...``.
-
-    The relative location is tried from the current directory and from the repository that
-    holds this package (``<repo>/../shared/...``), so no setting is needed on the team's box.
-    """
+def taiwan_csv_path() -> Path:
+    """The Taiwan file: ``$ARREARS_TAIWAN_CSV`` when set (the original ``UCI_Credit_Card.csv``
+    or a gzip of it), else the copy shipped inside this package (``data/NOTICE.md``)."""
     explicit = os.environ.get(TAIWAN_CSV_ENV)
     if explicit:
         path = Path(explicit)
@@ -120,19 +126,22 @@ def taiwan_csv_path(*, start: Path | None = None) -> Path:
             raise TaiwanDataError(_("%(var)s=%(path)s is not a file") % {"var": TAIWAN_CSV_ENV,
                                                                       "path": explicit})
         return path
-    repo_root = Path(__file__).resolve().parents[3]
-    tried = []
-    for base in (start or Path.cwd(), repo_root):
-        for root in (base, *base.parents[:2]):
-            candidate = (root.parent / TAIWAN_CSV_RELATIVE).resolve()
-            if candidate.is_file():
-                return candidate
-            tried.append(str(candidate))
-    raise TaiwanDataError(
-        _("The Taiwan credit-card file (UCI_Credit_Card.csv) was not found; set %(var)s to "
-          "its path. Looked in: %(tried)s")
-        % {"var": TAIWAN_CSV_ENV, "tried": ", ".join(dict.fromkeys(tried))}
-    )
+    shipped = Path(os.fspath(resources.files("arrears.demo").joinpath("data", SHIPPED_FILE)))
+    if not shipped.is_file():
+        raise TaiwanDataError(
+            _("The demo data file %(path)s that comes with Arrears is missing: reinstall "
+              "Arrears, or set %(var)s to a copy of UCI_Credit_Card.csv.")
+            % {"path": shipped, "var": TAIWAN_CSV_ENV})
+    return shipped
+
+
+@contextmanager
+def taiwan_open(path: Path) -> Iterator[TextIO]:
+    """The file as text, uncompressed on the fly when its name ends in ``.gz``."""
+    with open(path, "rb") as raw:
+        stream = gzip.GzipFile(fileobj=raw) if path.name.endswith(".gz") else raw
+        with io.TextIOWrapper(stream, encoding="utf-8-sig", newline="") as text:
+            yield text
 
 
 @dataclass(frozen=True)
@@ -155,6 +164,8 @@ class TaiwanClient:
 
 
 def _integer(text: str, line: int, column: str) -> int:
+    if text.lstrip("-").isdecimal() and text.isascii():
+        return int(text)
     try:
         value = Decimal(text.strip())
     except InvalidOperation:
@@ -167,6 +178,8 @@ def _integer(text: str, line: int, column: str) -> int:
 
 
 def _money(text: str, line: int, column: str) -> int:
+    if text.lstrip("-").isdecimal() and text.isascii():  # most cells: no need for Decimal
+        return int(text) * MINOR_PER_MAJOR
     try:
         return parse_amount(text, CURRENCY)
     except AmountError as error:
@@ -175,40 +188,49 @@ def _money(text: str, line: int, column: str) -> int:
 
 
 def clients_read(path: Path, *, limit: int | None = None) -> Iterator[TaiwanClient]:
-    """The clients of the file in file order (``5e+05`` and a missing final newline are fine)."""
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or ())]
-        if missing:
-            raise TaiwanDataError(_("line 1: missing columns %(columns)s")
-                                  % {"columns": ", ".join(missing)})
-        seen: set[int] = set()
-        for count, row in enumerate(reader):
-            if limit is not None and count >= limit:
-                return
-            line = reader.line_num
-            client_id = _integer(row["ID"], line, "ID")
-            if client_id in seen:
-                raise TaiwanDataError(_("line %(line)d, column ID: ID %(id)d appears twice")
-                                      % {"line": line, "id": client_id})
-            seen.add(client_id)
-            paid = tuple(_money(row[c], line, c) for c in PAID_COLUMNS)
-            if any(p < 0 for p in paid):
-                raise TaiwanDataError(_("line %(line)d: a PAY_AMT is negative")
-                                      % {"line": line})
-            yield TaiwanClient(
-                id=client_id,
-                line=line,
-                limit_minor=_money(row["LIMIT_BAL"], line, "LIMIT_BAL"),
-                age=_integer(row["AGE"], line, "AGE"),
-                pay_status=tuple(_integer(row[c], line, c) for c in PAY_STATUS_COLUMNS),
-                bills=tuple(_money(row[c], line, c) for c in BILL_COLUMNS),
-                paid=paid,
-                default_next_month=_integer(row["default.payment.next.month"], line,
-                                            "default.payment.next.month") == 1,
-            )
+    """The clients of the file in file order (``5e+05`` and a missing final newline are fine;
+    a ``.gz`` file is read uncompressed)."""
+    try:
+        with taiwan_open(path) as handle:
+            yield from _clients(csv.DictReader(handle), limit)
+    except (OSError, EOFError, UnicodeDecodeError, csv.Error) as error:
+        raise TaiwanDataError(_("%(path)s cannot be read as the Taiwan CSV file: %(error)s")
+                              % {"path": path, "error": error}) from None
 
 
+def _clients(reader: csv.DictReader, limit: int | None) -> Iterator[TaiwanClient]:
+    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or ())]
+    if missing:
+        raise TaiwanDataError(_("line 1: missing columns %(columns)s")
+                              % {"columns": ", ".join(missing)})
+    seen: set[int] = set()
+    for count, row in enumerate(reader):
+        if limit is not None and count >= limit:
+            return
+        line = reader.line_num
+        client_id = _integer(row["ID"], line, "ID")
+        if client_id in seen:
+            raise TaiwanDataError(_("line %(line)d, column ID: ID %(id)d appears twice")
+                                  % {"line": line, "id": client_id})
+        seen.add(client_id)
+        paid = tuple(_money(row[c], line, c) for c in PAID_COLUMNS)
+        if any(p < 0 for p in paid):
+            raise TaiwanDataError(_("line %(line)d: a PAY_AMT is negative")
+                                  % {"line": line})
+        yield TaiwanClient(
+            id=client_id,
+            line=line,
+            limit_minor=_money(row["LIMIT_BAL"], line, "LIMIT_BAL"),
+            age=_integer(row["AGE"], line, "AGE"),
+            pay_status=tuple(_integer(row[c], line, c) for c in PAY_STATUS_COLUMNS),
+            bills=tuple(_money(row[c], line, c) for c in BILL_COLUMNS),
+            paid=paid,
+            default_next_month=_integer(row["default.payment.next.month"], line,
+                                        "default.payment.next.month") == 1,
+        )
+
+
+@cache
 def _add_months(month: date, months: int) -> date:
     index = month.year * 12 + month.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
@@ -380,7 +402,14 @@ def _birth_date(age: int, at: date, rng: random.Random) -> date:
 
 
 def _major(minor: int) -> str:
-    return str(to_decimal(minor, CURRENCY))
+    """``-123456`` → ``"-1234.56"``: what ``str(to_decimal(minor, "TWD"))`` gives, faster."""
+    whole, cents = divmod(abs(minor), MINOR_PER_MAJOR)
+    return f"{'-' if minor < 0 else ''}{whole}.{cents:0{MINOR_DIGITS}d}"
+
+
+def _mobile(rng: random.Random) -> str:
+    """A Taiwanese mobile number, 09 and eight digits."""
+    return f"09{rng.randrange(100_000_000):08d}"
 
 
 @dataclass(frozen=True)
@@ -410,7 +439,7 @@ def person_rows(client: TaiwanClient, timeline: Timeline, faker: Faker) -> Perso
         "time_zone": TW_PRODUCT["time_zone"],
     }
     own = [
-        ("mobile", faker.numerify("09########")),
+        ("mobile", _mobile(rng)),
         ("email", faker.free_email()),
         ("billing_address", faker.address()),
     ]
@@ -423,7 +452,7 @@ def person_rows(client: TaiwanClient, timeline: Timeline, faker: Faker) -> Perso
     relation = rng.choices([r for r, _w in RELATIONS], weights=[w for _r, w in RELATIONS])[0]
     contacts.append({
         "external_id": f"{holder}-emergency", "cardholder_id": holder, "kind": "mobile",
-        "value": faker.numerify("09########"), "verified": "false", "source": "application",
+        "value": _mobile(rng), "verified": "false", "source": "application",
         "relation": relation, "contact_name": faker.name(),
     })
     return PersonRows(cardholder, contacts)

@@ -2,10 +2,11 @@
 postings.
 
 One pass over the file inside one transaction. Rows are read in chunks; for each chunk the
-external ids it mentions are resolved with a few ``__in`` queries, every row is validated, and
-the good rows are written with ``bulk_create``/``bulk_update``. A file with any bad row is
-rolled back as a whole unless ``skip_bad_rows``; a dry run is always rolled back, so it checks
-exactly what a real import would (database lookups and conflicts included).
+external ids it mentions are resolved with a few ``__in`` queries, every row is validated, new
+rows are inserted set-at-a-time (``RowWriter``: COPY on PostgreSQL) and changed ones updated
+with ``bulk_update``. A file with any bad row is rolled back as a whole unless
+``skip_bad_rows``; a dry run is always rolled back, so it checks exactly what a real import
+would (database lookups and conflicts included).
 
 Re-importing a file is harmless: master data (cardholders, contacts, accounts) with a known
 external id is updated when a value changed and counted ``unchanged`` otherwise; statements and
@@ -47,6 +48,7 @@ from arrears.imports.schemas import (
     check_contact_value,
     too_long,
 )
+from arrears.imports.writer import RowWriter
 from arrears.ledger.models import Posting
 from arrears.ledger.services import PostingLimitsBook
 from arrears.portfolio.models import (
@@ -556,7 +558,7 @@ class MasterImporter(Importer):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.existing: dict[str, Model] = {}
-        self.to_create: list[Model] = []
+        self.to_create: list[tuple[type[Model], dict]] = []
         self.to_update: list[Model] = []
         self.update_fields: set[str] = set()
 
@@ -580,7 +582,7 @@ class MasterImporter(Importer):
 
     def save(self, model: type[Model], current: Model | None, key: str, values: dict):
         if current is None:
-            self.to_create.append(model(**{self.key: key}, **values))
+            self.to_create.append((model, {self.key: key, **values}))
             self.report.created += 1
             return
         changed = [name for name, value in values.items() if getattr(current, name) != value]
@@ -603,14 +605,16 @@ class MasterImporter(Importer):
             values[field_name] = row.values.get(column, default)
 
 
-def _write(to_create: list[Model], to_update: list[Model], update_fields: set[str]) -> None:
-    """Create and update master-data rows, grouped by model (contacts are two models)."""
+def _write(to_create: list[tuple[type[Model], dict]], to_update: list[Model],
+           update_fields: set[str]) -> None:
+    """Create and update master-data rows, grouped by model (contacts are two models) and by
+    the fields given (the key first: ``external_id``, or a product's ``code``)."""
+    by_columns: dict[tuple, list[tuple]] = {}
+    for model, values in to_create:
+        by_columns.setdefault((model, tuple(values)), []).append(tuple(values.values()))
+    for (model, columns), rows in by_columns.items():
+        RowWriter(model, columns).insert(rows)
     by_model: dict[type[Model], list[Model]] = {}
-    for obj in to_create:
-        by_model.setdefault(type(obj), []).append(obj)
-    for model, objs in by_model.items():
-        model.objects.bulk_create(objs, batch_size=WRITE_BATCH)
-    by_model = {}
     for obj in to_update:
         by_model.setdefault(type(obj), []).append(obj)
     now = timezone.now()
@@ -812,7 +816,10 @@ class StatementImporter(Importer):
         super().__init__(**kwargs)
         self.accounts = _accounts()
         self.cycles_in_file: dict[tuple[int, date], int] = {}
-        self.to_create: list[Statement] = []
+        self.to_create: list[tuple] = []
+        self.writer = RowWriter(Statement, ("external_id", "account_id", "cycle_date",
+                                            "due_date", "statement_balance_minor",
+                                            "minimum_due_minor"))
 
     def resolve(self, rows: list[ParsedRow]) -> None:
         self.accounts.load(row.values["account_id"] for row in rows)
@@ -823,7 +830,8 @@ class StatementImporter(Importer):
                                  "account_id", "cycle_date", "due_date",
                                  "statement_balance_minor", "minimum_due_minor")
         }
-        account_pks = {found[0] for found in self.accounts.known.values()}
+        account_pks = {known[0] for row in rows
+                       if (known := self.accounts.get(row.values["account_id"]))}
         cycles = {row.values["cycle_date"] for row in rows}
         self.existing_cycles = {
             (account_pk, cycle): external_id
@@ -867,14 +875,12 @@ class StatementImporter(Importer):
                 "account %(account)s already has a statement for %(cycle)s (%(other)s)") % {
                 "account": v["account_id"], "cycle": v["cycle_date"], "other": where})
             return
-        self.to_create.append(Statement(
-            external_id=v["external_id"], account_id=account_pk, cycle_date=v["cycle_date"],
-            due_date=v["due_date"], statement_balance_minor=balance, minimum_due_minor=minimum,
-        ))
+        self.to_create.append((v["external_id"], account_pk, v["cycle_date"], v["due_date"],
+                               balance, minimum))
         self.report.created += 1
 
     def flush(self) -> None:
-        Statement.objects.bulk_create(self.to_create, batch_size=WRITE_BATCH)
+        self.writer.insert(self.to_create)
         self.to_create = []
 
 
@@ -904,7 +910,11 @@ class PostingImporter(Importer):
         super().__init__(**kwargs)
         self.accounts = _accounts()
         self.to_create: list[tuple[tuple, _Target | None]] = []
-        self.writer = PostingWriter(actor=self.actor)
+        user = self.actor if getattr(self.actor, "is_authenticated", False) else None
+        self.writer = RowWriter(Posting, (
+            "external_id", "account_id", "kind", "amount_minor", "component", "posting_date",
+            "value_date", "statement_cycle_date", "reason", "reverses_id",
+        ), constants={"source": Posting.Source.IMPORT.value, "actor_id": user and user.pk})
         self.limits = PostingLimitsBook()
         self.created_here: dict[str, _Target] = {}
         self.reversed_here: dict[str, str] = {}
@@ -1045,50 +1055,6 @@ class PostingImporter(Importer):
                 self.created_here[external_id].pending = False
             pending = waiting
         self.to_create = []
-
-
-class PostingWriter:
-    """Inserts postings without building model instances: COPY on PostgreSQL, else
-    ``executemany``. Rows are tuples in ``FIELDS`` order followed by ``reverses_id``."""
-
-    FIELDS = ("external_id", "account", "kind", "amount_minor", "component", "posting_date",
-              "value_date", "statement_cycle_date", "reason")
-
-    def __init__(self, *, actor):
-        meta = Posting._meta
-        self.table = connection.ops.quote_name(meta.db_table)
-        names = [*self.FIELDS, "reverses", "source", "actor", "created_at"]
-        self.columns = ", ".join(connection.ops.quote_name(meta.get_field(name).column)
-                                 for name in names)
-        self.placeholders = ", ".join(["%s"] * len(names))
-        user = actor if getattr(actor, "is_authenticated", False) else None
-        self.extra = (Posting.Source.IMPORT.value, user.pk if user else None)
-        self.date = connection.ops.adapt_datefield_value
-
-    def insert(self, rows: list[tuple]) -> None:
-        if not rows:
-            return
-        created_at = connection.ops.adapt_datetimefield_value(timezone.now())
-        to_date = self.date
-        values = [
-            (external_id, account_pk, kind, amount, component, to_date(posting_date),
-             to_date(value_date), to_date(cycle_date), reason, reverses_pk, *self.extra,
-             created_at)
-            for (external_id, account_pk, kind, amount, component, posting_date, value_date,
-                 cycle_date, reason, reverses_pk) in rows
-        ]
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                with cursor.cursor.copy(
-                    f"COPY {self.table} ({self.columns}) FROM STDIN"
-                ) as copy:
-                    for value in values:
-                        copy.write_row(value)
-            else:
-                cursor.executemany(
-                    f"INSERT INTO {self.table} ({self.columns}) VALUES ({self.placeholders})",
-                    values,
-                )
 
 
 IMPORTERS: dict[str, type[Importer]] = {

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission, User
 from django.db import connection, transaction
 from django.utils import timezone
@@ -162,11 +163,14 @@ def teams_ensure_demo(*, password: str) -> list[str]:
             defaults={"channel": channel, "routing_order": routing_order, "buckets": buckets},
         )
     created = []
+    password_hash = None
     for username, team_name, capacity, languages, buckets in DEMO_COLLECTORS:
         user = User.objects.filter(username=username).first()
         if user is None:
             role = "field_agent" if username in DEMO_FIELD_AGENTS else "collector"
-            user = user_create_for_role(username=username, role=role, password=password)
+            password_hash = password_hash or make_password(password)
+            user = user_create_for_role(username=username, role=role,
+                                        password_hash=password_hash)
             created.append(username)
         Collector.objects.get_or_create(
             user=user,

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from arrears.channels.models import OutboxMessage
 from arrears.demo.crosstab import taiwan_crosstab
+from arrears.demo.progress import StagePrinter
 from arrears.demo.services import DEMO_PASSWORD, SUPERUSER, DemoError, demo_load
 from arrears.demo.taiwan import TaiwanDataError, clients_read, parse_anchor, taiwan_csv_path
 from arrears.users.roles import PERSON_ROLE_CODES
@@ -46,11 +47,13 @@ class Command(BaseCommand):
             anchor = parse_anchor(options["anchor"]) if options["anchor"] else None
             if options["limit"] is not None and options["limit"] < 1:
                 raise CommandError(_("--limit must be at least 1."))
-            call_command("migrate", interactive=False, verbosity=0)
+            stages = StagePrinter(self.stdout)
+            with stages(_("Database: creating or upgrading the tables")):
+                call_command("migrate", interactive=False, verbosity=0)
             progress = not options["no_progress"] and sys.stderr.isatty()
             result = demo_load(anchor=anchor, limit=options["limit"], reload=options["reload"],
                                password=options["password"], progress=progress,
-                               say=self.stdout.write)
+                               say=stages.say, stage=stages)
         except (DemoError, TaiwanDataError) as error:
             raise CommandError(str(error)) from None
         self._report(result, options["password"] or DEMO_PASSWORD)
@@ -75,12 +78,19 @@ class Command(BaseCommand):
                                for status, count in sorted(result.outbox.items()))
             self.stdout.write(_("The night's outbox (/channels/outbox/): %(counts)s")
                               % {"counts": counts})
-        collectors = [name for name, *_rest in DEMO_COLLECTORS if name not in PERSON_ROLE_CODES]
-        users = ", ".join((*PERSON_ROLE_CODES, *collectors, SUPERUSER))
-        self.stdout.write(_("Demo users: %(users)s") % {"users": users})
-        if result.users_created:
-            self.stdout.write(_("Password: %(password)s") % {"password": password})
-        else:
-            self.stdout.write(_("Their passwords were not changed (default %(password)s; "
-                                "use --password to reset them).") % {"password": DEMO_PASSWORD})
+        self.stdout.write(users_text(created=bool(result.users_created), password=password))
         self.stdout.write(_("Start the web server with: arrears serve"))
+
+
+def users_text(*, created: bool, password: str) -> str:
+    """The demo users and their password (or, when none was ``created`` or reset, that their
+    passwords were left as they were), on two lines."""
+    collectors = [name for name, *_rest in DEMO_COLLECTORS if name not in PERSON_ROLE_CODES]
+    lines = [_("Demo users: %(users)s")
+             % {"users": ", ".join((*PERSON_ROLE_CODES, *collectors, SUPERUSER))}]
+    if created:
+        lines.append(_("Password: %(password)s") % {"password": password})
+    else:
+        lines.append(_("Their passwords were not changed (default %(password)s; use --password "
+                       "to reset them).") % {"password": DEMO_PASSWORD})
+    return "\n".join(lines)

@@ -6,6 +6,7 @@ and one process runs Python on one core at a time.
 """
 
 import os
+from collections.abc import Callable
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -37,7 +38,9 @@ class Command(BaseCommand):
                    threads=options["threads"])
 
 
-def server_run(*, host: str, port: int, workers: int, threads: int) -> None:
+def server_run(*, host: str, port: int, workers: int, threads: int,
+               when_ready: Callable[[], None] | None = None, loglevel: str = "info") -> None:
+    """Run gunicorn until it is stopped; ``when_ready`` is called once it listens."""
     from gunicorn.app.base import BaseApplication
 
     from arrears.wsgi import application
@@ -46,7 +49,10 @@ def server_run(*, host: str, port: int, workers: int, threads: int) -> None:
         def load_config(self):
             settings = {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
                         "worker_class": "gthread", "preload_app": True,
-                        "proc_name": "arrears", "timeout": 120, "graceful_timeout": 10}
+                        "proc_name": "arrears", "timeout": 120, "graceful_timeout": 10,
+                        "loglevel": loglevel}
+            if when_ready is not None:
+                settings["when_ready"] = lambda server: when_ready()
             for name, value in settings.items():
                 self.cfg.set(name, value)
 
