@@ -1,0 +1,56 @@
+"""The checks, one module per concern; a pack names a check by its key in ``CHECKS``."""
+
+from collections.abc import Callable
+
+from arrears.compliance.gate.answer import Reason
+from arrears.compliance.gate.checks.channels import (
+    check_opt_out,
+    check_opt_out_method,
+    check_provenance,
+    check_visit,
+)
+from arrears.compliance.gate.checks.content import check_forbidden_content
+from arrears.compliance.gate.checks.frequency import (
+    check_after_conversation,
+    check_call_frequency_7d,
+    check_connected_per_day,
+    check_unanswered_per_contact_point,
+    check_volume_caps,
+)
+from arrears.compliance.gate.checks.holds import check_hold, check_plan, check_servicing_reminder
+from arrears.compliance.gate.checks.hours import (
+    check_contact_window,
+    check_no_contact_preferences,
+)
+from arrears.compliance.gate.checks.parties import (
+    check_collection_target,
+    check_location_call,
+    check_third_party_cn,
+    check_third_party_us,
+    debtor_unreachable,
+)
+from arrears.compliance.gate.context import Context
+
+CHECKS: dict[str, Callable[[Context, object], list[Reason]]] = {
+    "contact_window": check_contact_window,
+    "no_contact_preferences": check_no_contact_preferences,
+    "hold": check_hold,
+    "plan": check_plan,
+    "collection_target": check_collection_target,
+    "third_party_cn": check_third_party_cn,
+    "third_party_us": check_third_party_us,
+    "location_call": check_location_call,
+    "unanswered_per_contact_point": check_unanswered_per_contact_point,
+    "connected_per_day": check_connected_per_day,
+    "servicing_reminder": check_servicing_reminder,
+    "visit": check_visit,
+    "provenance": check_provenance,
+    "volume_caps": check_volume_caps,
+    "opt_out": check_opt_out,
+    "opt_out_method": check_opt_out_method,
+    "forbidden_content": check_forbidden_content,
+    "call_frequency_7d": check_call_frequency_7d,
+    "after_conversation": check_after_conversation,
+}
+
+__all__ = ["CHECKS", "debtor_unreachable"]

@@ -1,0 +1,210 @@
+"""Rule packs: the versioned parameters of one jurisdiction profile, read from the shipped JSON
+files or the database, and checked before the gate runs with them (``rule_problems``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from arrears.compliance import holds as hold_kinds
+from arrears.compliance.content import Word, default_words
+from arrears.compliance.gate.checks import CHECKS
+from arrears.compliance.gate.vocabulary import (
+    BLOCK,
+    CHANNELS,
+    CONSENT_KINDS,
+    COUNTERPARTIES,
+    DECISIONS,
+    PURPOSES,
+)
+
+PACKS_DIR = Path(__file__).resolve().parent.parent / "packs"
+
+
+class PackInvalid(ValueError):
+    """A rule pack with an unknown check or bad parameters."""
+
+
+@dataclass(frozen=True)
+class RuleConfig:
+    rule_id: str
+    check: str
+    enabled: bool = True
+    action: str = BLOCK
+    params: dict = field(default_factory=dict)
+    source: str = ""
+    status: str = "U"
+    title: str = ""
+
+    @classmethod
+    def from_json(cls, data: dict) -> RuleConfig:
+        return cls(rule_id=data["id"], check=data["check"], enabled=data.get("enabled", True),
+                   action=data.get("action", BLOCK), params=data.get("params", {}),
+                   source=data.get("source", ""), status=data.get("status", "U"),
+                   title=data.get("title", ""))
+
+    def to_json(self) -> dict:
+        return {"id": self.rule_id, "check": self.check, "enabled": self.enabled,
+                "action": self.action, "params": self.params, "source": self.source,
+                "status": self.status, "title": self.title}
+
+
+@dataclass(frozen=True)
+class RulePackData:
+    """The live parameters of one profile: its rules, default zone, phone region, word list."""
+
+    profile: str
+    rules: tuple[RuleConfig, ...]
+    version: int = 0
+    default_time_zone: str = "Asia/Shanghai"
+    region: str = "CN"
+    words: tuple[Word, ...] = ()
+
+    @classmethod
+    def from_json(cls, data: dict, *, words: tuple[Word, ...] | None = None) -> RulePackData:
+        """A pack from its JSON; PackInvalid lists every bad rule."""
+        try:
+            rules = tuple(RuleConfig.from_json(item) for item in data["rules"])
+            pack = cls(profile=data["profile"], rules=rules, version=data.get("version", 0),
+                       default_time_zone=data.get("default_time_zone", "Asia/Shanghai"),
+                       region=data.get("region", "CN"),
+                       words=default_words() if words is None else words)
+        except (KeyError, TypeError) as error:
+            raise PackInvalid(_("The rule pack misses %(field)s.") % {"field": error}) from None
+        problems = [f"{rule.rule_id}: {problem}" for rule in rules
+                    for problem in rule_problems(rule.check, rule.action, rule.params)]
+        if problems:
+            raise PackInvalid("; ".join(problems))
+        return pack
+
+    def to_json(self) -> dict:
+        return {"profile": self.profile, "version": self.version,
+                "default_time_zone": self.default_time_zone, "region": self.region,
+                "rules": [rule.to_json() for rule in self.rules]}
+
+    def rule(self, rule_id: str) -> RuleConfig | None:
+        return next((r for r in self.rules if r.rule_id == rule_id), None)
+
+
+def pack_file(profile: str) -> Path:
+    return PACKS_DIR / f"{profile.lower()}.json"
+
+
+def pack_from_file(path: Path | str, *, words: tuple[Word, ...] | None = None) -> RulePackData:
+    return RulePackData.from_json(json.loads(Path(path).read_text(encoding="utf-8")), words=words)
+
+
+def default_pack(profile: str) -> RulePackData:
+    """The shipped pack of ``profile`` (``packs/<profile>.json``)."""
+    return pack_from_file(pack_file(profile))
+
+
+# --- parameter validation (admin and pack loading) ----------------------------------------
+
+
+def _is_clock(value) -> bool:
+    try:
+        time.fromisoformat(value)
+    except (TypeError, ValueError):
+        return False
+    return isinstance(value, str)
+
+
+def _is_count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _is_list_of(allowed):
+    def valid(value) -> bool:
+        return isinstance(value, list | tuple) and all(v in allowed for v in value)
+    return valid
+
+
+def _is_caps(value) -> bool:
+    return isinstance(value, dict) and all(
+        channel in CHANNELS and isinstance(cap, dict) and set(cap) == {"soft", "hard"}
+        and _is_count(cap["soft"]) and _is_count(cap["hard"]) and cap["soft"] <= cap["hard"]
+        for channel, cap in value.items())
+
+
+def _is_exceptions(value) -> bool:
+    return isinstance(value, dict) and all(
+        purpose in PURPOSES and isinstance(spec, dict) and spec.get("decision") in DECISIONS
+        and _is_list_of(CHANNELS)(spec.get("channels", ())) for purpose, spec in value.items())
+
+
+def _is_strings(value) -> bool:
+    return isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
+
+
+_PARAM_TYPES: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "start": (_is_clock, "a time HH:MM"),
+    "end": (_is_clock, "a time HH:MM"),
+    "channels": (_is_list_of(CHANNELS), "a list of channels"),
+    "consent_kinds": (_is_list_of(CONSENT_KINDS), "a list of consent kinds"),
+    "consent_action": (lambda v: v in DECISIONS, "a decision"),
+    "ambiguous_rule_id": (lambda v: isinstance(v, str), "a rule id"),
+    "hold": (lambda v: v in hold_kinds.HOLD_KINDS, "a hold kind"),
+    "counterparties": (_is_list_of(COUNTERPARTIES), "a list of counterparties"),
+    "exceptions": (_is_exceptions, "purpose → {decision, channels}"),
+    "delay_until_end": (lambda v: isinstance(v, bool), "true or false"),
+    "max_term_months": (_is_count, "a whole number"),
+    "proposal_action": (lambda v: v in DECISIONS, "a decision"),
+    "purposes": (_is_list_of(PURPOSES), "a list of purposes"),
+    "exempt_purposes": (_is_list_of(PURPOSES), "a list of purposes"),
+    "allowed_purposes": (_is_list_of(PURPOSES), "a list of purposes"),
+    "targets": (_is_list_of(COUNTERPARTIES), "a list of counterparties"),
+    "approval_required": (_is_list_of(COUNTERPARTIES), "a list of counterparties"),
+    "disclosure_categories": (_is_strings, "a list of word categories"),
+    "confirmation_forbids": (_is_strings, "a list of word categories"),
+    "block_categories": (_is_strings, "a list of word categories"),
+    "legal_threat_holds": (_is_list_of(hold_kinds.HOLD_KINDS), "a list of hold kinds"),
+    "legal_threat_action": (lambda v: v in DECISIONS, "a decision"),
+    "consecutive_failures": (_is_count, "a whole number"),
+    "trigger_action": (lambda v: v in DECISIONS, "a decision"),
+    "max_contacts": (_is_count, "a whole number"),
+    "max": (_is_count, "a whole number"),
+    "max_calls": (_is_count, "a whole number"),
+    "days": (lambda v: _is_count(v) and v >= 1, "a whole number of at least 1"),
+    "consent_days": (lambda v: _is_count(v) and v >= 1, "a whole number of at least 1"),
+    "consent_rule_ids": (_is_strings, "a list of rule ids"),
+    "min_collectors": (_is_count, "a whole number"),
+    "forbidden": (_is_strings, "a list of sources"),
+    "allowed": (_is_strings, "a list of sources"),
+    "unlisted_action": (lambda v: v in DECISIONS, "a decision"),
+    "caps": (_is_caps, "channel → {soft, hard} whole numbers, soft ≤ hard"),
+}
+_REQUIRED = {"contact_window": ("start", "end"), "hold": ("hold",), "plan": ("hold",),
+             "collection_target": ("targets",), "unanswered_per_contact_point": ("max",),
+             "connected_per_day": ("max",), "call_frequency_7d": ("max_calls",),
+             "volume_caps": ("caps",)}
+
+
+def rule_problems(check: str, action: str, params: Any) -> list[str]:
+    """What is wrong with a rule's settings, in words an officer can act on ([] when fine)."""
+    if check not in CHECKS:
+        return [_("unknown check %(check)r") % {"check": check}]
+    problems = []
+    if action not in DECISIONS:
+        problems.append(_("action must be one of %(list)s") % {"list": ", ".join(DECISIONS)})
+    if not isinstance(params, dict):
+        return [*problems, _("parameters must be a JSON object")]
+    for name in _REQUIRED.get(check, ()):
+        if name not in params:
+            problems.append(_("parameter %(name)s is required") % {"name": name})
+    for name, value in params.items():
+        if name not in _PARAM_TYPES:
+            problems.append(_("unknown parameter %(name)s") % {"name": name})
+        elif not _PARAM_TYPES[name][0](value):
+            problems.append(_("%(name)s must be %(kind)s, not %(value)s")
+                            % {"name": name, "kind": _PARAM_TYPES[name][1],
+                               "value": json.dumps(value, ensure_ascii=False)})
+    if check == "contact_window" and not problems and params["start"] >= params["end"]:
+        problems.append(_("start must be before end"))
+    return problems
