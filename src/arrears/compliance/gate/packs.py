@@ -23,6 +23,7 @@ from arrears.compliance.gate.vocabulary import (
     DECISIONS,
     PURPOSES,
 )
+from arrears.compliance.timezones import UnknownTimeZone, zone
 
 PACKS_DIR = Path(__file__).resolve().parent.parent / "packs"
 
@@ -67,16 +68,16 @@ class RulePackData:
     words: tuple[Word, ...] = ()
 
     @classmethod
-    def from_json(cls, data: dict, *, words: tuple[Word, ...] | None = None) -> RulePackData:
-        """A pack from its JSON; PackInvalid lists every bad rule."""
-        try:
-            rules = tuple(RuleConfig.from_json(item) for item in data["rules"])
-            pack = cls(profile=data["profile"], rules=rules, version=data.get("version", 0),
-                       default_time_zone=data.get("default_time_zone", "Asia/Shanghai"),
-                       region=data.get("region", "CN"),
-                       words=default_words() if words is None else words)
-        except (KeyError, TypeError) as error:
-            raise PackInvalid(_("The rule pack misses %(field)s.") % {"field": error}) from None
+    def from_json(cls, data: Any, *, words: tuple[Word, ...] | None = None) -> RulePackData:
+        """A pack from its JSON; PackInvalid lists every problem (structure, then rules)."""
+        problems = _structure_problems(data)
+        if problems:
+            raise PackInvalid("; ".join(problems))
+        rules = tuple(RuleConfig.from_json(item) for item in data["rules"])
+        pack = cls(profile=data["profile"], rules=rules, version=data.get("version", 0),
+                   default_time_zone=data.get("default_time_zone", "Asia/Shanghai"),
+                   region=data.get("region", "CN"),
+                   words=default_words() if words is None else words)
         problems = [f"{rule.rule_id}: {problem}" for rule in rules
                     for problem in rule_problems(rule.check, rule.action, rule.params)]
         if problems:
@@ -90,6 +91,54 @@ class RulePackData:
 
     def rule(self, rule_id: str) -> RuleConfig | None:
         return next((r for r in self.rules if r.rule_id == rule_id), None)
+
+
+_PACK_FIELDS = {"profile", "version", "default_time_zone", "region", "rules", "description"}
+_RULE_FIELDS = {"id", "check", "enabled", "action", "params", "source", "status", "title"}
+
+
+def _structure_problems(data: Any) -> list[str]:
+    """What is wrong with the shape of a pack's JSON, before its rules are read."""
+    if not isinstance(data, dict):
+        return [_("a rule pack is a JSON object")]
+    problems = [_("unknown field %(name)s") % {"name": name}
+                for name in sorted(set(data) - _PACK_FIELDS, key=str)]
+    if not isinstance(data.get("profile"), str) or not data.get("profile"):
+        problems.append(_("profile is required (e.g. CN-BANK)"))
+    if not isinstance(data.get("version", 0), int) or isinstance(data.get("version"), bool):
+        problems.append(_("version must be a whole number"))
+    try:
+        zone(data.get("default_time_zone", "Asia/Shanghai"))
+    except (UnknownTimeZone, TypeError):
+        problems.append(_("default_time_zone must be an IANA time zone"))
+    if not isinstance(data.get("region", "CN"), str):
+        problems.append(_("region must be a two-letter country code"))
+    rules = data.get("rules")
+    if not isinstance(rules, list) or not rules:
+        return [*problems, _("rules must be a non-empty list")]
+    for index, rule in enumerate(rules):
+        if not isinstance(rule, dict):
+            problems.append(_("rules[%(index)s] must be an object") % {"index": index})
+            continue
+        for name in sorted(set(rule) - _RULE_FIELDS, key=str):
+            problems.append(_("rules[%(index)s]: unknown field %(name)s")
+                            % {"index": index, "name": name})
+        for name in ("id", "check"):
+            if not isinstance(rule.get(name), str) or not rule.get(name):
+                problems.append(_("rules[%(index)s]: %(name)s is required")
+                                % {"index": index, "name": name})
+        if not isinstance(rule.get("enabled", True), bool):
+            problems.append(_("rules[%(index)s]: enabled must be true or false")
+                            % {"index": index})
+        for name in ("source", "status", "title", "action"):
+            if not isinstance(rule.get(name, ""), str):
+                problems.append(_("rules[%(index)s]: %(name)s must be a string")
+                                % {"index": index, "name": name})
+    ids = [r.get("id") for r in rules if isinstance(r, dict)]
+    duplicates = sorted({i for i in ids if isinstance(i, str) and ids.count(i) > 1})
+    if duplicates:
+        problems.append(_("rule ids used twice: %(ids)s") % {"ids": ", ".join(duplicates)})
+    return problems
 
 
 def pack_file(profile: str) -> Path:

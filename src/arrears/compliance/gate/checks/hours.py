@@ -3,7 +3,7 @@ debtor called inconvenient (US-03)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, time
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
@@ -57,14 +57,14 @@ def check_no_contact_preferences(ctx: Context, rule: RuleConfig) -> list[Reason]
         return [_reason(rule, rule.action, _("The debtor said %(place)s is inconvenient.")
                         % {"place": label(request.contact_point_kind)})]
     local = ctx.at.astimezone(ctx.home_zone)
-    for start_text, end_text in request.no_contact_windows:
-        start, end = time.fromisoformat(start_text), time.fromisoformat(end_text)
-        if start <= local.time() < end:
+    for window in request.no_contact_windows:
+        if window.contains(local.time()):
             if ctx.consent(CONSENT_KINDS):
                 return [_reason(rule, REQUIRE_NOTE, _("Inside a time the debtor called "
                                                       "inconvenient, with their consent."))]
-            lifted = datetime.combine(local.date(), end, ctx.home_zone).astimezone(UTC)
+            lifted = window.ends_after(local).astimezone(UTC)
             return [_reason(rule, rule.action,
                             _("The debtor said %(start)s–%(end)s is inconvenient.")
-                            % {"start": start_text, "end": end_text}, not_before=lifted)]
+                            % {"start": f"{window.start:%H:%M}", "end": f"{window.end:%H:%M}"},
+                            not_before=lifted)]
     return []
