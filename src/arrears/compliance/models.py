@@ -30,6 +30,8 @@ PURPOSE_CHOICES = [
     ("contact_repair", _("contact repair")), ("opt_out_confirmation", _("opt-out confirmation")),
     ("cease_exception", _("cease exception notice")),
     ("payment_handling", _("payment handling")), ("plan_proposal", _("plan proposal")),
+    ("validation_notice", _("validation notice")),
+    ("moratorium_notice", _("breathing-space notice")), ("servicing", _("servicing")),
 ]
 OUTCOME_CHOICES = [
     ("sent", _("sent")), ("delivered", _("delivered")), ("failed", _("failed")),
@@ -38,6 +40,11 @@ OUTCOME_CHOICES = [
     ("third_party", _("third-party contact")), ("wrong_number", _("wrong number")),
     ("disconnected", _("number disconnected")), ("refused", _("refused")),
     ("visited", _("visited")), ("not_home", _("not at home")),
+]
+ACTION_CHOICES = CHANNEL_CHOICES + [
+    ("agency_assign", _("agency placement")), ("cra_furnish", _("credit-bureau furnishing")),
+    ("legal_referral", _("legal referral")), ("fee_post", _("fee posting")),
+    ("interest_post", _("interest posting")), ("debt_sale", _("debt sale")),
 ]
 DECISION_CHOICES = [(d, d) for d in gate.DECISIONS]
 VERDICT_CHOICES = [("allow", _("allow")), ("delay", _("delay")), ("block", _("block"))]
@@ -176,7 +183,10 @@ class GateCheck(models.Model):
                                 verbose_name=_("account"))
     at = models.DateTimeField(_("asked for"))
     asked_at = models.DateTimeField(_("asked at"), auto_now_add=True)
-    channel = models.CharField(_("channel"), max_length=12, choices=CHANNEL_CHOICES)
+    action = models.CharField(_("action"), max_length=16, choices=ACTION_CHOICES, blank=True,
+                              help_text=_("Blank on answers stored before account actions: "
+                                          "the channel."))
+    channel = models.CharField(_("channel"), max_length=12, choices=CHANNEL_CHOICES, blank=True)
     purpose = models.CharField(_("purpose"), max_length=24, choices=PURPOSE_CHOICES)
     counterparty = models.CharField(_("counterparty"), max_length=26,
                                     choices=COUNTERPARTY_CHOICES)

@@ -18,6 +18,7 @@ from arrears.compliance.models import (
     RulePack,
     ThirdPartyDoNotCall,
 )
+from arrears.compliance.timezones import residence_country
 from arrears.portfolio.models import Account, Cardholder, ContactPoint, Product
 
 _cache: dict[str, tuple[float, object]] = {}
@@ -77,6 +78,31 @@ def profile_for(account: Account) -> str:
     """The jurisdiction profile the gate applies to ``account`` (setting
     ARREARS_COMPLIANCE_PROFILE, default CN-BANK)."""
     return getattr(settings, "ARREARS_COMPLIANCE_PROFILE", "CN-BANK")
+
+
+# A bank's own profile becomes the debt collector's when an agency acts for it.
+AGENCY_PROFILES = {"US-FIRST-PARTY": "US-FDCPA"}
+# The profile of the country a debtor lives in (ARREARS_COMPLIANCE_RESIDENCE_PROFILES).
+RESIDENCE_PROFILES = {"CN": "CN-BANK", "US": "US-FIRST-PARTY", "GB": "UK-FCA"}
+
+
+def profiles_for(account: Account, *, acting_party: str = "bank", zones=(),
+                 phone: str = "") -> list[str]:
+    """Every profile that applies to ``account`` (COMPLIANCE.md section 0: evaluate them all,
+    the strictest wins): the bank's own, the collector's when an agency acts, and the profile
+    of the country the debtor lives in (from the cardholder's zone, else the phone)."""
+    own = profile_for(account)
+    if acting_party == "agency":
+        own = AGENCY_PROFILES.get(own, own)
+    profiles = [own]
+    mapping = getattr(settings, "ARREARS_COMPLIANCE_RESIDENCE_PROFILES", RESIDENCE_PROFILES)
+    country = residence_country(tuple(z for z in zones if z), phone)
+    residence = mapping.get(country) if country else None
+    if residence and residence not in profiles and not (
+            residence.split("-")[0] == own.split("-")[0]):
+        profiles.append(AGENCY_PROFILES.get(residence, residence)
+                        if acting_party == "agency" else residence)
+    return profiles
 
 
 def _dt(value) -> datetime | None:

@@ -28,7 +28,7 @@ from arrears.compliance.selectors import (
     gate_state,
     pack_cache_clear,
     pack_live,
-    profile_for,
+    profiles_for,
 )
 from arrears.compliance.selectors import holds_active as _holds_active
 from arrears.compliance.selectors import (
@@ -67,13 +67,20 @@ def _history(rows, account: Account) -> tuple[gate.HistoryItem, ...]:
     return tuple(items)
 
 
-def contact_request_for(account: Account, *, channel: str, purpose: str = "collection",
-                        counterparty: str = "debtor", at: datetime | None = None,
-                        contact_point=None, third_party=None, content: str = "",
-                        language: str = "", collectors: int = 0,
-                        approval_reference: str = "") -> gate.ContactRequest:
-    """The gate request for a real account, built from one database round trip."""
+def contact_request_for(account: Account, *, channel: str = "", action: str = "",
+                        purpose: str = "collection", counterparty: str = "debtor",
+                        at: datetime | None = None, contact_point=None, third_party=None,
+                        content: str = "", language: str = "", collectors: int = 0,
+                        approval_reference: str = "", acting_party: str = "bank",
+                        facts: dict | None = None) -> gate.ContactRequest:
+    """The gate request for a real account, built from one database round trip. ``action``
+    (or ``channel`` for a contact) names what is asked about; ``facts`` adds request fields as
+    JSON values (an agency, a furnishing's content, a limitation period …), checked as the
+    JSON of ``arrears gate check`` is."""
     at = _now(at)
+    action = action or channel
+    if action not in gate.ACTION_TYPES:
+        raise ComplianceError(_("Unknown action %(action)r.") % {"action": action})
     point_id, third_id = _pk(contact_point), _pk(third_party)
     state = gate_state(account, at, third_id)
     points = {row[9]: row for row in state["p"]}
@@ -84,13 +91,16 @@ def contact_request_for(account: Account, *, channel: str, purpose: str = "colle
     phones = [row[4] for row in state["p"] if row[3] in PHONE_KINDS]
     phone = point[4] if point is not None and point[3] in PHONE_KINDS else (phones or [""])[0]
     address = next((row[4] for kind in ADDRESS_KINDS for row in state["p"] if row[3] == kind), "")
-    profile = profile_for(account)
-    pack = pack_live(profile)
+    profiles = profiles_for(account, acting_party=acting_party, zones=(holder_zone,),
+                            phone=phone)
+    pack = pack_live(profiles[0])
     zones = (holder_zone,) if holder_zone else ()
     if not zones and not address and not gate_phone_zones(phone, pack) and product_zone:
         zones = (product_zone,)
-    return gate.ContactRequest(
-        at=at, profile=profile, channel=channel, purpose=purpose, counterparty=counterparty,
+    request = gate.ContactRequest(
+        at=at, profile=profiles[0], profiles=tuple(profiles[1:]), action=action,
+        channel=action if action in gate.CHANNELS else "", purpose=purpose,
+        counterparty=counterparty, acting_party=acting_party,
         address=address, phone=phone, time_zones=zones,
         contact_point=str(point_id or ""), contact_point_kind=point[3] if point else "",
         provenance=point[5] if point else "", third_party=str(third_id or ""),
@@ -105,6 +115,13 @@ def contact_request_for(account: Account, *, channel: str, purpose: str = "colle
         content=content, language=language, collectors=collectors,
         approval_reference=approval_reference,
     )
+    if facts:
+        try:
+            request = request.with_facts(facts)
+        except gate.RequestInvalid as error:
+            raise ComplianceError(_("%(field)s: %(message)s")
+                                  % {"field": error.field, "message": error.message}) from None
+    return request
 
 
 def gate_phone_zones(phone: str, pack: gate.RulePackData) -> tuple[str, ...]:
@@ -119,22 +136,25 @@ def _request_summary(request: gate.ContactRequest) -> dict:
     return data
 
 
-def gate_ask(account: Account, *, channel: str, purpose: str = "collection",
-             counterparty: str = "debtor", at: datetime | None = None, contact_point=None,
-             third_party=None, content: str = "", language: str = "", actor=None,
-             reference: str = "", collectors: int = 0,
-             approval_reference: str = "") -> gate.GateAnswer:
-    """Ask the live rule pack whether this contact may happen at ``at`` (now by default), store
-    the answer as a ``GateCheck`` and return it with ``check_id`` set.
+def gate_ask(account: Account, *, channel: str = "", action: str = "",
+             purpose: str = "collection", counterparty: str = "debtor",
+             at: datetime | None = None, contact_point=None, third_party=None,
+             content: str = "", language: str = "", actor=None, reference: str = "",
+             collectors: int = 0, approval_reference: str = "", acting_party: str = "bank",
+             facts: dict | None = None) -> gate.GateAnswer:
+    """Ask the live rule packs whether this action may happen at ``at`` (now by default),
+    store the answer as a ``GateCheck`` and return it with ``check_id`` set.
 
+    ``channel`` names a contact, ``action`` any action type of the gate (a contact channel,
+    agency_assign, cra_furnish, legal_referral, fee_post, interest_post, debt_sale);
     ``collectors`` is how many go on a field visit (CN-17); ``approval_reference`` names the
-    approval a REQUIRE_APPROVAL rule waits for (e.g. the team lead's approval of a visit)."""
-    request = contact_request_for(account, channel=channel, purpose=purpose,
+    approval a REQUIRE_APPROVAL rule waits for; ``facts`` adds request fields (JSON values)."""
+    request = contact_request_for(account, channel=channel, action=action, purpose=purpose,
                                   counterparty=counterparty, at=at, contact_point=contact_point,
                                   third_party=third_party, content=content, language=language,
-                                  collectors=collectors, approval_reference=approval_reference)
-    pack = pack_live(request.profile)
-    answer = gate.gate_check(request, pack)
+                                  collectors=collectors, approval_reference=approval_reference,
+                                  acting_party=acting_party, facts=facts)
+    answer = gate.gate_check(request, {p: pack_live(p) for p in request.profiles})
     fields = _gate_check_fields(account, request, answer, reference, actor)
     if _relaxed_store_applies():
         check_id = _gate_check_store_relaxed(fields)
@@ -173,7 +193,8 @@ def _gate_check_store_relaxed(fields: dict) -> int:
 
 def _gate_check_fields(account, request, answer, reference, actor) -> dict:
     return dict(
-        account_id=account.pk, at=request.at, channel=request.channel, purpose=request.purpose,
+        account_id=account.pk, at=request.at, action=request.action, channel=request.channel,
+        purpose=request.purpose,
         counterparty=request.counterparty, verdict=answer.verdict, decision=answer.decision,
         not_before=answer.not_before, rule_ids=",".join(answer.rule_ids),
         reasons=[r.to_json() for r in answer.reasons], request=_request_summary(request),

@@ -137,3 +137,23 @@ def candidate_zones(
         from_phone = ()
     zones = tuple(dict.fromkeys((*from_address, *from_phone)))
     return zones or (default,)
+
+
+ZONE_COUNTRIES = {"Europe/London": "GB", "Asia/Shanghai": "CN", "Asia/Urumqi": "CN",
+                  **{z: "US" for zones in US_STATE_ZONES.values() for z in zones
+                     if z not in ("America/Puerto_Rico", "Pacific/Guam")}}
+
+
+@lru_cache(maxsize=4096)
+def residence_country(zones: tuple[str, ...] = (), phone: str = "") -> str:
+    """The country the debtor lives in, as far as the zone (else the phone number) tells:
+    an ISO 3166 code, or '' when neither says."""
+    for name in zones:
+        if name in ZONE_COUNTRIES:
+            return ZONE_COUNTRIES[name]
+    if not phone or not phone.startswith("+"):
+        return ""
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(phone, None)) or ""
+    except phonenumbers.NumberParseException:
+        return ""

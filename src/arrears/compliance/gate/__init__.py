@@ -21,7 +21,7 @@ must not proceed) unless the request carries an ``approval_reference``.
 from arrears.compliance.gate.answer import GateAnswer, Reason
 from arrears.compliance.gate.checks import CHECKS, debtor_unreachable
 from arrears.compliance.gate.context import Context, next_lawful
-from arrears.compliance.gate.engine import gate_check, request_zones
+from arrears.compliance.gate.engine import PackMissing, gate_check, request_zones
 from arrears.compliance.gate.packs import (
     PACKS_DIR,
     PackInvalid,
@@ -40,6 +40,8 @@ from arrears.compliance.gate.request import (
 )
 from arrears.compliance.gate.values import RequestInvalid, _aware, _json_value
 from arrears.compliance.gate.vocabulary import (
+    ACCOUNT_ACTIONS,
+    ACTION_TYPES,
     ALLOW,
     BLOCK,
     CHANNELS,
@@ -64,12 +66,13 @@ from arrears.compliance.gate.vocabulary import (
 )
 
 __all__ = [
-    "ALLOW", "BLOCK", "CHANNELS", "CHECKS", "CONSENT_KINDS", "CONVERSATION_OUTCOMES",
+    "ACCOUNT_ACTIONS", "ACTION_TYPES", "ALLOW", "BLOCK", "CHANNELS", "CHECKS", "CONSENT_KINDS",
+    "CONVERSATION_OUTCOMES",
     "COUNTERPARTIES", "DECISIONS", "EXCLUDED_REASONS", "FAILED_OUTCOMES",
     "INVALID_NUMBER_OUTCOMES", "LABELS", "NOT_CONNECTED_OUTCOMES", "OUTCOMES", "PACKS_DIR",
     "PROFILES", "PURPOSES", "REQUIRE_APPROVAL", "REQUIRE_NOTE", "SEVERITY", "THIRD_PARTIES",
     "WARN", "ConsentState", "ContactRequest", "Context", "GateAnswer", "HistoryItem", "HoldState",
-    "PackInvalid", "Reason", "RequestInvalid", "RuleConfig", "RulePackData", "_aware",
-    "_json_value", "debtor_unreachable", "default_pack", "gate_check", "label", "next_lawful",
-    "pack_file", "pack_from_file", "request_zones", "rule_problems",
+    "PackInvalid", "PackMissing", "Reason", "RequestInvalid", "RuleConfig", "RulePackData",
+    "_aware", "_json_value", "debtor_unreachable", "default_pack", "gate_check", "label",
+    "next_lawful", "pack_file", "pack_from_file", "request_zones", "rule_problems",
 ]

@@ -8,9 +8,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from arrears.compliance import holds as hold_kinds
 from arrears.compliance.content import Finding
 from arrears.compliance.gate.answer import Reason
-from arrears.compliance.gate.request import ConsentState, ContactRequest, HoldState
+from arrears.compliance.gate.request import (
+    ConsentState,
+    ContactRequest,
+    Dispute,
+    HoldState,
+    Limitation,
+    Moratorium,
+    _debt_matches,
+)
 from arrears.compliance.timezones import zone
 
 if TYPE_CHECKING:
@@ -46,6 +55,67 @@ class Context:
     def categories(self) -> set[str]:
         return {f.category for f in self.findings}
 
+    @property
+    def action(self) -> str:
+        return self.request.action
+
+    @property
+    def today(self) -> date:
+        """The debtor's local date of the moment asked about."""
+        return self.local_day(self.at)
+
+    def limitations(self) -> list[Limitation]:
+        """The limitation records of the debts the request is about."""
+        return [item for item in self.request.limitations
+                if _debt_matches(item.debt_id, self.request.debt_ids)]
+
+    def expired_limitations(self) -> list[Limitation]:
+        return [item for item in self.limitations() if item.expired(self.today)]
+
+    def moratorium(self) -> Moratorium | None:
+        """The breathing space in force: from ``moratoria`` or a moratorium hold."""
+        found = next((m for m in self.request.moratoria if m.active_at(self.at)), None)
+        if found is None:
+            for kind, moratorium_kind in hold_kinds.MORATORIUM_HOLDS.items():
+                for hold in self.holds_active(kind):
+                    if hold.since is not None:
+                        return Moratorium(moratorium_kind, hold.since, hold.until)
+        return found
+
+    def flagged(self, name: str) -> bool:
+        """A yes/no fact of the request (``vulnerable``, ``capacity_concern`` …), also true
+        while a hold recording it is active."""
+        if getattr(self.request, name):
+            return True
+        return any(self.holds_active(kind) for kind, flag in hold_kinds.FLAG_HOLDS.items()
+                   if flag == name)
+
+    def open_disputes(self, forms: Iterable[str]) -> list[Dispute]:
+        forms = tuple(forms)
+        return [d for d in self.request.disputes
+                if d.form in forms and d.open_at(self.at)
+                and _debt_matches(d.debt_id, self.request.debt_ids)]
+
+    def conversations(self) -> list[datetime]:
+        """When the debtor was last spoken with: the history's conversations and
+        ``spoke_with_debtor_at``."""
+        moments = [h.at for h in self.request.history
+                   if h.counterparty == "debtor" and h.conversation and h.at <= self.at]
+        if self.request.spoke_with_debtor_at and self.request.spoke_with_debtor_at <= self.at:
+            moments.append(self.request.spoke_with_debtor_at)
+        return sorted(moments)
+
+
+def applies_to(*actions: str, outbound_only: bool = False):
+    """Mark a check with the action types it reads by default (a rule's ``actions`` parameter
+    narrows or widens them) and whether an inbound contact (the debtor called or wrote
+    first) is outside it, as the limits on initiating contact are."""
+    def mark(check):
+        check.actions = actions
+        check.outbound_only = outbound_only
+        return check
+    return mark
+
 
 def _in_window(moment: datetime, zones: Iterable[str], start: time, end: time) -> bool:
     for name in zones:
@@ -77,7 +147,13 @@ def _fmt_local(moment: datetime, ctx: Context) -> str:
 
 def _reason(rule: RuleConfig, decision: str, text: str, *, not_before: datetime | None = None,
             **params) -> Reason:
-    return Reason(rule.rule_id, decision, text, rule.source, params, not_before)
+    return Reason(cited(rule), decision, text, rule.source, params, not_before)
+
+
+def cited(rule: RuleConfig) -> str:
+    """The catalogue rule a pack entry cites: its ``cites`` parameter, else its own id (a pack
+    holds one entry per id, so a rule enforced by two checks cites it from both)."""
+    return rule.params.get("cites", rule.rule_id)
 
 
 def _words(ctx: Context, categories: set[str]) -> str:

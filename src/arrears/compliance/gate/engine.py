@@ -1,20 +1,23 @@
-"""The engine: evaluate every rule of the pack, take the strictest decision, move a request that
-only time or frequency blocks to the earliest moment nothing blocks."""
+"""The engine: evaluate every rule of every applicable profile (COMPLIANCE.md section 0: a
+Chinese bank's customer living in the UK is asked about under both), take the strictest
+decision, move a request that only time or frequency blocks to the earliest moment nothing
+blocks under any profile, and say what will still apply then."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.utils.translation import gettext as _
 
 from arrears.compliance.content import Finding, findings_in
 from arrears.compliance.gate.answer import GateAnswer, Reason
-from arrears.compliance.gate.checks import CHECKS
 from arrears.compliance.gate.context import Context
 from arrears.compliance.gate.packs import RulePackData
 from arrears.compliance.gate.request import ContactRequest
 from arrears.compliance.gate.vocabulary import (
+    ALLOW,
     BLOCK,
     DECISIONS,
     MAX_STEPS,
@@ -25,19 +28,49 @@ from arrears.compliance.gate.vocabulary import (
 from arrears.compliance.timezones import candidate_zones
 
 
+class PackMissing(ValueError):
+    """A profile the request names has no pack among those given."""
+
+
 def request_zones(request: ContactRequest, pack: RulePackData) -> tuple[str, ...]:
     return candidate_zones(explicit=request.time_zones, address=request.address,
                            phone=request.phone, region=pack.region,
                            default=pack.default_time_zone)
 
 
-def _evaluate(request: ContactRequest, pack: RulePackData, zones: tuple[str, ...],
-              at: datetime, findings: tuple[Finding, ...]) -> list[Reason]:
-    ctx = Context(request, at, zones, findings)
+@dataclass(frozen=True)
+class _Profile:
+    """One profile's pack with what the request looks like under it."""
+
+    pack: RulePackData
+    zones: tuple[str, ...]
+    findings: tuple[Finding, ...]
+
+
+def _profiles(request: ContactRequest, packs) -> list[_Profile]:
+    if isinstance(packs, RulePackData):
+        chosen = [packs]
+    elif isinstance(packs, Mapping):
+        missing = [p for p in request.profiles if p not in packs]
+        if missing:
+            raise PackMissing(_("No rule pack for %(profiles)s.")
+                              % {"profiles": ", ".join(missing)})
+        chosen = [packs[p] for p in request.profiles]
+    else:
+        chosen = list(packs)
+    return [_Profile(pack, request_zones(request, pack),
+                     tuple(findings_in(request.content, request.language, pack.words)))
+            for pack in chosen]
+
+
+def _evaluate(request: ContactRequest, profiles: Iterable[_Profile],
+              at: datetime) -> list[Reason]:
     reasons: list[Reason] = []
-    for rule in pack.rules:
-        if rule.enabled:
-            reasons.extend(CHECKS[rule.check](ctx, rule))
+    for profile in profiles:
+        ctx = Context(request, at, profile.zones, profile.findings)
+        for rule, check in profile.pack.applicable(request.action, request.direction):
+            reasons.extend(replace(reason, profile=profile.pack.profile)
+                           for reason in check(ctx, rule))
     if request.approval_reference:
         reasons = [replace(r, decision=REQUIRE_NOTE,
                            text=f"{r.text} " + _("Approved: %(reference)s.")
@@ -51,27 +84,37 @@ def _ordered_ids(reasons: list[Reason]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(r.rule_id for r in ranked))
 
 
-def gate_check(request: ContactRequest, pack: RulePackData) -> GateAnswer:
-    """The gate's answer to ``request`` under ``pack`` (see the module docstring)."""
-    zones = request_zones(request, pack)
-    findings = tuple(findings_in(request.content, request.language, pack.words))
-    first = _evaluate(request, pack, zones, request.at, findings)
+def _ranked(reasons: list[Reason]) -> tuple[Reason, ...]:
+    return tuple(sorted(reasons, key=lambda r: -SEVERITY[r.decision]))
+
+
+def gate_check(request: ContactRequest,
+               packs: RulePackData | Mapping[str, RulePackData] | Iterable[RulePackData]
+               ) -> GateAnswer:
+    """The gate's answer to ``request`` under one pack, or under the packs of every profile
+    the request names (a mapping profile → pack), the strictest answer winning."""
+    profiles = _profiles(request, packs)
+    first = _evaluate(request, profiles, request.at)
     reasons, at = first, request.at
     for _step in range(MAX_STEPS):
         blocks = [r for r in reasons if r.decision == BLOCK]
         if not blocks or not all(r.not_before and r.not_before > at for r in blocks):
             break
         at = max(r.not_before for r in blocks)
-        reasons = _evaluate(request, pack, zones, at, findings)
+        reasons = _evaluate(request, profiles, at)
     final = max((SEVERITY[r.decision] for r in reasons), default=0)
-    common = {"time_zones": zones, "profile": pack.profile, "pack_version": pack.version}
+    primary = profiles[0].pack
+    common = {"time_zones": profiles[0].zones, "profile": primary.profile,
+              "pack_version": primary.version,
+              "profiles": tuple((p.pack.profile, p.pack.version) for p in profiles)}
     if at != request.at and final < SEVERITY[BLOCK]:
         shown = [r for r in first if r.decision == BLOCK]
-        return GateAnswer("delay", BLOCK, at, _ordered_ids(shown), tuple(shown), **common)
+        then = [r for r in reasons if r.decision != ALLOW]
+        return GateAnswer("delay", BLOCK, at, _ordered_ids(shown), tuple(shown),
+                          then_decision=DECISIONS[final], then_reasons=_ranked(then), **common)
     if final == SEVERITY[BLOCK]:
         shown = [r for r in reasons if r.decision == BLOCK]
         return GateAnswer("block", BLOCK, None, _ordered_ids(shown), tuple(shown), **common)
     decision = DECISIONS[final]
     verdict = "block" if decision == REQUIRE_APPROVAL else "allow"
-    ranked = tuple(sorted(reasons, key=lambda r: -SEVERITY[r.decision]))
-    return GateAnswer(verdict, decision, None, _ordered_ids(reasons), ranked, **common)
+    return GateAnswer(verdict, decision, None, _ordered_ids(reasons), _ranked(reasons), **common)

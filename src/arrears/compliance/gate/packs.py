@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import time
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +17,18 @@ from arrears.compliance import holds as hold_kinds
 from arrears.compliance.content import Word, default_words
 from arrears.compliance.gate.checks import CHECKS
 from arrears.compliance.gate.vocabulary import (
+    ACTION_TYPES,
+    AGENCY_STATUSES,
     BLOCK,
     CHANNELS,
     CONSENT_KINDS,
     COUNTERPARTIES,
     DECISIONS,
+    DIRECTIONS,
+    DISPUTE_FORMS,
+    LIMITATION_REGIMES,
     PURPOSES,
+    REFERRAL_KINDS,
 )
 from arrears.compliance.timezones import UnknownTimeZone, zone
 
@@ -89,8 +96,31 @@ class RulePackData:
                 "default_time_zone": self.default_time_zone, "region": self.region,
                 "rules": [rule.to_json() for rule in self.rules]}
 
+    @cached_property
+    def _applicable(self) -> dict:
+        return {}
+
+    def applicable(self, action: str, direction: str = "outbound") -> tuple:
+        """(rule, check) for every enabled rule that reads ``action`` in ``direction``: the
+        check's own action types unless the rule's ``actions`` parameter names others; an
+        inbound contact skips the checks on initiating contact unless ``directions`` says."""
+        key = (action, direction)
+        found = self._applicable.get(key)
+        if found is None:
+            found = self._applicable[key] = tuple(
+                (rule, CHECKS[rule.check]) for rule in self.rules
+                if rule.enabled and _reads(rule, CHECKS[rule.check], action, direction))
+        return found
+
     def rule(self, rule_id: str) -> RuleConfig | None:
         return next((r for r in self.rules if r.rule_id == rule_id), None)
+
+
+def _reads(rule: RuleConfig, check, action: str, direction: str) -> bool:
+    if action not in rule.params.get("actions", check.actions):
+        return False
+    default = ("outbound",) if check.outbound_only else ("outbound", "inbound")
+    return direction in rule.params.get("directions", default)
 
 
 _PACK_FIELDS = {"profile", "version", "default_time_zone", "region", "rules", "description"}
@@ -228,6 +258,35 @@ _PARAM_TYPES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "allowed": (_is_strings, "a list of sources"),
     "unlisted_action": (lambda v: v in DECISIONS, "a decision"),
     "caps": (_is_caps, "channel → {soft, hard} whole numbers, soft ≤ hard"),
+    "actions": (_is_list_of(ACTION_TYPES), "a list of action types"),
+    "cites": (lambda v: isinstance(v, str) and bool(v), "a rule id"),
+    "directions": (_is_list_of(DIRECTIONS), "a list of directions (outbound, inbound)"),
+    "regimes": (_is_list_of(LIMITATION_REGIMES), "a list of limitation regimes"),
+    "court_action": (lambda v: v in DECISIONS, "a decision"),
+    "exempt_referrals": (_is_list_of(REFERRAL_KINDS), "a list of referral kinds"),
+    "kinds": (_is_list_of(REFERRAL_KINDS), "a list of referral kinds"),
+    "warn_days": (_is_count, "a whole number"),
+    "cited_stops": (lambda v: isinstance(v, bool), "true or false"),
+    "extinguished_stops": (lambda v: isinstance(v, bool), "true or false"),
+    "sale_must_flag": (lambda v: isinstance(v, bool), "true or false"),
+    "blocked_actions": (_is_list_of(ACTION_TYPES), "a list of action types"),
+    "warn_actions": (_is_list_of(ACTION_TYPES), "a list of action types"),
+    "blocked_purposes": (_is_list_of(PURPOSES), "a list of purposes"),
+    "visit_action": (lambda v: v in DECISIONS, "a decision"),
+    "due_days": (lambda v: _is_count(v) and v >= 1, "a whole number of at least 1"),
+    "forms": (_is_list_of(DISPUTE_FORMS), "a list of dispute forms (written, oral)"),
+    "within_validation_period": (lambda v: isinstance(v, bool), "true or false"),
+    "unknown_is_mobile": (lambda v: isinstance(v, bool), "true or false"),
+    "statuses": (_is_list_of(AGENCY_STATUSES), "a list of agency statuses"),
+    "inspection_months": (lambda v: _is_count(v) and v >= 1, "a whole number of at least 1"),
+    "min_days_before": (_is_count, "a whole number"),
+    "wait_days": (_is_count, "a whole number"),
+    "obsolete_after_days": (lambda v: _is_count(v) and v >= 1, "a whole number of at least 1"),
+    "notice_within_days": (_is_count, "a whole number"),
+    "mark_disputes": (lambda v: isinstance(v, bool), "true or false"),
+    "min_principal_minor": (_is_count, "an amount in minor units (fen, cents)"),
+    "min_days_between": (_is_count, "a whole number"),
+    "months_after": (_is_count, "a whole number"),
 }
 _REQUIRED = {"contact_window": ("start", "end"), "hold": ("hold",), "plan": ("hold",),
              "collection_target": ("targets",), "unanswered_per_contact_point": ("max",),

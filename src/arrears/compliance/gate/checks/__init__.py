@@ -3,13 +3,24 @@
 from collections.abc import Callable
 
 from arrears.compliance.gate.answer import Reason
+from arrears.compliance.gate.checks.actions import (
+    check_agency_placement,
+    check_criminal_referral,
+    check_entrustment_notice,
+    check_furnish_after_contact,
+    check_furnishing,
+    check_referral_approval,
+)
 from arrears.compliance.gate.checks.channels import (
     check_opt_out,
     check_opt_out_method,
     check_provenance,
     check_visit,
 )
-from arrears.compliance.gate.checks.content import check_forbidden_content
+from arrears.compliance.gate.checks.content import (
+    check_forbidden_content,
+    check_identity_before_disclosure,
+)
 from arrears.compliance.gate.checks.frequency import (
     check_after_conversation,
     check_call_frequency_7d,
@@ -21,6 +32,17 @@ from arrears.compliance.gate.checks.holds import check_hold, check_plan, check_s
 from arrears.compliance.gate.checks.hours import (
     check_contact_window,
     check_no_contact_preferences,
+)
+from arrears.compliance.gate.checks.legal_state import (
+    check_capacity,
+    check_dispute,
+    check_forbearance,
+    check_limitation,
+    check_moratorium,
+    check_ombudsman,
+    check_tcpa,
+    check_validation_notice,
+    check_vulnerability,
 )
 from arrears.compliance.gate.checks.parties import (
     check_collection_target,
@@ -51,6 +73,22 @@ CHECKS: dict[str, Callable[[Context, object], list[Reason]]] = {
     "forbidden_content": check_forbidden_content,
     "call_frequency_7d": check_call_frequency_7d,
     "after_conversation": check_after_conversation,
+    "limitation": check_limitation,
+    "moratorium": check_moratorium,
+    "capacity": check_capacity,
+    "vulnerability": check_vulnerability,
+    "ombudsman": check_ombudsman,
+    "forbearance": check_forbearance,
+    "validation_notice": check_validation_notice,
+    "dispute": check_dispute,
+    "tcpa": check_tcpa,
+    "agency_placement": check_agency_placement,
+    "entrustment_notice": check_entrustment_notice,
+    "furnish_after_contact": check_furnish_after_contact,
+    "furnishing": check_furnishing,
+    "criminal_referral": check_criminal_referral,
+    "referral_approval": check_referral_approval,
+    "identity_before_disclosure": check_identity_before_disclosure,
 }
 
 __all__ = ["CHECKS", "debtor_unreachable"]

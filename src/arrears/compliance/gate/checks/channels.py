@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 from arrears.compliance.gate.answer import Reason
-from arrears.compliance.gate.context import Context, _reason, _words
+from arrears.compliance.gate.context import Context, _reason, _words, applies_to
 from arrears.compliance.gate.vocabulary import (
     ALLOW,
     BLOCK,
+    CHANNELS,
     WARN,
     label,
 )
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from arrears.compliance.gate.packs import RuleConfig
 
 
+@applies_to("visit")
 def check_visit(ctx: Context, rule: RuleConfig) -> list[Reason]:
     """CN-17: field visits by at least ``min_collectors``, approved by a team lead."""
     if ctx.request.channel != "visit":
@@ -33,6 +35,7 @@ def check_visit(ctx: Context, rule: RuleConfig) -> list[Reason]:
                                          "and ask before entering."))]
 
 
+@applies_to(*CHANNELS)
 def check_provenance(ctx: Context, rule: RuleConfig) -> list[Reason]:
     """CN-18: contact data only from lawful channels."""
     provenance = ctx.request.provenance
@@ -49,6 +52,7 @@ def check_provenance(ctx: Context, rule: RuleConfig) -> list[Reason]:
     return []
 
 
+@applies_to(*CHANNELS, outbound_only=True)
 def check_opt_out(ctx: Context, rule: RuleConfig) -> list[Reason]:
     """US-14: a medium the person opted out of is not used, except one confirmation that
     carries nothing but the confirmation."""
@@ -71,6 +75,7 @@ def check_opt_out(ctx: Context, rule: RuleConfig) -> list[Reason]:
                     % {"channel": label(request.channel)})]
 
 
+@applies_to(*CHANNELS)
 def check_opt_out_method(ctx: Context, rule: RuleConfig) -> list[Reason]:
     """US-15: every e-mail and text carries a simple way to opt out."""
     request = ctx.request

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 from arrears.compliance.gate.answer import Reason
-from arrears.compliance.gate.context import Context
+from arrears.compliance.gate.context import Context, _reason, _words, applies_to
 from arrears.compliance.gate.vocabulary import (
     BLOCK,
+    CHANNELS,
     WARN,
 )
 
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from arrears.compliance.gate.packs import RuleConfig
 
 
+@applies_to(*CHANNELS)
 def check_forbidden_content(ctx: Context, rule: RuleConfig) -> list[Reason]:
     """CN-04 and the like: threats, impersonation, exposure; a legal threat is blocked under a
     cease hold (US-06) and flagged otherwise."""
@@ -36,3 +38,19 @@ def check_forbidden_content(ctx: Context, rule: RuleConfig) -> list[Reason]:
                                   _("Legal-action wording: %(word)s.") % {"word": finding.word},
                                   rule.source, {"word": finding.word}))
     return reasons
+
+
+@applies_to("call", "visit")
+def check_identity_before_disclosure(ctx: Context, rule: RuleConfig) -> list[Reason]:
+    """UK-11: the customer's identity is established before the debt is discussed; a script
+    that discusses it with someone not yet identified gets ``rule.action``."""
+    request = ctx.request
+    if request.counterparty != "debtor" or request.identity_verified:
+        return []
+    disclosure = ctx.categories() & set(rule.params.get("disclosure_categories",
+                                                        ("disclosure",)))
+    if not disclosure:
+        return []
+    return [_reason(rule, rule.action, _("Establish the customer's identity before discussing "
+                                         "the debt (%(words)s).")
+                    % {"words": _words(ctx, disclosure)})]

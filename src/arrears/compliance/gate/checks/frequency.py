@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 from arrears.compliance.gate.answer import Reason
-from arrears.compliance.gate.context import Context, _reason
+from arrears.compliance.gate.context import Context, _reason, applies_to, cited
 from arrears.compliance.gate.request import ConsentState, HistoryItem
 from arrears.compliance.gate.vocabulary import (
     BLOCK,
+    CHANNELS,
     NOT_CONNECTED_OUTCOMES,
     REQUIRE_NOTE,
     WARN,
@@ -30,6 +31,7 @@ def _counted(ctx: Context, item: HistoryItem, channels: Iterable[str]) -> bool:
             and item.at <= ctx.at and item.purpose not in ("reminder", "opt_out_confirmation"))
 
 
+@applies_to(*CHANNELS, outbound_only=True)
 def check_unanswered_per_contact_point(ctx: Context, rule: RuleConfig) -> list[Reason]:
     """CN-06: at most ``max`` unanswered dials a local day to one number of the debtor."""
     p = rule.params
@@ -49,6 +51,7 @@ def check_unanswered_per_contact_point(ctx: Context, rule: RuleConfig) -> list[R
                     not_before=ctx.day_start(today + timedelta(days=1)), count=count, max=p["max"])]
 
 
+@applies_to(*CHANNELS, outbound_only=True)
 def check_connected_per_day(ctx: Context, rule: RuleConfig) -> list[Reason]:
     """CN-07: at most ``max`` connected collection calls a local day with the debtor, across
     the bank and all its agencies (the ledger is shared)."""
@@ -68,6 +71,7 @@ def check_connected_per_day(ctx: Context, rule: RuleConfig) -> list[Reason]:
                     not_before=ctx.day_start(today + timedelta(days=1)), count=count, max=p["max"])]
 
 
+@applies_to(*CHANNELS, outbound_only=True)
 def check_volume_caps(ctx: Context, rule: RuleConfig) -> list[Reason]:
     """CN-19, US-13: soft (WARN) and hard (BLOCK) caps of messages a local day per channel."""
     caps = rule.params.get("caps", {}).get(ctx.request.channel)
@@ -123,9 +127,10 @@ def _excluded_by_consent(ctx: Context, rule: RuleConfig) -> list[Reason] | None:
     text = _("Called with the consumer's direct consent (%(reference)s): not counted.") % {
         "reference": consent.reference}
     return [Reason(rule_id, REQUIRE_NOTE, text, rule.source, {"consent": consent.reference})
-            for rule_id in (rule.rule_id, *rule.params.get("consent_rule_ids", ()))]
+            for rule_id in (cited(rule), *rule.params.get("consent_rule_ids", ()))]
 
 
+@applies_to(*CHANNELS, outbound_only=True)
 def check_call_frequency_7d(ctx: Context, rule: RuleConfig) -> list[Reason]:
     """US-09: at most ``max_calls`` calls about one debt in ``days`` consecutive local days;
     a blocked call may go when the rolling window frees a slot."""
@@ -158,6 +163,7 @@ def check_call_frequency_7d(ctx: Context, rule: RuleConfig) -> list[Reason]:
     return []
 
 
+@applies_to(*CHANNELS, outbound_only=True)
 def check_after_conversation(ctx: Context, rule: RuleConfig) -> list[Reason]:
     """US-10: no call about a debt for ``days`` consecutive days after a telephone conversation
     about it (the conversation day is day 1)."""

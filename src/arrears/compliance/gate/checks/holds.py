@@ -9,11 +9,12 @@ from django.utils.translation import gettext as _
 
 from arrears.compliance import holds as hold_kinds
 from arrears.compliance.gate.answer import Reason
-from arrears.compliance.gate.context import Context, _reason
+from arrears.compliance.gate.context import Context, _reason, applies_to
 from arrears.compliance.gate.vocabulary import (
     BLOCK,
     CHANNELS,
     COUNTERPARTIES,
+    LEGAL_REFERRAL,
     REQUIRE_APPROVAL,
     label,
 )
@@ -22,12 +23,16 @@ if TYPE_CHECKING:
     from arrears.compliance.gate.packs import RuleConfig
 
 
+@applies_to(*CHANNELS)
 def check_hold(ctx: Context, rule: RuleConfig) -> list[Reason]:
     """A hold (cease, dispute, bankruptcy …) stops or limits contact while it lasts. Purposes
     listed in ``exceptions`` get their own decision (e.g. a reminder under a plan)."""
     p = rule.params
     request = ctx.request
     if request.counterparty not in p.get("counterparties", COUNTERPARTIES):
+        return []
+    if request.action == LEGAL_REFERRAL and request.referral_kind in p.get("exempt_referrals",
+                                                                          ()):
         return []
     active = ctx.holds_active(p["hold"])
     if not active:
@@ -44,10 +49,15 @@ def check_hold(ctx: Context, rule: RuleConfig) -> list[Reason]:
                             hold=hold.kind)]
     ends = [h.until for h in active]
     lifted = max(ends) if all(ends) and p.get("delay_until_end", False) else None
+    if not request.is_contact:
+        return [_reason(rule, rule.action, _("Hold '%(hold)s' on the account: no %(action)s.")
+                        % {"hold": hold_label, "action": label(request.action)},
+                        not_before=lifted, hold=hold.kind)]
     return [_reason(rule, rule.action, _("Hold '%(hold)s' on the account.") % {"hold": hold_label},
                     not_before=lifted, hold=hold.kind)]
 
 
+@applies_to(*CHANNELS)
 def check_plan(ctx: Context, rule: RuleConfig) -> list[Reason]:
     """CN-13: a current personalised instalment plan stops collection (reminders allowed); a new
     plan needs approval and may not run longer than ``max_term_months``."""
@@ -62,6 +72,7 @@ def check_plan(ctx: Context, rule: RuleConfig) -> list[Reason]:
     return check_hold(ctx, rule)
 
 
+@applies_to(*CHANNELS)
 def check_servicing_reminder(ctx: Context, rule: RuleConfig) -> list[Reason]:
     """CN-12: a reminder of an amount coming due is servicing, not collection."""
     if ctx.request.purpose != "reminder":

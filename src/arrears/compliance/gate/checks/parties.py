@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 from arrears.compliance.gate.answer import Reason
-from arrears.compliance.gate.context import Context, _reason, _words
+from arrears.compliance.gate.context import Context, _reason, _words, applies_to
 from arrears.compliance.gate.request import HistoryItem
 from arrears.compliance.gate.vocabulary import (
     ALLOW,
     BLOCK,
+    CHANNELS,
     FAILED_OUTCOMES,
     INVALID_NUMBER_OUTCOMES,
     REQUIRE_APPROVAL,
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from arrears.compliance.gate.packs import RuleConfig
 
 
+@applies_to(*CHANNELS)
 def check_collection_target(ctx: Context, rule: RuleConfig) -> list[Reason]:
     """CN-01: collect only from the debtor, the guarantor and an approved debt-related party."""
     p = rule.params
@@ -70,6 +72,7 @@ def debtor_unreachable(ctx: Context, failures: int) -> str:
     return ""
 
 
+@applies_to(*CHANNELS)
 def check_third_party_cn(ctx: Context, rule: RuleConfig) -> list[Reason]:
     """CN-02: a third party only when the debtor is unreachable, only to repair contact, never
     hearing about the debt; someone who objected goes on the do-not-call list."""
@@ -101,17 +104,25 @@ def check_third_party_cn(ctx: Context, rule: RuleConfig) -> list[Reason]:
     return reasons
 
 
+@applies_to(*CHANNELS)
 def check_third_party_us(ctx: Context, rule: RuleConfig) -> list[Reason]:
-    """US-07: no communication with third parties about the debt; location calls are US-08."""
+    """US-07, UK-10: no communication with third parties about the debt; contact repair
+    (location calls, US-08) may go ahead but never discloses the debt."""
     request = ctx.request
     if request.counterparty not in rule.params.get("counterparties", THIRD_PARTIES):
         return []
     if request.purpose in rule.params.get("allowed_purposes", ("contact_repair",)):
+        disclosure = ctx.categories() & set(rule.params.get("disclosure_categories", ()))
+        if disclosure:
+            return [_reason(rule, rule.action, _("The script discloses the debt to a third "
+                                                 "party (%(words)s).")
+                            % {"words": _words(ctx, disclosure)})]
         return []
     return [_reason(rule, rule.action, _("Communicating with a third party about the debt is "
                                          "not allowed."))]
 
 
+@applies_to(*CHANNELS)
 def check_location_call(ctx: Context, rule: RuleConfig) -> list[Reason]:
     """US-08: one location-information contact per third party, unless they asked for a
     callback; never mention the debt."""
