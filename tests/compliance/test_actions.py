@@ -245,7 +245,7 @@ def test_contact_preferences_times_places_channels():
         "2025-06-02T18:00:00+00:00"
     assert us(action="sms", contact_channels=["email"]).verdict == "block"
     assert us(action="email", contact_channels=["email"],
-              content="Hello. Reply STOP to opt out.").verdict == "allow"
+              content="Hello from a debt collector. Reply STOP to opt out.").verdict == "allow"
     work = us(action="call", number_type="workplace", no_contact_places=["workplace"])
     assert work.verdict == "block" and work.rule_ids == ("US-03",)
     visit = uk(action="visit", place="workplace", no_contact_places=["workplace"],

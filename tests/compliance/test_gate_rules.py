@@ -106,10 +106,10 @@ def test_opt_out_confirmation_only_once():
     assert answer.verdict == "block" and "US-14" in answer.rule_ids
 
 
-def test_legal_threat_is_a_warning_without_a_cease_hold():
+def test_legal_threat_is_a_warning_without_a_cease_hold_citing_the_content_rule():
     answer = ask(US, at="2025-06-02T11:00:00-04:00", time_zones=["America/New_York"],
-                 content="We may sue.", language="en")
-    assert answer.decision == "WARN" and answer.rule_ids == ("US-06",)
+                 content="This is a debt collector. We may sue.", language="en")
+    assert answer.decision == "WARN" and answer.rule_ids == ("US-CONTENT",)
 
 
 def test_content_findings_words_and_patterns():
@@ -117,7 +117,9 @@ def test_content_findings_words_and_patterns():
     found = {(f.word, f.category) for f in findings_in("他欠我行信用卡3万元", "zh", words)}
     assert ("3万元", "disclosure") in found and ("信用卡", "disclosure") in found
     assert findings_in("The issue is resolved", "en", words) == []
-    assert {f.word for f in findings_in("We will SUE you", "en", words)} == {"SUE"}
+    found = {(f.word, f.category) for f in findings_in("We will SUE you", "en", words)}
+    assert ("SUE", "legal_threat") in found
+    assert {c for _w, c in found} == {"legal_threat", "clause_break"}
 
 
 @pytest.mark.parametrize(("data", "field"), [

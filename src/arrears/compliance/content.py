@@ -66,6 +66,33 @@ def findings_in(text: str, language: str, words: tuple[Word, ...]) -> list[Findi
     return found
 
 
+@dataclass(frozen=True)
+class Match:
+    """One place a listed word or pattern occurs: its span in the text and what it means."""
+
+    start: int
+    end: int
+    word: str
+    category: str
+    rule_id: str
+
+
+def matches_in(text: str, language: str, words: tuple[Word, ...]) -> list[Match]:
+    """Every occurrence of every listed word or pattern of ``language`` in ``text``, in text
+    order (what the gate reads sentence by sentence)."""
+    if not text:
+        return []
+    found = []
+    for entry in words:
+        if not _language_matches(entry.language, language):
+            continue
+        for match in _matcher(entry.word, entry.language).finditer(text):
+            if match.end() > match.start():
+                found.append(Match(match.start(), match.end(), match.group(0), entry.category,
+                                   entry.rule_id))
+    return sorted(found, key=lambda m: (m.start, -m.end))
+
+
 def content_findings(text: str, language: str) -> list[Finding]:
     """The findings in ``text`` against the live word lists (database, cached)."""
     from arrears.compliance.selectors import words_live

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from arrears.compliance import holds as hold_kinds
 from arrears.compliance.content import Finding
 from arrears.compliance.gate.answer import Reason
+from arrears.compliance.gate.reading import EMPTY, Reading
 from arrears.compliance.gate.request import (
     ConsentState,
     ContactRequest,
@@ -32,6 +33,7 @@ class Context:
     at: datetime
     zones: tuple[str, ...]
     findings: tuple[Finding, ...]
+    reading: Reading = EMPTY
 
     @property
     def home_zone(self):

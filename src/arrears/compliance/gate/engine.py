@@ -15,6 +15,7 @@ from arrears.compliance.content import Finding, findings_in
 from arrears.compliance.gate.answer import GateAnswer, Reason
 from arrears.compliance.gate.context import Context
 from arrears.compliance.gate.packs import RulePackData
+from arrears.compliance.gate.reading import Reading
 from arrears.compliance.gate.request import ContactRequest
 from arrears.compliance.gate.vocabulary import (
     ALLOW,
@@ -45,6 +46,7 @@ class _Profile:
     pack: RulePackData
     zones: tuple[str, ...]
     findings: tuple[Finding, ...]
+    reading: Reading
 
 
 def _profiles(request: ContactRequest, packs) -> list[_Profile]:
@@ -59,15 +61,26 @@ def _profiles(request: ContactRequest, packs) -> list[_Profile]:
     else:
         chosen = list(packs)
     return [_Profile(pack, request_zones(request, pack),
-                     tuple(findings_in(request.content, request.language, pack.words)))
+                     tuple(findings_in(_text_of(request), request.language, pack.words)),
+                     _reading(request, pack))
             for pack in chosen]
+
+
+def _text_of(request: ContactRequest) -> str:
+    return request.content or " ".join(text for _slot, text in request.message_slots)
+
+
+def _reading(request: ContactRequest, pack: RulePackData) -> Reading:
+    if request.message_slots and not request.content:
+        return Reading.of_slots(dict(request.message_slots), request.language, pack.words)
+    return Reading.of(request.content, request.language, pack.words)
 
 
 def _evaluate(request: ContactRequest, profiles: Iterable[_Profile],
               at: datetime) -> list[Reason]:
     reasons: list[Reason] = []
     for profile in profiles:
-        ctx = Context(request, at, profile.zones, profile.findings)
+        ctx = Context(request, at, profile.zones, profile.findings, profile.reading)
         for rule, check in profile.pack.applicable(request.action, request.direction):
             reasons.extend(replace(reason, profile=profile.pack.profile)
                            for reason in check(ctx, rule))

@@ -114,6 +114,22 @@ def _zones(value: Any, name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+MESSAGE_SLOTS = ("salutation", "business_name", "person_name", "reply_request", "phone",
+                 "date_time", "reply_times", "any_representative")
+
+
+def _slots(value: Any, name: str) -> tuple[tuple[str, str], ...]:
+    """A message given slot by slot: {slot: text}, slots from ``MESSAGE_SLOTS``."""
+    data = _object(value, name)
+    slots = []
+    for key, text in data.items():
+        _choice(key, MESSAGE_SLOTS, f"{name}.{key}")
+        text = _text(text, f"{name}.{key}")
+        if text.strip():
+            slots.append((key, text))
+    return tuple(slots)
+
+
 def _moments(value: Any, name: str) -> tuple[datetime, ...]:
     return tuple(sorted(_aware(item, f"{name}[{index}]")
                         for index, item in enumerate(_list(value, name))))
@@ -497,6 +513,10 @@ class ContactRequest(Readable):
     fee_kind: str = ""
     amount_minor: int = 0
     sale_flags_statute_barred: bool = False
+    # What a message says, slot by slot (a limited-content voicemail, US-18), and whether it is
+    # the first communication with the consumer (the full US-19 disclosure).
+    message_slots: tuple[tuple[str, str], ...] = ()
+    initial_communication: bool = False
 
     READERS: ClassVar[dict[str, Reader]] = {
         "at": _aware, "profile": choice(PROFILES), "channel": choice(CHANNELS),
@@ -527,6 +547,7 @@ class ContactRequest(Readable):
         "referral_kind": choice(REFERRAL_KINDS), "principal_outstanding_minor": _amount,
         "effective_collections": _moments, "fee_kind": choice(("", *FEE_KINDS)),
         "amount_minor": _amount, "sale_flags_statute_barred": _boolean,
+        "message_slots": _slots, "initial_communication": _boolean,
     }
 
     def __post_init__(self):
@@ -566,4 +587,5 @@ class ContactRequest(Readable):
     def to_json(self) -> dict:
         data = super().to_json()
         data["profiles"] = list(self.profiles[1:])
+        data["message_slots"] = dict(self.message_slots)
         return data

@@ -20,6 +20,10 @@ from arrears.compliance.gate.checks.channels import (
 from arrears.compliance.gate.checks.content import (
     check_forbidden_content,
     check_identity_before_disclosure,
+    check_limited_content,
+    check_overshadowing,
+    check_pressure,
+    check_required_content,
 )
 from arrears.compliance.gate.checks.frequency import (
     check_after_conversation,
@@ -89,6 +93,10 @@ CHECKS: dict[str, Callable[[Context, object], list[Reason]]] = {
     "criminal_referral": check_criminal_referral,
     "referral_approval": check_referral_approval,
     "identity_before_disclosure": check_identity_before_disclosure,
+    "required_content": check_required_content,
+    "limited_content": check_limited_content,
+    "overshadowing": check_overshadowing,
+    "pressure": check_pressure,
 }
 
 __all__ = ["CHECKS", "debtor_unreachable"]

@@ -49,7 +49,8 @@ def check_limitation(ctx: Context, rule: RuleConfig) -> list[Reason]:
     referral kind is exempt (a proof of claim); ``warn_days`` before expiry a referral is
     flagged; once the customer cites the limitation (``cited_stops``) demands stop; an
     extinguished debt (Scotland, ``extinguished_stops``) is not collected, charged or
-    reported at all; a sale of a statute-barred debt must flag it (``sale_must_flag``)."""
+    reported at all; a sale of a statute-barred debt must flag it (``sale_must_flag``); a
+    message asserting legal action on an expired debt gets ``threat_action`` (US-23 BLOCK)."""
     p = rule.params
     regimes = p.get("regimes")
     items = [item for item in ctx.limitations() if regimes is None or item.regime in regimes]
@@ -70,6 +71,13 @@ def check_limitation(ctx: Context, rule: RuleConfig) -> list[Reason]:
         return [_reason(rule, BLOCK, _("The customer has said the debt is statute-barred "
                                        "(%(regime)s): stop demanding payment.")
                         % {"regime": _regime_words(cited)})]
+    threats = ctx.reading.asserted("legal_threat") if expired else []
+    if threats:
+        return [_reason(rule, p.get("threat_action", BLOCK),
+                        _("Legal-action wording (%(words)s) on a debt whose limitation period "
+                          "expired on %(day)s.")
+                        % {"words": ", ".join(sorted({m.word for m in threats})),
+                           "day": expired[0].expires_on.isoformat()})]
     if ctx.action == LEGAL_REFERRAL:
         return _limitation_referral(ctx, rule, items, expired)
     if ctx.action == DEBT_SALE and expired and p.get("sale_must_flag", False) \
