@@ -62,6 +62,10 @@ class RulePack(models.Model):
                                          default="Asia/Shanghai")
     region = models.CharField(_("phone region"), max_length=2, default="CN",
                               help_text=_("Reads phone numbers written without a country code."))
+    jurisdiction_zones = models.JSONField(
+        _("zones of the jurisdiction"), default=list, blank=True,
+        help_text=_("When nothing tells where the debtor is, only times lawful in every one of "
+                    "these zones are used."))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                    blank=True, related_name="+", verbose_name=_("created by"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -19,7 +19,7 @@ from arrears.compliance.models import (
     ThirdPartyDoNotCall,
 )
 from arrears.compliance.timezones import residence_country
-from arrears.portfolio.models import Account, Cardholder, ContactPoint, Product
+from arrears.portfolio.models import Account, Cardholder, ContactPoint
 
 _cache: dict[str, tuple[float, object]] = {}
 
@@ -61,6 +61,7 @@ def pack_data(pack: RulePack, words: tuple[Word, ...] | None = None) -> gate.Rul
                   for s in pack.settings.order_by("id"))
     return gate.RulePackData(profile=pack.profile, rules=rules, version=pack.version,
                              default_time_zone=pack.default_time_zone, region=pack.region,
+                             jurisdiction_zones=tuple(pack.jurisdiction_zones or ()),
                              words=words_live() if words is None else words)
 
 
@@ -124,7 +125,7 @@ def _state_sql() -> str:
                             else "timestamp"), _NT.format("varchar"), _NT.format("bigint")
     t = {m.__name__: m._meta.db_table for m in (ContactAttempt, Hold, Consent, OptOut,
                                                   ThirdPartyDoNotCall, ContactPoint, Account,
-                                                  Cardholder, Product)}
+                                                  Cardholder)}
     return f"""
 SELECT 'a', at, {ts}, channel, counterparty, outcome, debt_ids, excluded_reason, purpose,
        contact_point_id, third_party_id, account_id
@@ -149,9 +150,9 @@ UNION ALL
 SELECT 'p', {ts}, {ts}, kind, value, source, {tx}, {tx}, {tx}, id, {bi}, {bi}
   FROM {t['ContactPoint']} WHERE cardholder_id = %(cardholder)s
 UNION ALL
-SELECT 'z', {ts}, {ts}, ch.time_zone, pr.time_zone, {tx}, {tx}, {tx}, {tx}, {bi}, {bi}, {bi}
+SELECT 'z', {ts}, {ts}, ch.time_zone, {tx}, {tx}, {tx}, {tx}, {tx}, {bi}, {bi}, {bi}
   FROM {t['Account']} ac JOIN {t['Cardholder']} ch ON ch.id = ac.cardholder_id
-  JOIN {t['Product']} pr ON pr.id = ac.product_id WHERE ac.id = %(account)s
+ WHERE ac.id = %(account)s
 """
 
 

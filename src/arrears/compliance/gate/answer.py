@@ -49,6 +49,7 @@ class GateAnswer:
     then_decision: str = ""
     then_reasons: tuple[Reason, ...] = ()
     notes: tuple[str, ...] = ()
+    location_unknown: bool = False
 
     @property
     def allowed(self) -> bool:
@@ -66,6 +67,8 @@ class GateAnswer:
             data["then_reasons"] = [r.to_json() for r in self.then_reasons]
         if self.notes:
             data["notes"] = list(self.notes)
+        if self.location_unknown:
+            data["location_unknown"] = True
         if self.check_id is not None:
             data["check_id"] = self.check_id
         return data

@@ -26,17 +26,20 @@ from arrears.compliance.gate.vocabulary import (
     REQUIRE_NOTE,
     SEVERITY,
 )
-from arrears.compliance.timezones import candidate_zones
+from arrears.compliance.timezones import Location, locate
 
 
 class PackMissing(ValueError):
     """A profile the request names has no pack among those given."""
 
 
+def request_location(request: ContactRequest, pack: RulePackData) -> Location:
+    return locate(explicit=request.time_zones, address=request.address, phone=request.phone,
+                  region=pack.region, unknown=pack.unknown_location_zones)
+
+
 def request_zones(request: ContactRequest, pack: RulePackData) -> tuple[str, ...]:
-    return candidate_zones(explicit=request.time_zones, address=request.address,
-                           phone=request.phone, region=pack.region,
-                           default=pack.default_time_zone)
+    return request_location(request, pack).zones
 
 
 @dataclass(frozen=True)
@@ -44,9 +47,13 @@ class _Profile:
     """One profile's pack with what the request looks like under it."""
 
     pack: RulePackData
-    zones: tuple[str, ...]
+    location: Location
     findings: tuple[Finding, ...]
     reading: Reading
+
+    @property
+    def zones(self) -> tuple[str, ...]:
+        return self.location.zones
 
 
 def _profiles(request: ContactRequest, packs) -> list[_Profile]:
@@ -60,7 +67,7 @@ def _profiles(request: ContactRequest, packs) -> list[_Profile]:
         chosen = [packs[p] for p in request.profiles]
     else:
         chosen = list(packs)
-    return [_Profile(pack, request_zones(request, pack),
+    return [_Profile(pack, request_location(request, pack),
                      tuple(findings_in(_text_of(request), request.language, pack.words)),
                      _reading(request, pack))
             for pack in chosen]
@@ -92,6 +99,17 @@ def _evaluate(request: ContactRequest, profiles: Iterable[_Profile],
     return reasons
 
 
+def _location_notes(request: ContactRequest, profile: _Profile) -> dict:
+    """A contact to a debtor whose location nothing tells: say so, and that it must be
+    found (the window used is the one lawful in every zone of the jurisdiction)."""
+    if not request.is_contact or not profile.location.unknown:
+        return {}
+    return {"location_unknown": True,
+            "notes": (_("Nothing tells where the debtor is: only times lawful in every zone of "
+                        "the jurisdiction (%(zones)s) are used. Find the debtor's location.")
+                      % {"zones": ", ".join(profile.zones)},)}
+
+
 def _ordered_ids(reasons: list[Reason]) -> tuple[str, ...]:
     ranked = sorted(reasons, key=lambda r: -SEVERITY[r.decision])
     return tuple(dict.fromkeys(r.rule_id for r in ranked))
@@ -119,7 +137,8 @@ def gate_check(request: ContactRequest,
     primary = profiles[0].pack
     common = {"time_zones": profiles[0].zones, "profile": primary.profile,
               "pack_version": primary.version,
-              "profiles": tuple((p.pack.profile, p.pack.version) for p in profiles)}
+              "profiles": tuple((p.pack.profile, p.pack.version) for p in profiles),
+              **_location_notes(request, profiles[0])}
     if at != request.at and final < SEVERITY[BLOCK]:
         shown = [r for r in first if r.decision == BLOCK]
         then = [r for r in reasons if r.decision != ALLOW]

@@ -74,6 +74,13 @@ class RulePackData:
     default_time_zone: str = "Asia/Shanghai"
     region: str = "CN"
     words: tuple[Word, ...] = ()
+    jurisdiction_zones: tuple[str, ...] = ()
+
+    @property
+    def unknown_location_zones(self) -> tuple[str, ...]:
+        """Every zone of the jurisdiction: the candidates when nothing says where the debtor
+        is (the default zone first, the calendar for counting days)."""
+        return tuple(dict.fromkeys((self.default_time_zone, *self.jurisdiction_zones)))
 
     @classmethod
     def from_json(cls, data: Any, *, words: tuple[Word, ...] | None = None) -> RulePackData:
@@ -85,7 +92,8 @@ class RulePackData:
         pack = cls(profile=data["profile"], rules=rules, version=data.get("version", 0),
                    default_time_zone=data.get("default_time_zone", "Asia/Shanghai"),
                    region=data.get("region", "CN"),
-                   words=default_words() if words is None else words)
+                   words=default_words() if words is None else words,
+                   jurisdiction_zones=tuple(data.get("jurisdiction_zones", ())))
         problems = [f"{rule.rule_id}: {problem}" for rule in rules
                     for problem in rule_problems(rule.check, rule.action, rule.params)]
         if problems:
@@ -95,6 +103,7 @@ class RulePackData:
     def to_json(self) -> dict:
         return {"profile": self.profile, "version": self.version,
                 "default_time_zone": self.default_time_zone, "region": self.region,
+                "jurisdiction_zones": list(self.jurisdiction_zones),
                 "rules": [rule.to_json() for rule in self.rules]}
 
     @cached_property
@@ -124,7 +133,8 @@ def _reads(rule: RuleConfig, check, action: str, direction: str) -> bool:
     return direction in rule.params.get("directions", default)
 
 
-_PACK_FIELDS = {"profile", "version", "default_time_zone", "region", "rules", "description"}
+_PACK_FIELDS = {"profile", "version", "default_time_zone", "region", "rules", "description",
+                "jurisdiction_zones"}
 _RULE_FIELDS = {"id", "check", "enabled", "action", "params", "source", "status", "title"}
 
 
@@ -142,6 +152,12 @@ def _structure_problems(data: Any) -> list[str]:
         zone(data.get("default_time_zone", "Asia/Shanghai"))
     except (UnknownTimeZone, TypeError):
         problems.append(_("default_time_zone must be an IANA time zone"))
+    zones = data.get("jurisdiction_zones", [])
+    try:
+        if not isinstance(zones, list) or not all(isinstance(z, str) and zone(z) for z in zones):
+            raise TypeError
+    except (UnknownTimeZone, TypeError):
+        problems.append(_("jurisdiction_zones must be a list of IANA time zones"))
     if not isinstance(data.get("region", "CN"), str):
         problems.append(_("region must be a two-letter country code"))
     rules = data.get("rules")
