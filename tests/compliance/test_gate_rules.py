@@ -187,3 +187,11 @@ def test_the_gate_never_allows_a_call_outside_the_window_of_any_candidate_zone(
         assert earlier < moment or not _lawful_everywhere(earlier, zones, start, end)
     else:
         assert answer.rule_ids  # windows that never overlap are refused with a reason
+
+
+def test_the_label_catalogue_names_every_check_and_parameter():
+    from arrears.compliance.gate import labels, packs
+
+    assert set(labels.CHECK_LABELS) == set(gate.CHECKS)
+    assert set(labels.PARAM_LABELS) == set(packs._PARAM_TYPES)
+    assert {kind for _valid, kind in packs._PARAM_TYPES.values()} <= set(labels.KIND_LABELS)

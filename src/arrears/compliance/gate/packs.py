@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from arrears.compliance import holds as hold_kinds
 from arrears.compliance.content import Word, default_words
 from arrears.compliance.gate.checks import CHECKS
+from arrears.compliance.gate.labels import kind_label
 from arrears.compliance.gate.vocabulary import (
     ACTION_TYPES,
     AGENCY_STATUSES,
@@ -337,7 +338,7 @@ def rule_problems(check: str, action: str, params: Any) -> list[str]:
             problems.append(_("unknown parameter %(name)s") % {"name": name})
         elif not _PARAM_TYPES[name][0](value):
             problems.append(_("%(name)s must be %(kind)s, not %(value)s")
-                            % {"name": name, "kind": _PARAM_TYPES[name][1],
+                            % {"name": name, "kind": kind_label(_PARAM_TYPES[name][1]),
                                "value": json.dumps(value, ensure_ascii=False)})
     if check == "contact_window" and not problems and params["start"] >= params["end"]:
         problems.append(_("start must be before end"))
