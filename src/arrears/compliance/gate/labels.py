@@ -45,6 +45,9 @@ CHECK_LABELS = {
     "limited_content": _("Limited-content voicemails"),
     "overshadowing": _("No overshadowing of the right to dispute"),
     "pressure": _("No pressure to pay at once"),
+    "recording": _("Calls are recorded"),
+    "reassigned_number": _("Reassigned-number check before texting"),
+    "employer_email": _("No e-mail to the employer's address"),
 }
 
 PARAM_LABELS = {
@@ -101,6 +104,7 @@ PARAM_LABELS = {
     "full_message_allowed": _("a full message may be left"),
     "full_message_requires": _("items a full message carries"),
     "shared_number_types": _("lines others share"),
+    "max_age_days": _("days a check stays valid"),
 }
 
 KIND_LABELS = {

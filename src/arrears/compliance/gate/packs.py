@@ -314,6 +314,7 @@ _PARAM_TYPES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "min_principal_minor": (_is_count, "an amount in minor units (fen, cents)"),
     "min_days_between": (_is_count, "a whole number"),
     "months_after": (_is_count, "a whole number"),
+    "max_age_days": (_is_count, "a whole number"),
 }
 _REQUIRED = {"contact_window": ("start", "end"), "hold": ("hold",), "plan": ("hold",),
              "collection_target": ("targets",), "unanswered_per_contact_point": ("max",),

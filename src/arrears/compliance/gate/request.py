@@ -517,6 +517,9 @@ class ContactRequest(Readable):
     # the first communication with the consumer (the full US-19 disclosure).
     message_slots: tuple[tuple[str, str], ...] = ()
     initial_communication: bool = False
+    # The means of contact: the call recorder (CN-09), the reassigned-numbers check (US-16).
+    recorder_available: bool = True
+    reassigned_checked_at: datetime | None = None
 
     READERS: ClassVar[dict[str, Reader]] = {
         "at": _aware, "profile": choice(PROFILES), "channel": choice(CHANNELS),
@@ -548,6 +551,7 @@ class ContactRequest(Readable):
         "effective_collections": _moments, "fee_kind": choice(("", *FEE_KINDS)),
         "amount_minor": _amount, "sale_flags_statute_barred": _boolean,
         "message_slots": _slots, "initial_communication": _boolean,
+        "recorder_available": _boolean, "reassigned_checked_at": _optional_aware,
     }
 
     def __post_init__(self):

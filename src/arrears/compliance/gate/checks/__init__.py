@@ -12,9 +12,12 @@ from arrears.compliance.gate.checks.actions import (
     check_referral_approval,
 )
 from arrears.compliance.gate.checks.channels import (
+    check_employer_email,
     check_opt_out,
     check_opt_out_method,
     check_provenance,
+    check_reassigned_number,
+    check_recording,
     check_visit,
 )
 from arrears.compliance.gate.checks.content import (
@@ -97,6 +100,9 @@ CHECKS: dict[str, Callable[[Context, object], list[Reason]]] = {
     "limited_content": check_limited_content,
     "overshadowing": check_overshadowing,
     "pressure": check_pressure,
+    "recording": check_recording,
+    "reassigned_number": check_reassigned_number,
+    "employer_email": check_employer_email,
 }
 
 __all__ = ["CHECKS", "debtor_unreachable"]

@@ -85,3 +85,34 @@ def check_opt_out_method(ctx: Context, rule: RuleConfig) -> list[Reason]:
     if "opt_out_method" in ctx.categories():
         return []
     return [_reason(rule, rule.action, _("The message has no opt-out method (e.g. 'Reply STOP')."))]
+
+
+@applies_to("call")
+def check_recording(ctx: Context, rule: RuleConfig) -> list[Reason]:
+    """CN-09: collection calls are recorded; no call when the recorder is unavailable."""
+    if ctx.request.recorder_available:
+        return []
+    return [_reason(rule, rule.action, _("The call recorder is unavailable: collection calls "
+                                         "must be recorded."))]
+
+
+@applies_to("sms")
+def check_reassigned_number(ctx: Context, rule: RuleConfig) -> list[Reason]:
+    """US-16: before texting, the number is checked against the reassigned-numbers database
+    (within ``max_age_days``)."""
+    checked = ctx.request.reassigned_checked_at
+    days = rule.params.get("max_age_days", 30)
+    if checked is not None and checked <= ctx.at and (ctx.at - checked).days <= days:
+        return []
+    return [_reason(rule, rule.action, _("Check the number against the reassigned-numbers "
+                                         "database (at most %(days)s days ago) before texting.")
+                    % {"days": days})]
+
+
+@applies_to("email")
+def check_employer_email(ctx: Context, rule: RuleConfig) -> list[Reason]:
+    """US-17: no e-mail to an address known to be supplied by the employer."""
+    if ctx.request.number_type != "workplace":
+        return []
+    return [_reason(rule, rule.action, _("The e-mail address is the employer's: it may not be "
+                                         "used."))]
