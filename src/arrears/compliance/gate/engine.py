@@ -11,7 +11,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
-from arrears.compliance.content import Finding, findings_in
+from arrears.compliance.content import Finding
 from arrears.compliance.gate.answer import GateAnswer, Reason
 from arrears.compliance.gate.context import Context
 from arrears.compliance.gate.packs import RulePackData
@@ -67,14 +67,12 @@ def _profiles(request: ContactRequest, packs) -> list[_Profile]:
         chosen = [packs[p] for p in request.profiles]
     else:
         chosen = list(packs)
-    return [_Profile(pack, request_location(request, pack),
-                     tuple(findings_in(_text_of(request), request.language, pack.words)),
-                     _reading(request, pack))
-            for pack in chosen]
-
-
-def _text_of(request: ContactRequest) -> str:
-    return request.content or " ".join(text for _slot, text in request.message_slots)
+    profiles = []
+    for pack in chosen:
+        reading = _reading(request, pack)
+        profiles.append(_Profile(pack, request_location(request, pack), reading.findings(),
+                                 reading))
+    return profiles
 
 
 def _reading(request: ContactRequest, pack: RulePackData) -> Reading:
@@ -89,8 +87,10 @@ def _evaluate(request: ContactRequest, profiles: Iterable[_Profile],
     for profile in profiles:
         ctx = Context(request, at, profile.zones, profile.findings, profile.reading)
         for rule, check in profile.pack.applicable(request.action, request.direction):
-            reasons.extend(replace(reason, profile=profile.pack.profile)
-                           for reason in check(ctx, rule))
+            found = check(ctx, rule)
+            if found:
+                reasons.extend(replace(reason, profile=profile.pack.profile)
+                               for reason in found)
     if request.approval_reference:
         reasons = [replace(r, decision=REQUIRE_NOTE,
                            text=f"{r.text} " + _("Approved: %(reference)s.")

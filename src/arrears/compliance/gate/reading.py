@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from arrears.compliance.content import Match, Word, matches_in
+from arrears.compliance.content import Finding, Match, Word, findings_of, matches_in
 
 SENTENCE_BREAK = re.compile(r"[。！？!?\n]+|(?<=[.;])\s+")
 CLAUSE_PUNCTUATION = re.compile(r"[，,；;：:、]")
@@ -101,6 +101,10 @@ class Reading:
 
     def has(self, *categories: str) -> bool:
         return any(s.has(*categories) for s in self.sentences)
+
+    def findings(self) -> tuple[Finding, ...]:
+        """Each listed word found, once (what the word-category checks read)."""
+        return tuple(findings_of([m for s in self.sentences for m in s.matches]))
 
     def matches(self, *categories: str) -> list[Match]:
         return [m for s in self.sentences for m in s.matches if m.category in categories]
