@@ -187,6 +187,8 @@ def test_uk14_statute_barred_debts():
     cited = [{**barred[0], "customer_cited": True}]
     answer = uk(action="call", limitations=cited)
     assert answer.verdict == "block" and "UK-14" in answer.rule_ids
+    reminder = uk(action="letter", purpose="reminder", limitations=cited)
+    assert reminder.verdict == "block" and "UK-14" in reminder.rule_ids
     scottish = [{"regime": "SCOT_5Y", "expires_on": "2024-03-01"}]
     for action in ("call", "letter", "agency_assign", "interest_post", "cra_furnish"):
         assert uk(action=action, limitations=scottish).verdict == "block", action

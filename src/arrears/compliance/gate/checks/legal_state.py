@@ -27,7 +27,7 @@ from arrears.compliance.gate.vocabulary import (
 if TYPE_CHECKING:
     from arrears.compliance.gate.packs import RuleConfig
 
-COLLECTING_PURPOSES = ("collection", "plan_proposal", "cease_exception")
+COLLECTING_PURPOSES = ("collection", "reminder", "plan_proposal", "cease_exception")
 
 
 def _collecting(ctx: Context, purposes=COLLECTING_PURPOSES) -> bool:
