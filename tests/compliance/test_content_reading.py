@@ -203,3 +203,10 @@ def test_uk10_a_voicemail_says_nothing_about_the_debt():
     assert answer.verdict == "block" and "UK-10" in answer.rule_ids
     assert uk(action="voicemail", content="Hello, this is Sam from Acme. Please call me back "
                                           "on 0300 123 4567.").verdict == "allow"
+
+
+def test_a_caller_named_at_the_start_of_a_sentence_is_identified():
+    assert cn(action="call", language="", content="This is Li Si from Demo Bank. Please call us "
+                                                    "back.").verdict == "allow"
+    assert us(action="voicemail", content="This is Sam from Acme. Please call me back at "
+                                          "212 555 0134.").decision == "ALLOW"
