@@ -197,6 +197,9 @@ def test_gate_ask_decides_account_actions_with_facts_and_stores_the_action(debto
     assert blocked.verdict == "block" and "CN-14" in blocked.rule_ids
     check = GateCheck.objects.get(pk=blocked.check_id)
     assert (check.action, check.channel) == ("agency_assign", "")
+    # The stored question keeps what differs from the defaults, not sixty empty fields.
+    assert check.request["agency"]["status"] == "approved" and check.request["history"] == 0
+    assert "limitations" not in check.request and "moratoria" not in check.request
     allowed = services.gate_ask(account, action="agency_assign", at=MORNING, facts={
         "agency": agency, "entrustment_notice_sent_at": "2025-05-20T10:00:00+08:00"})
     assert allowed.verdict == "allow"

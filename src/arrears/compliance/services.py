@@ -3,8 +3,9 @@ contact attempts, holds, consents, opt-outs and third-party do-not-call entries,
 pack's parameters (a new version, audited)."""
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import MISSING, dataclass, fields, replace
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -122,8 +123,21 @@ def contact_request_for(account: Account, *, channel: str = "", action: str = ""
     return request
 
 
+SUMMARY_ALWAYS = ("at", "profile", "action", "channel", "purpose", "counterparty")
+
+
+@lru_cache(maxsize=1)
+def _request_defaults() -> dict:
+    return {f.name: gate._json_value(f.default) for f in fields(gate.ContactRequest)
+            if f.default is not MISSING}
+
+
 def _request_summary(request: gate.ContactRequest) -> dict:
-    data = request.to_json()
+    """What was asked, as stored with the answer: the fields that differ from their defaults
+    (and the few that say what the question was), the history as its length."""
+    defaults = _request_defaults()
+    data = {key: value for key, value in request.to_json().items()
+            if key in SUMMARY_ALWAYS or defaults.get(key, ...) != value}
     data["history"] = len(request.history)
     return data
 
