@@ -122,7 +122,8 @@ def test_gate_checks_as_csv_with_header_and_masked_request(debtor, collector):
     account, mobile, _ = debtor
     allowed = services.gate_ask(account, channel="call", at=MORNING, contact_point=mobile,
                                 actor=collector, reference="call:1",
-                                content=f"Please call us back, or we call {MOBILE} again")
+                                content=f"This is Li Si from Demo Bank. Please call us back, "
+                                        f"or we call {MOBILE} again")
     delayed = services.gate_ask(account, channel="sms", at=MORNING.replace(hour=14, minute=30))
 
     text = export(*JUNE, "--what", "gate-checks", "--format", "csv")

@@ -94,3 +94,41 @@ def test_case_files_are_valid_json_objects():
     for path in CASES:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         assert {"description", "request", "expected"} <= set(data), path.name
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "compliance.md"
+# Every rule of COMPLIANCE.md marked V or S (status column, first part).
+VERIFIED_OR_SECONDARY = (
+    [f"CN-{n:02d}" for n in range(1, 25)] + [f"US-{n:02d}" for n in range(1, 30)]
+    + [f"UK-{n:02d}" for n in range(1, 17)])
+
+
+def _coverage() -> dict[str, str]:
+    text = DOCS.read_text(encoding="utf-8").split("## Rule coverage", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 2 and cells[0][:3] in ("CN-", "US-", "UK-"):
+            rows[cells[0]] = cells[1]
+    return rows
+
+
+def test_every_v_or_s_rule_has_a_case_or_says_why_it_is_not_a_gate_rule():
+    coverage = _coverage()
+    assert sorted(coverage) == sorted(VERIFIED_OR_SECONDARY)
+    by_prefix = {path.name.split("-")[0]: path for path in CASES}
+    for rule, cell in coverage.items():
+        if cell.startswith("not a gate rule:"):
+            assert len(cell) > len("not a gate rule: ") + 10, rule
+            continue
+        names, _sep, note = cell.partition(" (")
+        cited = note.split("cited as ", 1)[1].split(":")[0].split(")")[0] if "cited as" in note \
+            else rule
+        expected, descriptions = [], ""
+        for name in (n.strip() for n in names.split(",")):
+            assert name in by_prefix, (rule, name)
+            data = json.loads(by_prefix[name].read_text(encoding="utf-8"))
+            expected += data["expected"].get("rule_ids", [])
+            descriptions += data["description"]
+        assert cited in expected, (rule, cell)
+        assert cited == rule or rule in descriptions, (rule, cell)

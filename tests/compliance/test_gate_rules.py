@@ -106,10 +106,10 @@ def test_opt_out_confirmation_only_once():
     assert answer.verdict == "block" and "US-14" in answer.rule_ids
 
 
-def test_legal_threat_is_a_warning_without_a_cease_hold():
+def test_legal_threat_is_a_warning_without_a_cease_hold_citing_the_content_rule():
     answer = ask(US, at="2025-06-02T11:00:00-04:00", time_zones=["America/New_York"],
-                 content="We may sue.", language="en")
-    assert answer.decision == "WARN" and answer.rule_ids == ("US-06",)
+                 content="This is a debt collector. We may sue.", language="en")
+    assert answer.decision == "WARN" and answer.rule_ids == ("US-CONTENT",)
 
 
 def test_content_findings_words_and_patterns():
@@ -117,7 +117,9 @@ def test_content_findings_words_and_patterns():
     found = {(f.word, f.category) for f in findings_in("他欠我行信用卡3万元", "zh", words)}
     assert ("3万元", "disclosure") in found and ("信用卡", "disclosure") in found
     assert findings_in("The issue is resolved", "en", words) == []
-    assert {f.word for f in findings_in("We will SUE you", "en", words)} == {"SUE"}
+    found = {(f.word, f.category) for f in findings_in("We will SUE you", "en", words)}
+    assert ("SUE", "legal_threat") in found
+    assert {c for _w, c in found} == {"legal_threat", "clause_break"}
 
 
 @pytest.mark.parametrize(("data", "field"), [
@@ -185,3 +187,11 @@ def test_the_gate_never_allows_a_call_outside_the_window_of_any_candidate_zone(
         assert earlier < moment or not _lawful_everywhere(earlier, zones, start, end)
     else:
         assert answer.rule_ids  # windows that never overlap are refused with a reason
+
+
+def test_the_label_catalogue_names_every_check_and_parameter():
+    from arrears.compliance.gate import labels, packs
+
+    assert set(labels.CHECK_LABELS) == set(gate.CHECKS)
+    assert set(labels.PARAM_LABELS) == set(packs._PARAM_TYPES)
+    assert {kind for _valid, kind in packs._PARAM_TYPES.values()} <= set(labels.KIND_LABELS)

@@ -186,3 +186,47 @@ def test_period_exports_have_a_time_index_on_postgresql():
     expected = ({"compliance_contactattempt_at_brin", "compliance_gatecheck_at_brin"}
                 if connection.vendor == "postgresql" else set())
     assert names == expected
+
+
+def test_gate_ask_decides_account_actions_with_facts_and_stores_the_action(debtor):
+    account, _mobile, _ = debtor
+    agency = {"status": "approved", "contract_from": "2025-01-01", "contract_until": "2026-12-31",
+              "last_inspection_on": "2025-01-15"}
+    blocked = services.gate_ask(account, action="agency_assign", at=MORNING,
+                                facts={"agency": agency}, reference="placement:1")
+    assert blocked.verdict == "block" and "CN-14" in blocked.rule_ids
+    check = GateCheck.objects.get(pk=blocked.check_id)
+    assert (check.action, check.channel) == ("agency_assign", "")
+    # The stored question keeps what differs from the defaults, not sixty empty fields.
+    assert check.request["agency"]["status"] == "approved" and check.request["history"] == 0
+    assert "limitations" not in check.request and "moratoria" not in check.request
+    allowed = services.gate_ask(account, action="agency_assign", at=MORNING, facts={
+        "agency": agency, "entrustment_notice_sent_at": "2025-05-20T10:00:00+08:00"})
+    assert allowed.verdict == "allow"
+    with pytest.raises(services.ComplianceError) as error:
+        services.gate_ask(account, action="agency_assign", at=MORNING,
+                          facts={"agency": {"status": "famous"}})
+    assert "agency.status" in str(error.value)
+    with pytest.raises(services.ComplianceError):
+        services.gate_ask(account, action="teleport", at=MORNING)
+
+
+def test_a_debtor_living_in_the_uk_is_also_asked_about_under_uk_fca(debtor):
+    account, _mobile, _ = debtor
+    holder = account.cardholder
+    holder.time_zone = "Europe/London"
+    holder.save()
+    # 21:30 in London: lawful for CN-BANK (until 22:00), not for UK-FCA (until 21:00).
+    answer = services.gate_ask(account, channel="call", at=datetime(2025, 6, 2, 20, 30,
+                                                                    tzinfo=UTC))
+    assert [p for p, _v in answer.profiles] == ["CN-BANK", "UK-FCA"]
+    assert answer.verdict == "delay" and "UK-07" in answer.rule_ids
+
+
+def test_a_breathing_space_hold_freezes_interest_postings(debtor, settings):
+    account, _mobile, _ = debtor
+    settings.ARREARS_COMPLIANCE_PROFILE = "UK-FCA"
+    services.hold_place(account, "breathing_space",
+                        until=datetime.now(UTC) + timedelta(days=60))
+    answer = services.gate_ask(account, action="interest_post")
+    assert answer.verdict == "block" and answer.rule_ids == ("UK-16",)

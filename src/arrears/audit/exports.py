@@ -47,7 +47,7 @@ CONTACT_COLUMNS = (
     "actor_id", "actor_username", "note",
 )
 GATE_CHECK_COLUMNS = (
-    "id", "at", "asked_at", "account_id", "account_external_id", "channel", "purpose",
+    "id", "at", "asked_at", "account_id", "account_external_id", "action", "channel", "purpose",
     "counterparty", "verdict", "decision", "not_before", "rule_ids", "reasons", "request",
     "profile", "pack_version", "reference", "actor_id", "actor_username",
 )
@@ -118,6 +118,9 @@ def gate_request_masked(request: dict[str, Any]) -> dict[str, Any]:
     if isinstance(masked.get("no_contact_places"), list):
         masked["no_contact_places"] = [mask_address(str(place), M1)
                                        for place in masked["no_contact_places"]]
+    if isinstance(masked.get("message_slots"), dict):
+        masked["message_slots"] = {slot: pii_scrub(str(text))[0]
+                                   for slot, text in masked["message_slots"].items()}
     return masked
 
 
@@ -131,8 +134,9 @@ def _reasons_scrubbed(reasons: list) -> list:
 def gate_check_rows(start: date, end: date) -> Iterable[dict[str, Any]]:
     """The stored gate answers of the period as export rows, oldest first (time, then id)."""
     rows = period_filter(GateCheck.objects.all(), start, end).order_by("at", "id").values(
-        "id", "at", "asked_at", "account_id", "account__external_id", "channel", "purpose",
-        "counterparty", "verdict", "decision", "not_before", "rule_ids", "reasons", "request",
+        "id", "at", "asked_at", "account_id", "account__external_id", "action", "channel",
+        "purpose", "counterparty", "verdict", "decision", "not_before", "rule_ids", "reasons",
+        "request",
         "profile", "pack_version", "reference", "actor_id", _actor_username(),
     )
     username = _actor_username()
@@ -140,8 +144,9 @@ def gate_check_rows(start: date, end: date) -> Iterable[dict[str, Any]]:
         yield {
             "id": row["id"], "at": _utc(row["at"]), "asked_at": _utc(row["asked_at"]),
             "account_id": row["account_id"], "account_external_id": row["account__external_id"],
-            "channel": row["channel"], "purpose": row["purpose"],
-            "counterparty": row["counterparty"], "verdict": row["verdict"],
+            "action": row["action"] or row["channel"], "channel": row["channel"],
+            "purpose": row["purpose"], "counterparty": row["counterparty"],
+            "verdict": row["verdict"],
             "decision": row["decision"], "not_before": _utc(row["not_before"]),
             "rule_ids": row["rule_ids"], "reasons": _reasons_scrubbed(row["reasons"]),
             "request": gate_request_masked(row["request"] or {}), "profile": row["profile"],

@@ -66,6 +66,59 @@ def findings_in(text: str, language: str, words: tuple[Word, ...]) -> list[Findi
     return found
 
 
+@dataclass(frozen=True)
+class Match:
+    """One place a listed word or pattern occurs: its span in the text and what it means."""
+
+    start: int
+    end: int
+    word: str
+    category: str
+    rule_id: str
+
+
+_compiled: dict[tuple[int, str], tuple[tuple[Word, ...], list]] = {}
+
+
+def _matchers(words: tuple[Word, ...], language: str) -> list[tuple[Word, re.Pattern]]:
+    """The compiled patterns of ``words`` that apply to ``language``, kept per word list (a
+    pack's list is one object for as long as the pack is cached)."""
+    key = (id(words), language)
+    hit = _compiled.get(key)
+    if hit is not None and hit[0] is words:
+        return hit[1]
+    found = [(entry, _matcher(entry.word, entry.language)) for entry in words
+             if _language_matches(entry.language, language)]
+    if len(_compiled) > 64:
+        _compiled.clear()
+    _compiled[key] = (words, found)
+    return found
+
+
+def matches_in(text: str, language: str, words: tuple[Word, ...]) -> list[Match]:
+    """Every occurrence of every listed word or pattern of ``language`` in ``text``, in text
+    order (what the gate reads sentence by sentence)."""
+    if not text:
+        return []
+    found = []
+    for entry, pattern in _matchers(words, language):
+        for match in pattern.finditer(text):
+            if match.end() > match.start():
+                found.append(Match(match.start(), match.end(), match.group(0), entry.category,
+                                   entry.rule_id))
+    return sorted(found, key=lambda m: (m.start, -m.end))
+
+
+def findings_of(matches: list[Match]) -> list[Finding]:
+    """The first occurrence of each listed word, as ``findings_in`` gives them."""
+    seen: dict[tuple[str, str], Finding] = {}
+    for match in matches:
+        key = (match.category, match.rule_id, match.word.lower())
+        if key not in seen:
+            seen[key] = Finding(match.word, match.category, match.rule_id)
+    return list(seen.values())
+
+
 def content_findings(text: str, language: str) -> list[Finding]:
     """The findings in ``text`` against the live word lists (database, cached)."""
     from arrears.compliance.selectors import words_live

@@ -30,6 +30,8 @@ PURPOSE_CHOICES = [
     ("contact_repair", _("contact repair")), ("opt_out_confirmation", _("opt-out confirmation")),
     ("cease_exception", _("cease exception notice")),
     ("payment_handling", _("payment handling")), ("plan_proposal", _("plan proposal")),
+    ("validation_notice", _("validation notice")),
+    ("moratorium_notice", _("breathing-space notice")), ("servicing", _("servicing")),
 ]
 OUTCOME_CHOICES = [
     ("sent", _("sent")), ("delivered", _("delivered")), ("failed", _("failed")),
@@ -38,6 +40,11 @@ OUTCOME_CHOICES = [
     ("third_party", _("third-party contact")), ("wrong_number", _("wrong number")),
     ("disconnected", _("number disconnected")), ("refused", _("refused")),
     ("visited", _("visited")), ("not_home", _("not at home")),
+]
+ACTION_CHOICES = CHANNEL_CHOICES + [
+    ("agency_assign", _("agency placement")), ("cra_furnish", _("credit-bureau furnishing")),
+    ("legal_referral", _("legal referral")), ("fee_post", _("fee posting")),
+    ("interest_post", _("interest posting")), ("debt_sale", _("debt sale")),
 ]
 DECISION_CHOICES = [(d, d) for d in gate.DECISIONS]
 VERDICT_CHOICES = [("allow", _("allow")), ("delay", _("delay")), ("block", _("block"))]
@@ -55,6 +62,10 @@ class RulePack(models.Model):
                                          default="Asia/Shanghai")
     region = models.CharField(_("phone region"), max_length=2, default="CN",
                               help_text=_("Reads phone numbers written without a country code."))
+    jurisdiction_zones = models.JSONField(
+        _("zones of the jurisdiction"), default=list, blank=True,
+        help_text=_("When nothing tells where the debtor is, only times lawful in every one of "
+                    "these zones are used."))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                    blank=True, related_name="+", verbose_name=_("created by"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -101,7 +112,8 @@ class RuleSetting(models.Model):
 
 
 class ForbiddenWord(models.Model):
-    """A word or pattern (``re:…``) the content check looks for, and what it means."""
+    """A word or pattern (``re:…``) the content checks look for, and what it means: forbidden
+    wording, items the law requires, and the structure of a sentence (``gate.reading``)."""
 
     class Category(models.TextChoices):
         THREAT = "threat", _("threat")
@@ -111,11 +123,41 @@ class ForbiddenWord(models.Model):
         DISCLOSURE = "disclosure", _("debt disclosure (third parties)")
         PAYMENT_REQUEST = "payment_request", _("payment request")
         OPT_OUT_METHOD = "opt_out_method", _("opt-out method")
+        NEGATION = "negation", _("negation (structure)")
+        CLAUSE_BREAK = "clause_break", _("end of a negation's reach (structure)")
+        REQUIRED_STATEMENT = "required_statement", _("statement the law requires")
+        COLLECTOR_DISCLOSURE = "collector_disclosure", _("debt-collector disclosure")
+        COLLECTOR_FULL = "collector_full", _("full debt-collector disclosure")
+        IDENTITY_PERSON = "identity_person", _("caller's name or staff number")
+        IDENTITY_INSTITUTION = "identity_institution", _("institution's name")
+        ENTRUSTMENT = "entrustment", _("entrusting bank")
+        LETTER_NAME = "letter_name", _("letter: cardholder's name")
+        LETTER_BALANCE = "letter_balance", _("letter: balance owed")
+        LETTER_BASIS = "letter_basis", _("letter: reason and legal basis")
+        LETTER_RIGHTS = "letter_rights", _("letter: rights and obligations")
+        LETTER_CHECK = "letter_check", _("letter: how to check")
+        LETTER_REPAY = "letter_repay", _("letter: how to repay")
+        LETTER_DISPUTE = "letter_dispute", _("letter: how to dispute")
+        LETTER_CONTACT = "letter_contact", _("letter: issuer's contact details")
+        URGENCY = "urgency", _("urgency")
+        LUMP_SUM = "lump_sum", _("payment in one go")
+        PRESSURE_MEANS = "pressure_means", _("selling or borrowing to pay")
+        DISPUTE_RIGHT = "dispute_right", _("the right to dispute")
+        PREMIUM_NUMBER = "premium_number", _("premium-rate number")
+        MISLEADING = "misleading", _("misleading inducement")
+        LCM_SALUTATION = "lcm_salutation", _("voicemail: greeting")
+        LCM_REPLY = "lcm_reply", _("voicemail: request to reply")
+        LCM_PERSON = "lcm_person", _("voicemail: person to contact")
+        LCM_BUSINESS = "lcm_business", _("voicemail: business name")
+        PHONE_NUMBER = "phone_number", _("telephone number")
+        LCM_DATETIME = "lcm_datetime", _("voicemail: date and time")
+        LCM_TIMES = "lcm_times", _("voicemail: times to reply")
+        LCM_REPRESENTATIVE = "lcm_representative", _("voicemail: any representative")
 
     language = models.CharField(_("language"), max_length=10)
     word = models.CharField(_("word or pattern"), max_length=200)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
-    rule_id = models.CharField(_("rule"), max_length=30)
+    rule_id = models.CharField(_("rule"), max_length=30, blank=True)
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -176,7 +218,10 @@ class GateCheck(models.Model):
                                 verbose_name=_("account"))
     at = models.DateTimeField(_("asked for"))
     asked_at = models.DateTimeField(_("asked at"), auto_now_add=True)
-    channel = models.CharField(_("channel"), max_length=12, choices=CHANNEL_CHOICES)
+    action = models.CharField(_("action"), max_length=16, choices=ACTION_CHOICES, blank=True,
+                              help_text=_("Blank on answers stored before account actions: "
+                                          "the channel."))
+    channel = models.CharField(_("channel"), max_length=12, choices=CHANNEL_CHOICES, blank=True)
     purpose = models.CharField(_("purpose"), max_length=24, choices=PURPOSE_CHOICES)
     counterparty = models.CharField(_("counterparty"), max_length=26,
                                     choices=COUNTERPARTY_CHOICES)

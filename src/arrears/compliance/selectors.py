@@ -18,7 +18,8 @@ from arrears.compliance.models import (
     RulePack,
     ThirdPartyDoNotCall,
 )
-from arrears.portfolio.models import Account, Cardholder, ContactPoint, Product
+from arrears.compliance.timezones import residence_country
+from arrears.portfolio.models import Account, Cardholder, ContactPoint
 
 _cache: dict[str, tuple[float, object]] = {}
 
@@ -60,6 +61,7 @@ def pack_data(pack: RulePack, words: tuple[Word, ...] | None = None) -> gate.Rul
                   for s in pack.settings.order_by("id"))
     return gate.RulePackData(profile=pack.profile, rules=rules, version=pack.version,
                              default_time_zone=pack.default_time_zone, region=pack.region,
+                             jurisdiction_zones=tuple(pack.jurisdiction_zones or ()),
                              words=words_live() if words is None else words)
 
 
@@ -77,6 +79,31 @@ def profile_for(account: Account) -> str:
     """The jurisdiction profile the gate applies to ``account`` (setting
     ARREARS_COMPLIANCE_PROFILE, default CN-BANK)."""
     return getattr(settings, "ARREARS_COMPLIANCE_PROFILE", "CN-BANK")
+
+
+# A bank's own profile becomes the debt collector's when an agency acts for it.
+AGENCY_PROFILES = {"US-FIRST-PARTY": "US-FDCPA"}
+# The profile of the country a debtor lives in (ARREARS_COMPLIANCE_RESIDENCE_PROFILES).
+RESIDENCE_PROFILES = {"CN": "CN-BANK", "US": "US-FIRST-PARTY", "GB": "UK-FCA"}
+
+
+def profiles_for(account: Account, *, acting_party: str = "bank", zones=(),
+                 phone: str = "") -> list[str]:
+    """Every profile that applies to ``account`` (COMPLIANCE.md section 0: evaluate them all,
+    the strictest wins): the bank's own, the collector's when an agency acts, and the profile
+    of the country the debtor lives in (from the cardholder's zone, else the phone)."""
+    own = profile_for(account)
+    if acting_party == "agency":
+        own = AGENCY_PROFILES.get(own, own)
+    profiles = [own]
+    mapping = getattr(settings, "ARREARS_COMPLIANCE_RESIDENCE_PROFILES", RESIDENCE_PROFILES)
+    country = residence_country(tuple(z for z in zones if z), phone)
+    residence = mapping.get(country) if country else None
+    if residence and residence not in profiles and not (
+            residence.split("-")[0] == own.split("-")[0]):
+        profiles.append(AGENCY_PROFILES.get(residence, residence)
+                        if acting_party == "agency" else residence)
+    return profiles
 
 
 def _dt(value) -> datetime | None:
@@ -98,7 +125,7 @@ def _state_sql() -> str:
                             else "timestamp"), _NT.format("varchar"), _NT.format("bigint")
     t = {m.__name__: m._meta.db_table for m in (ContactAttempt, Hold, Consent, OptOut,
                                                   ThirdPartyDoNotCall, ContactPoint, Account,
-                                                  Cardholder, Product)}
+                                                  Cardholder)}
     return f"""
 SELECT 'a', at, {ts}, channel, counterparty, outcome, debt_ids, excluded_reason, purpose,
        contact_point_id, third_party_id, account_id
@@ -123,9 +150,9 @@ UNION ALL
 SELECT 'p', {ts}, {ts}, kind, value, source, {tx}, {tx}, {tx}, id, {bi}, {bi}
   FROM {t['ContactPoint']} WHERE cardholder_id = %(cardholder)s
 UNION ALL
-SELECT 'z', {ts}, {ts}, ch.time_zone, pr.time_zone, {tx}, {tx}, {tx}, {tx}, {bi}, {bi}, {bi}
+SELECT 'z', {ts}, {ts}, ch.time_zone, {tx}, {tx}, {tx}, {tx}, {tx}, {bi}, {bi}, {bi}
   FROM {t['Account']} ac JOIN {t['Cardholder']} ch ON ch.id = ac.cardholder_id
-  JOIN {t['Product']} pr ON pr.id = ac.product_id WHERE ac.id = %(account)s
+ WHERE ac.id = %(account)s
 """
 
 

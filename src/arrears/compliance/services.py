@@ -2,9 +2,11 @@
 contact attempts, holds, consents, opt-outs and third-party do-not-call entries, change a rule
 pack's parameters (a new version, audited)."""
 
-from collections.abc import Iterable
-from dataclasses import replace
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable
+from dataclasses import MISSING, dataclass, fields, replace
+from datetime import UTC, date, datetime, time
+from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -28,7 +30,7 @@ from arrears.compliance.selectors import (
     gate_state,
     pack_cache_clear,
     pack_live,
-    profile_for,
+    profiles_for,
 )
 from arrears.compliance.selectors import holds_active as _holds_active
 from arrears.compliance.selectors import (
@@ -67,30 +69,37 @@ def _history(rows, account: Account) -> tuple[gate.HistoryItem, ...]:
     return tuple(items)
 
 
-def contact_request_for(account: Account, *, channel: str, purpose: str = "collection",
-                        counterparty: str = "debtor", at: datetime | None = None,
-                        contact_point=None, third_party=None, content: str = "",
-                        language: str = "", collectors: int = 0,
-                        approval_reference: str = "") -> gate.ContactRequest:
-    """The gate request for a real account, built from one database round trip."""
+def contact_request_for(account: Account, *, channel: str = "", action: str = "",
+                        purpose: str = "collection", counterparty: str = "debtor",
+                        at: datetime | None = None, contact_point=None, third_party=None,
+                        content: str = "", language: str = "", collectors: int = 0,
+                        approval_reference: str = "", acting_party: str = "bank",
+                        facts: dict | None = None) -> gate.ContactRequest:
+    """The gate request for a real account, built from one database round trip. ``action``
+    (or ``channel`` for a contact) names what is asked about; ``facts`` adds request fields as
+    JSON values (an agency, a furnishing's content, a limitation period …), checked as the
+    JSON of ``arrears gate check`` is."""
     at = _now(at)
+    action = action or channel
+    if action not in gate.ACTION_TYPES:
+        raise ComplianceError(_("Unknown action %(action)r.") % {"action": action})
     point_id, third_id = _pk(contact_point), _pk(third_party)
     state = gate_state(account, at, third_id)
     points = {row[9]: row for row in state["p"]}
     point = points.get(point_id)
     if point_id is not None and point is None:
         raise ComplianceError(_("Contact point %(id)s is not the cardholder's.") % {"id": point_id})
-    holder_zone, product_zone = (state["z"][0][3], state["z"][0][4]) if state["z"] else ("", "")
+    holder_zone = state["z"][0][3] if state["z"] else ""
     phones = [row[4] for row in state["p"] if row[3] in PHONE_KINDS]
     phone = point[4] if point is not None and point[3] in PHONE_KINDS else (phones or [""])[0]
     address = next((row[4] for kind in ADDRESS_KINDS for row in state["p"] if row[3] == kind), "")
-    profile = profile_for(account)
-    pack = pack_live(profile)
+    profiles = profiles_for(account, acting_party=acting_party, zones=(holder_zone,),
+                            phone=phone)
     zones = (holder_zone,) if holder_zone else ()
-    if not zones and not address and not gate_phone_zones(phone, pack) and product_zone:
-        zones = (product_zone,)
-    return gate.ContactRequest(
-        at=at, profile=profile, channel=channel, purpose=purpose, counterparty=counterparty,
+    request = gate.ContactRequest(
+        at=at, profile=profiles[0], profiles=tuple(profiles[1:]), action=action,
+        channel=action if action in gate.CHANNELS else "", purpose=purpose,
+        counterparty=counterparty, acting_party=acting_party,
         address=address, phone=phone, time_zones=zones,
         contact_point=str(point_id or ""), contact_point_kind=point[3] if point else "",
         provenance=point[5] if point else "", third_party=str(third_id or ""),
@@ -105,42 +114,71 @@ def contact_request_for(account: Account, *, channel: str, purpose: str = "colle
         content=content, language=language, collectors=collectors,
         approval_reference=approval_reference,
     )
+    if facts:
+        try:
+            request = request.with_facts(facts)
+        except gate.RequestInvalid as error:
+            raise ComplianceError(_("%(field)s: %(message)s")
+                                  % {"field": error.field, "message": error.message}) from None
+    return request
 
 
-def gate_phone_zones(phone: str, pack: gate.RulePackData) -> tuple[str, ...]:
-    from arrears.compliance.timezones import zones_for_phone
+SUMMARY_ALWAYS = ("at", "profile", "action", "channel", "purpose", "counterparty")
 
-    return zones_for_phone(phone, pack.region)
+
+@lru_cache(maxsize=1)
+def _request_defaults() -> dict:
+    return {f.name: gate._json_value(f.default) for f in fields(gate.ContactRequest)
+            if f.default is not MISSING}
 
 
 def _request_summary(request: gate.ContactRequest) -> dict:
-    data = request.to_json()
+    """What was asked, as stored with the answer: the fields that differ from their defaults
+    (and the few that say what the question was), the history as its length."""
+    defaults = _request_defaults()
+    data = {key: value for key, value in request.to_json().items()
+            if key in SUMMARY_ALWAYS or defaults.get(key, ...) != value}
     data["history"] = len(request.history)
     return data
 
 
-def gate_ask(account: Account, *, channel: str, purpose: str = "collection",
-             counterparty: str = "debtor", at: datetime | None = None, contact_point=None,
-             third_party=None, content: str = "", language: str = "", actor=None,
-             reference: str = "", collectors: int = 0,
-             approval_reference: str = "") -> gate.GateAnswer:
-    """Ask the live rule pack whether this contact may happen at ``at`` (now by default), store
-    the answer as a ``GateCheck`` and return it with ``check_id`` set.
+def gate_ask(account: Account, *, channel: str = "", action: str = "",
+             purpose: str = "collection", counterparty: str = "debtor",
+             at: datetime | None = None, contact_point=None, third_party=None,
+             content: str = "", language: str = "", actor=None, reference: str = "",
+             collectors: int = 0, approval_reference: str = "", acting_party: str = "bank",
+             facts: dict | None = None) -> gate.GateAnswer:
+    """Ask the live rule packs whether this action may happen at ``at`` (now by default),
+    store the answer as a ``GateCheck`` and return it with ``check_id`` set.
 
+    ``channel`` names a contact, ``action`` any action type of the gate (a contact channel,
+    agency_assign, cra_furnish, legal_referral, fee_post, interest_post, debt_sale);
     ``collectors`` is how many go on a field visit (CN-17); ``approval_reference`` names the
-    approval a REQUIRE_APPROVAL rule waits for (e.g. the team lead's approval of a visit)."""
-    request = contact_request_for(account, channel=channel, purpose=purpose,
+    approval a REQUIRE_APPROVAL rule waits for; ``facts`` adds request fields (JSON values)."""
+    request = contact_request_for(account, channel=channel, action=action, purpose=purpose,
                                   counterparty=counterparty, at=at, contact_point=contact_point,
                                   third_party=third_party, content=content, language=language,
-                                  collectors=collectors, approval_reference=approval_reference)
-    pack = pack_live(request.profile)
-    answer = gate.gate_check(request, pack)
+                                  collectors=collectors, approval_reference=approval_reference,
+                                  acting_party=acting_party, facts=facts)
+    answer = gate.gate_check(request, {p: pack_live(p) for p in request.profiles})
+    if answer.location_unknown:
+        _find_location_task(account, actor)
     fields = _gate_check_fields(account, request, answer, reference, actor)
     if _relaxed_store_applies():
         check_id = _gate_check_store_relaxed(fields)
     else:
         check_id = GateCheck.objects.create(**fields).pk
     return replace(answer, check_id=check_id)
+
+
+def _find_location_task(account: Account, actor) -> None:
+    """Nothing tells where the debtor is: open a skip-trace task to find out (one open task
+    per account, reused)."""
+    from arrears.dialer.services import skip_trace_task_create
+
+    skip_trace_task_create(account, contact_point=None, reason="other", actor=actor,
+                           note=_("Location unknown: the compliance gate used the hours lawful "
+                                  "in every zone of the jurisdiction."))
 
 
 def _relaxed_store_applies() -> bool:
@@ -173,7 +211,8 @@ def _gate_check_store_relaxed(fields: dict) -> int:
 
 def _gate_check_fields(account, request, answer, reference, actor) -> dict:
     return dict(
-        account_id=account.pk, at=request.at, channel=request.channel, purpose=request.purpose,
+        account_id=account.pk, at=request.at, action=request.action, channel=request.channel,
+        purpose=request.purpose,
         counterparty=request.counterparty, verdict=answer.verdict, decision=answer.decision,
         not_before=answer.not_before, rule_ids=",".join(answer.rule_ids),
         reasons=[r.to_json() for r in answer.reasons], request=_request_summary(request),
@@ -325,6 +364,7 @@ def rule_setting_change(setting: RuleSetting, *, enabled: bool, action: str, par
     RulePack.objects.filter(pk=old.pk).update(active=False)
     new = RulePack.objects.create(profile=old.profile, version=latest.version + 1, active=True,
                                   default_time_zone=old.default_time_zone, region=old.region,
+                                  jurisdiction_zones=old.jurisdiction_zones,
                                   created_by=_user(actor),
                                   note=note or _("%(rule)s changed") % {"rule": setting.rule_id})
     copies = []
@@ -343,3 +383,74 @@ def rule_setting_change(setting: RuleSetting, *, enabled: bool, action: str, par
     transaction.on_commit(pack_cache_clear)
     pack_cache_clear()
     return new.settings.get(rule_id=setting.rule_id)
+
+
+@dataclass(frozen=True)
+class PostingAsk:
+    """A fee or interest posting the nightly cycle would book."""
+
+    account: Account
+    action: str
+    posting_date: date
+    fee_kind: str = ""
+
+
+def postings_ask(asks: list[PostingAsk], *, answers_cache: dict | None = None
+                 ) -> list[gate.GateAnswer]:
+    """The gate's answers to a night's fee and interest postings, set at a time: one query for
+    the holds of all the accounts, then one evaluation per distinct state (profiles, active
+    holds, action, fee kind, day) — accounts with nothing on them share one answer — instead
+    of a round trip and an evaluation per posting. ``answers_cache`` carries the answers
+    across chunks of one run. Nothing is stored here: the cycle stores the refusals."""
+    if not asks:
+        return []
+    cache = {} if answers_cache is None else answers_cache
+    first = min(a.posting_date for a in asks)
+    holds: dict[int, list[gate.HoldState]] = {}
+    rows = (Hold.objects.filter(account_id__in={a.account.pk for a in asks},
+                                released_at__isnull=True)
+            .exclude(until__lte=datetime.combine(first, time(0), UTC))
+            .values_list("account_id", "kind", "since", "until"))
+    for account_id, kind, since, until in rows:
+        holds.setdefault(account_id, []).append(gate.HoldState(kind, since, until))
+    answers = []
+    for ask in asks:
+        zone_name = getattr(ask.account.cardholder, "time_zone", "") or ""
+        profiles = tuple(profiles_for(ask.account, zones=(zone_name,)))
+        state = tuple(sorted(holds.get(ask.account.pk, ()), key=repr))
+        key = (profiles, state, ask.action, ask.fee_kind, ask.posting_date)
+        if key not in cache:
+            request = gate.ContactRequest(
+                at=datetime.combine(ask.posting_date, time(12), UTC), profile=profiles[0],
+                profiles=profiles[1:], action=ask.action, holds=state, fee_kind=ask.fee_kind)
+            cache[key] = gate.gate_check(request, {p: pack_live(p) for p in profiles})
+        answers.append(cache[key])
+    return answers
+
+
+def posting_refusals_store(refused: list[tuple[PostingAsk, gate.GateAnswer]],
+                           reference: str) -> int:
+    """Store the gate's refusals of postings as ``GateCheck`` rows (the allowed ones are
+    counted in the cycle's audit event, not stored one by one)."""
+    GateCheck.objects.bulk_create(
+        GateCheck(account_id=ask.account.pk, at=datetime.combine(ask.posting_date, time(12), UTC),
+                  action=ask.action, channel="", purpose="collection", counterparty="debtor",
+                  verdict=answer.verdict, decision=answer.decision,
+                  not_before=answer.not_before, rule_ids=",".join(answer.rule_ids),
+                  reasons=[r.to_json() for r in answer.reasons],
+                  request={"action": ask.action, "posting_date": ask.posting_date.isoformat(),
+                           "fee_kind": ask.fee_kind},
+                  profile=answer.profile, pack_version=answer.pack_version,
+                  reference=reference)
+        for ask, answer in refused)
+    return len(refused)
+
+
+def gate_then(account: Account, act: Callable[[gate.GateAnswer], Any], **ask) -> tuple:
+    """Ask the gate (``gate_ask`` with ``ask``) and run ``act(answer)`` only when the answer
+    allows: the one way a code path that places, furnishes, refers, posts or sells acts.
+    Returns (answer, what ``act`` returned, or None when it did not run)."""
+    answer = gate_ask(account, **ask)
+    if answer.verdict != "allow":
+        return answer, None
+    return answer, act(answer)

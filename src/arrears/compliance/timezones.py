@@ -6,28 +6,32 @@ and only times lawful in all of them are allowed (US-02, COMPLIANCE.md section 0
 """
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 from phonenumbers import timezone as phone_timezone
 
-# 新疆 keeps two clocks in daily life: Beijing time officially, Xinjiang time (UTC+6) locally.
-CN_PROVINCE_ZONES: dict[str, tuple[str, ...]] = {
-    "新疆": ("Asia/Shanghai", "Asia/Urumqi"),
-    "Xinjiang": ("Asia/Shanghai", "Asia/Urumqi"),
-    "台湾": ("Asia/Taipei",),
-    "臺灣": ("Asia/Taipei",),
-    "Taiwan": ("Asia/Taipei",),
-    "香港": ("Asia/Hong_Kong",),
-    "Hong Kong": ("Asia/Hong_Kong",),
-    "澳门": ("Asia/Macau",),
-    "Macau": ("Asia/Macau",),
+# Chinese provinces written in English (addresses in Chinese are placed by their divisions,
+# ``arrears.compliance.divisions``).
+CN_ENGLISH_ZONES: dict[str, tuple[str, ...]] = {
+    "Xinjiang": ("Asia/Shanghai", "Asia/Urumqi"), "Taiwan": ("Asia/Taipei",),
+    "Hong Kong": ("Asia/Hong_Kong",), "Macau": ("Asia/Macau",), "Macao": ("Asia/Macau",),
 }
-CN_MAINLAND_MARKERS = (
-    "省", "自治区", "北京", "上海", "天津", "重庆", "市", "区", "县",
-    "Beijing", "Shanghai", "Tianjin", "Chongqing", "Guangdong", "Zhejiang", "Jiangsu",
+CN_ENGLISH_MAINLAND = (
+    "Beijing", "Shanghai", "Tianjin", "Chongqing", "Guangdong", "Zhejiang", "Jiangsu", "Fujian",
+    "Shandong", "Henan", "Hebei", "Hubei", "Hunan", "Sichuan", "Shaanxi", "Shanxi", "Anhui",
+    "Jiangxi", "Liaoning", "Jilin", "Heilongjiang", "Yunnan", "Guizhou", "Guangxi", "Hainan",
+    "Gansu", "Qinghai", "Ningxia", "Tibet", "Xizang", "Inner Mongolia",
 )
+# Phone numbers that say nothing about where their holder is.
+NON_GEOGRAPHIC_TYPES = frozenset({
+    phonenumbers.PhoneNumberType.TOLL_FREE, phonenumbers.PhoneNumberType.PREMIUM_RATE,
+    phonenumbers.PhoneNumberType.SHARED_COST, phonenumbers.PhoneNumberType.VOIP,
+    phonenumbers.PhoneNumberType.PERSONAL_NUMBER, phonenumbers.PhoneNumberType.UAN,
+    phonenumbers.PhoneNumberType.PAGER, phonenumbers.PhoneNumberType.VOICEMAIL,
+})
 
 # A US state is named by its postal code before the ZIP code, or by its name. States that span
 # two zones list both; the gate then allows only hours lawful in both.
@@ -90,7 +94,8 @@ def zone(name: str) -> ZoneInfo:
 
 def zones_for_address(address: str) -> tuple[str, ...]:
     """Candidate zones of a postal address: a US state (code before the ZIP, or name), a
-    Chinese province or region; () when the address says nothing we know."""
+    Chinese address by its administrative divisions (or a province written in English);
+    () when the address says nothing we know."""
     if not address:
         return ()
     match = US_STATE_CODE.search(address)
@@ -99,41 +104,92 @@ def zones_for_address(address: str) -> tuple[str, ...]:
     for name, code in sorted(US_STATE_NAMES.items(), key=lambda item: -len(item[0])):
         if re.search(rf"\b{name}\b", address):
             return US_STATE_ZONES[code]
-    for marker, zones in CN_PROVINCE_ZONES.items():
-        if marker in address:
+    from arrears.compliance.divisions import zones_for_chinese_address
+
+    zones = zones_for_chinese_address(address)
+    if zones:
+        return zones
+    for name, zones in CN_ENGLISH_ZONES.items():
+        if re.search(rf"\b{name}\b", address):
             return zones
-    if any(marker in address for marker in CN_MAINLAND_MARKERS):
+    if any(re.search(rf"\b{name}\b", address) for name in CN_ENGLISH_MAINLAND):
         return ("Asia/Shanghai",)
     return ()
 
 
 @lru_cache(maxsize=4096)
 def zones_for_phone(phone: str, region: str = "CN") -> tuple[str, ...]:
-    """Candidate zones of a phone number (phonenumbers' area-code table); () when unknown.
-    ``region`` reads numbers written without a country code."""
+    """Candidate zones of a geographic phone number (phonenumbers' area-code table); () when
+    unknown or not geographic: a toll-free, VoIP, personal or premium number, or one that maps
+    to more than ``MAX_PHONE_ZONES`` zones (a whole calling code) says nothing about where its
+    holder is. ``region`` reads numbers written without a country code."""
     if not phone:
         return ()
     try:
         number = phonenumbers.parse(phone, region)
     except phonenumbers.NumberParseException:
         return ()
-    zones = phone_timezone.time_zones_for_number(number)
-    return tuple(z for z in zones if z != phone_timezone.UNKNOWN_TIMEZONE)
+    if phonenumbers.number_type(number) in NON_GEOGRAPHIC_TYPES:
+        return ()
+    zones = tuple(z for z in phone_timezone.time_zones_for_number(number)
+                  if z != phone_timezone.UNKNOWN_TIMEZONE)
+    return zones if len(zones) <= MAX_PHONE_ZONES else ()
+
+
+@dataclass(frozen=True)
+class Location:
+    """The debtor's candidate zones and what they come from: explicit, address, phone,
+    address+phone, or unknown (no signal: every zone of the jurisdiction)."""
+
+    zones: tuple[str, ...]
+    source: str
+
+    @property
+    def unknown(self) -> bool:
+        return self.source == "unknown"
 
 
 @lru_cache(maxsize=65536)
-def candidate_zones(
-    *, explicit: tuple[str, ...] = (), address: str = "", phone: str = "", region: str = "CN",
-    default: str = "Asia/Shanghai",
-) -> tuple[str, ...]:
-    """The debtor's candidate zones: the explicit ones when given; else the address's and the
-    phone's together (a non-geographic number only when there is no address); else
-    ``default``. The first zone is the debtor's calendar for counting days."""
+def locate(*, explicit: tuple[str, ...] = (), address: str = "", phone: str = "",
+           region: str = "CN", unknown: tuple[str, ...] = ("Asia/Shanghai",)) -> Location:
+    """Where the debtor may be: the explicit zones when given; else the address's and the
+    geographic phone's together; else, with no signal at all, every zone of the jurisdiction
+    (``unknown``), so only times lawful in all of them are used (COMPLIANCE.md section 0.4),
+    never one zone chosen silently. The first zone is the debtor's calendar for counting
+    days."""
     if explicit:
-        return tuple(dict.fromkeys(explicit))
+        return Location(tuple(dict.fromkeys(explicit)), "explicit")
     from_address = zones_for_address(address)
     from_phone = zones_for_phone(phone, region)
-    if from_address and len(from_phone) > MAX_PHONE_ZONES:
-        from_phone = ()
     zones = tuple(dict.fromkeys((*from_address, *from_phone)))
-    return zones or (default,)
+    if zones:
+        source = "+".join(s for s, z in (("address", from_address), ("phone", from_phone)) if z)
+        return Location(zones, source)
+    return Location(tuple(dict.fromkeys(unknown)), "unknown")
+
+
+def candidate_zones(*, explicit: tuple[str, ...] = (), address: str = "", phone: str = "",
+                    region: str = "CN", default: str = "Asia/Shanghai") -> tuple[str, ...]:
+    """The candidate zones of ``locate`` with a single zone for the unknown case."""
+    return locate(explicit=explicit, address=address, phone=phone, region=region,
+                  unknown=(default,)).zones
+
+
+ZONE_COUNTRIES = {"Europe/London": "GB", "Asia/Shanghai": "CN", "Asia/Urumqi": "CN",
+                  **{z: "US" for zones in US_STATE_ZONES.values() for z in zones
+                     if z not in ("America/Puerto_Rico", "Pacific/Guam")}}
+
+
+@lru_cache(maxsize=4096)
+def residence_country(zones: tuple[str, ...] = (), phone: str = "") -> str:
+    """The country the debtor lives in, as far as the zone (else the phone number) tells:
+    an ISO 3166 code, or '' when neither says."""
+    for name in zones:
+        if name in ZONE_COUNTRIES:
+            return ZONE_COUNTRIES[name]
+    if not phone or not phone.startswith("+"):
+        return ""
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(phone, None)) or ""
+    except phonenumbers.NumberParseException:
+        return ""

@@ -301,26 +301,33 @@ def _position_for(
     )
 
 
-def _cycle_chunk(accounts: list[Account], as_of: date, run: CycleRun, counts: Counter) -> None:
+def _cycle_chunk(accounts: list[Account], as_of: date, run: CycleRun, counts: Counter,
+                 gate_cache: dict) -> None:
     ledgers = ledgers_for([a.pk for a in accounts])
     previous = AccountPosition.objects.in_bulk([a.pk for a in accounts])
     new_postings, positions, changes = [], [], []
     terms_by_product: dict[int, ProductTerms] = {}
+    accrued_by_account: dict[int, list[Posting]] = {}
     for account in accounts:
-        ledger = ledgers[account.pk]
         if account.product_id not in terms_by_product:
             terms_by_product[account.product_id] = product_terms(account.product)
-        terms = terms_by_product[account.product_id]
         before = previous.get(account.pk)
         start = before.accrued_through if before and before.accrued_through else None
         start = as_of if start is None else start + timedelta(days=1)
         if account.status in ACCRUING_STATUSES and start <= as_of:
-            accrued = _accrual_postings(account, ledger, terms, start, as_of)
-            new_postings += accrued
-            ledger.entries.extend(
-                Entry(-(n + 1), p.kind, p.amount_minor, p.posting_date)
-                for n, p in enumerate(accrued)
-            )
+            accrued_by_account[account.pk] = _accrual_postings(
+                account, ledgers[account.pk], terms_by_product[account.product_id], start, as_of)
+    allowed = _postings_the_gate_allows(accrued_by_account, run, gate_cache)
+    for account in accounts:
+        ledger = ledgers[account.pk]
+        terms = terms_by_product[account.product_id]
+        before = previous.get(account.pk)
+        accrued = allowed.get(account.pk, [])
+        new_postings += accrued
+        ledger.entries.extend(
+            Entry(-(n + 1), p.kind, p.amount_minor, p.posting_date)
+            for n, p in enumerate(accrued)
+        )
         position = _position_for(account, ledger, terms, as_of)
         positions.append(position)
         counts[position.bucket] += 1
@@ -344,12 +351,52 @@ def _cycle_chunk(accounts: list[Account], as_of: date, run: CycleRun, counts: Co
         AccountPosition.objects.filter(account_id__in=[a.pk for a in accounts]).delete()
         AccountPosition.objects.bulk_create(positions, batch_size=1000)
         BucketChange.objects.bulk_create(changes, batch_size=1000, ignore_conflicts=True)
+        _refusals_store(gate_cache, run)
     run.interest_postings += sum(1 for p in new_postings if p.kind == Posting.Kind.INTEREST)
     run.fee_postings += sum(1 for p in new_postings if p.kind == Posting.Kind.LATE_FEE)
 
 
+GATE_REFUSED = "refused"
+
+
+def _postings_the_gate_allows(accrued_by_account: dict[int, list[Posting]], run: CycleRun,
+                              gate_cache: dict) -> dict[int, list[Posting]]:
+    """The accruals the compliance gate allows (fee_post / interest_post, e.g. none during a
+    UK breathing space), asked set at a time (``postings_ask``); the refused ones are kept in
+    ``gate_cache[GATE_REFUSED]`` to be stored with the chunk."""
+    from arrears.compliance.services import PostingAsk, postings_ask
+
+    asks, owners = [], []
+    for postings in accrued_by_account.values():
+        for posting in postings:
+            is_interest = posting.kind == Posting.Kind.INTEREST
+            asks.append(PostingAsk(posting.account, "interest_post" if is_interest else
+                                   "fee_post", posting.posting_date,
+                                   "" if is_interest else "late_fee"))
+            owners.append(posting)
+    answers = postings_ask(asks, answers_cache=gate_cache.setdefault("answers", {}))
+    allowed: dict[int, list[Posting]] = {}
+    for ask, posting, answer in zip(asks, owners, answers, strict=True):
+        if answer.verdict == "allow":
+            allowed.setdefault(posting.account_id, []).append(posting)
+        else:
+            gate_cache.setdefault(GATE_REFUSED, []).append((ask, answer))
+    return allowed
+
+
+def _refusals_store(gate_cache: dict, run: CycleRun) -> None:
+    from arrears.compliance.services import posting_refusals_store
+
+    refused = gate_cache.pop(GATE_REFUSED, [])
+    gate_cache["refused_count"] = gate_cache.get("refused_count", 0) + posting_refusals_store(
+        refused, reference=f"cycle:{run.pk}")
+
+
 def cycle_run(*, as_of: date, actor=None, progress: bool = False) -> CycleRun:
-    """Re-age every account as of ``as_of`` and post the interest and fees due up to that day.
+    """Re-age every account as of ``as_of`` and post the interest and fees due up to that day,
+    each posting only with the compliance gate's allowing answer (fee_post, interest_post);
+    a refused posting is not booked, ever (interest frozen, not deferred), and its answer is
+    stored.
 
     Days missed since an account's last cycle are caught up; re-running the same date posts
     nothing new and leaves the positions as they were. A date before the last run is refused
@@ -365,12 +412,14 @@ def cycle_run(*, as_of: date, actor=None, progress: bool = False) -> CycleRun:
     user = actor if getattr(actor, "is_authenticated", False) else None
     run = CycleRun.objects.create(as_of=as_of, started_at=timezone.now(), actor=user)
     counts: Counter = Counter()
+    gate_cache: dict = {}
     ids = list(Account.objects.order_by("pk").values_list("pk", flat=True))
     bar = tqdm(total=len(ids), unit="acct", desc=_("Nightly cycle"), disable=not progress)
     for offset in range(0, len(ids), CYCLE_CHUNK):
         chunk_ids = ids[offset:offset + CYCLE_CHUNK]
-        accounts = list(Account.objects.filter(pk__in=chunk_ids).select_related("product"))
-        _cycle_chunk(accounts, as_of, run, counts)
+        accounts = list(Account.objects.filter(pk__in=chunk_ids)
+                        .select_related("product", "cardholder"))
+        _cycle_chunk(accounts, as_of, run, counts, gate_cache)
         bar.update(len(accounts))
     bar.close()
     run.accounts = len(ids)
@@ -379,5 +428,8 @@ def cycle_run(*, as_of: date, actor=None, progress: bool = False) -> CycleRun:
     run.save()
     audit_record(actor=actor, action="cycle_run", object_type="cycle", object_id=run.pk,
                  details={"as_of": as_of.isoformat(), "accounts": run.accounts,
+                          "interest_postings": run.interest_postings,
+                          "fee_postings": run.fee_postings,
+                          "postings_refused_by_gate": gate_cache.get("refused_count", 0),
                           "seconds": round(time.monotonic() - started, 3)}, system="cycle")
     return run

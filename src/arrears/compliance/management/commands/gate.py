@@ -62,6 +62,14 @@ def pack_for(profile: str, pack_path: str | None) -> gate.RulePackData:
         return gate.default_pack(profile)
 
 
+def packs_for(request: gate.ContactRequest, pack_path: str | None) -> list:
+    """A pack for every profile the request names, its own first; ``--pack`` stands in for
+    the request's own profile."""
+    first = pack_for(request.profile, pack_path)
+    return [first, *(pack_for(profile, None) for profile in request.profiles[1:]
+                     if profile != first.profile)]
+
+
 def case_mismatches(answer: gate.GateAnswer, expected: dict) -> list[str]:
     """How ``answer`` differs from a case's ``expected`` ([] when it matches)."""
     problems = []
@@ -104,7 +112,7 @@ class Command(BaseCommand):
     def do_check(self, options):
         path = Path(options["file"])
         request = request_from(read_json(path), path)
-        answer = gate.gate_check(request, pack_for(request.profile, options["pack"]))
+        answer = gate.gate_check(request, packs_for(request, options["pack"]))
         self.stdout.write(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
 
     def do_cases(self, options):
@@ -113,7 +121,7 @@ class Command(BaseCommand):
         for path in paths:
             data = read_json(path)
             request = request_from(data, path)
-            answer = gate.gate_check(request, pack_for(request.profile, None))
+            answer = gate.gate_check(request, packs_for(request, None))
             problems = case_mismatches(answer, data.get("expected", {}))
             failed += bool(problems)
             mark = _("ok") if not problems else _("FAILED")
