@@ -36,6 +36,7 @@ from arrears.compliance.selectors import holds_active as _holds_active
 from arrears.compliance.selectors import (
     holds_active_by_account as _holds_active_by_account,
 )
+from arrears.compliance.signals import location_unknown
 from arrears.portfolio.models import ADDRESS_KINDS, PHONE_KINDS, Account, ThirdPartyContact
 
 NOT_COUNTED_OUTCOMES = {"not_connected": "not_connected", "busy": "not_connected"}
@@ -172,13 +173,8 @@ def gate_ask(account: Account, *, channel: str = "", action: str = "",
 
 
 def _find_location_task(account: Account, actor) -> None:
-    """Nothing tells where the debtor is: open a skip-trace task to find out (one open task
-    per account, reused)."""
-    from arrears.dialer.services import skip_trace_task_create
-
-    skip_trace_task_create(account, contact_point=None, reason="other", actor=actor,
-                           note=_("Location unknown: the compliance gate used the hours lawful "
-                                  "in every zone of the jurisdiction."))
+    """Nothing tells where the debtor is: announce it, so that skip tracing finds out."""
+    location_unknown.send(sender=GateCheck, account=account, actor=actor)
 
 
 def _relaxed_store_applies() -> bool:

@@ -585,3 +585,11 @@ def visit_result_record(
             details={"result": result},
         )
     return visit
+
+
+def location_task_open(sender, *, account, actor, **kwargs) -> None:
+    """The compliance gate found nothing that tells where the debtor is: a skip-trace task to
+    find out (one open task per account, reused)."""
+    skip_trace_task_create(account, contact_point=None, reason="other", actor=actor,
+                           note=_("Location unknown: the compliance gate used the hours lawful "
+                                  "in every zone of the jurisdiction."))

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from arrears.audit.services import audit_record
+from arrears.compliance.services import PostingAsk, posting_refusals_store, postings_ask
 from arrears.ledger.models import AccountPosition, BucketChange, CycleRun, Posting
 from arrears.ledger.selectors import (
     AccountLedger,
@@ -364,8 +365,6 @@ def _postings_the_gate_allows(accrued_by_account: dict[int, list[Posting]], run:
     """The accruals the compliance gate allows (fee_post / interest_post, e.g. none during a
     UK breathing space), asked set at a time (``postings_ask``); the refused ones are kept in
     ``gate_cache[GATE_REFUSED]`` to be stored with the chunk."""
-    from arrears.compliance.services import PostingAsk, postings_ask
-
     asks, owners = [], []
     for postings in accrued_by_account.values():
         for posting in postings:
@@ -385,8 +384,6 @@ def _postings_the_gate_allows(accrued_by_account: dict[int, list[Posting]], run:
 
 
 def _refusals_store(gate_cache: dict, run: CycleRun) -> None:
-    from arrears.compliance.services import posting_refusals_store
-
     refused = gate_cache.pop(GATE_REFUSED, [])
     gate_cache["refused_count"] = gate_cache.get("refused_count", 0) + posting_refusals_store(
         refused, reference=f"cycle:{run.pk}")

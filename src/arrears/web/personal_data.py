@@ -101,7 +101,7 @@ def json_text(obj, value, level, person) -> str:
 
 def gate_request(obj, value, level, person) -> str:
     """A stored gate request: its phone, address, places, message and evidence masked."""
-    from arrears.audit.exports import gate_request_masked
+    from arrears.compliance.exports import gate_request_masked
 
     if level == FULL or not isinstance(value, dict):
         return json_text(obj, value, level, person)

@@ -6,15 +6,15 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from arrears.audit.exports import (
+from arrears.audit.services import EXPORT_FORMATS, audit_record, audit_verify
+from arrears.command_args import parse_date
+from arrears.compliance.exports import (
     BUNDLE_NAMES,
     EXPORT_KINDS,
     bundle_file_names,
     trail_bundle_write,
     trail_export_write,
 )
-from arrears.audit.services import EXPORT_FORMATS, audit_record, audit_verify
-from arrears.command_args import parse_date
 
 
 class Command(BaseCommand):
