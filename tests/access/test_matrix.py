@@ -154,7 +154,8 @@ def _patterns(resolvers, prefix=""):
             inner = f"{prefix}{namespace}:" if namespace else prefix
             yield from _patterns(entry.url_patterns, inner)
         elif isinstance(entry, URLPattern):
-            yield f"{prefix}{entry.name}" if entry.name else f"{prefix}<unnamed {entry.pattern}>", entry
+            name = f"{prefix}{entry.name}" if entry.name else f"{prefix}<unnamed {entry.pattern}>"
+            yield name, entry
 
 
 def _product_patterns():

@@ -4,7 +4,7 @@ import json
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from arrears.channels.models import DeliveryReceipt, OutboxMessage, SimulatedSms, Template

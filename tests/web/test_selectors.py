@@ -4,8 +4,8 @@ import random
 from datetime import date
 
 from arrears.ledger.models import AccountPosition
-from arrears.rules.aging import BUCKET_CODES
 from arrears.portfolio.models import Account
+from arrears.rules.aging import BUCKET_CODES
 from arrears.web.selectors import account_search, portfolio_by_bucket
 from tests.factories import make_account, make_cardholder, make_product
 

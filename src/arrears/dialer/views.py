@@ -2,12 +2,11 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-
-from django.db.models import Q
 
 from arrears.access import policy
 from arrears.access.web import area_required

@@ -83,11 +83,13 @@ def queue_neighbours(*, user, account: Account,
 
 
 def balances(account: Account) -> AccountSummary:
-    """Balances and aging as of the last nightly cycle, the payoff quote for today."""
+    """Aging as of the last nightly cycle; balances with everything booked through today
+    (a waiver or payment of today shows at once); the payoff quote for today."""
     today = account_today(account)
     position = getattr(account, "position", None)
     as_of = position.as_of if position else today
-    return account_summary(account=account, as_of=as_of, payoff_date=max(today, as_of))
+    return account_summary(account=account, as_of=as_of, payoff_date=max(today, as_of),
+                           booked_through=today)
 
 
 def money(summary: AccountSummary) -> dict[str, str]:
@@ -206,8 +208,9 @@ def outcomes(account: Account) -> QuerySet[Outcome]:
     return Outcome.objects.filter(account=account).select_related("actor")[:NOTES_SHOWN]
 
 
-def arrangements(account: Account) -> tuple[list, list]:
-    """The account's promises and plans, newest first."""
+def arrangements(account: Account) -> tuple[list, list, list]:
+    """The account's promises, plans and waivers (settlements too), newest first; a request
+    still waiting for approval is among them."""
     currency = account.product.currency
     promises = list(account.promises.order_by("-taken_at")[:10])
     for promise in promises:
@@ -215,7 +218,10 @@ def arrangements(account: Account) -> tuple[list, list]:
     plans = list(account.plans.order_by("-proposed_at")[:10])
     for plan in plans:
         plan.total_text = format_amount(plan.total_minor, currency)
-    return promises, plans
+    waivers = list(account.waivers.order_by("-proposed_at", "-pk")[:10])
+    for waiver in waivers:
+        waiver.amount_text = format_amount(waiver.amount_minor, currency)
+    return promises, plans, waivers
 
 
 def holds(account: Account) -> list:

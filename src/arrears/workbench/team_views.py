@@ -1,12 +1,16 @@
 """The team lead's view (/work/team/): queues and capacity, re-assignment, the approval queue
 and the team's day. A team lead sees the teams they lead; the overseeing roles see all teams."""
 
+from dataclasses import dataclass
+from datetime import date, timedelta
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from arrears.access import policy
@@ -17,11 +21,30 @@ from arrears.arrangements.services import (
     approvals_pending_for,
 )
 from arrears.workbench.access import teams_led_by
-from arrears.workbench.charts import TEAM_METRICS, team_day_chart
+from arrears.workbench.charts import team_day_chart
 from arrears.workbench.forms import ApprovalForm, ReassignForm
-from arrears.workbench.models import Collector, Team
-from arrears.workbench.selectors import decision_run_latest, queue_summary, team_day
+from arrears.workbench.models import Channel, Collector, Team
+from arrears.workbench.selectors import (
+    decision_run_latest,
+    queue_summary,
+    team_day,
+    team_zone,
+)
 from arrears.workbench.services import WorkRejected, queue_entries_reassign
+
+TEAM_METRIC_LABELS = {
+    "attempts": gettext_lazy("Attempts"),
+    "right_party": gettext_lazy("Right-party contacts"),
+    "promises_taken": gettext_lazy("Promises taken"),
+    "promises_kept": gettext_lazy("Promises kept"),
+    "visits": gettext_lazy("Field visits made"),
+}
+
+# The bars drawn for a team of each channel (the table shows every metric).
+CHART_METRICS = {
+    Channel.CALL: ("attempts", "right_party", "promises_taken", "promises_kept"),
+    Channel.FIELD_VISIT: ("visits", "promises_taken", "promises_kept"),
+}
 
 
 def _teams_for(user):
@@ -37,6 +60,43 @@ def _team_lead_only(user) -> None:
         raise PermissionDenied(_("The team page is for team leads."))
 
 
+@dataclass(frozen=True)
+class TeamDayView:
+    team: Team
+    team_zone: str
+    day: date
+    today: date
+    rows: list
+    chart: object
+
+    @property
+    def previous_day(self) -> date:
+        return self.day - timedelta(days=1)
+
+    @property
+    def next_day(self) -> date | None:
+        following = self.day + timedelta(days=1)
+        return following if following <= self.today else None
+
+
+def _day_asked(request: HttpRequest) -> date | None:
+    """The ``?day=YYYY-MM-DD`` the team lead chose; anything else means today."""
+    try:
+        return date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        return None
+
+
+def _team_day_view(team: Team, asked: date | None, run) -> TeamDayView:
+    zone = team_zone(team, run)
+    today = timezone.now().astimezone(zone).date()
+    day = min(asked, today) if asked else today
+    rows = team_day(team=team, day=day, run=run)
+    metrics = CHART_METRICS.get(team.channel, tuple(TEAM_METRIC_LABELS))
+    return TeamDayView(team=team, team_zone=zone.key, day=day, today=today, rows=rows,
+                       chart=team_day_chart(rows, TEAM_METRIC_LABELS, metrics))
+
+
 @area_required(policy.TEAM)
 def team_overview(request: HttpRequest) -> HttpResponse:
     _team_lead_only(request.user)
@@ -44,17 +104,15 @@ def team_overview(request: HttpRequest) -> HttpResponse:
     run = decision_run_latest()
     team_ids = {team.pk for team in teams}
     summaries = [q for q in queue_summary(run=run) if q.team.pk in team_ids] if run else []
-    today = timezone.now().date()
-    days = {team.pk: team_day(team=team, day=today, run=run) for team in teams}
+    asked = _day_asked(request)
     return render(
         request,
         "workbench/team.html",
         {
             "run": run,
             "summaries": summaries,
-            "days": [(team, days[team.pk], team_day_chart(days[team.pk])) for team in teams],
-            "metrics": TEAM_METRICS,
-            "today": today,
+            "days": [_team_day_view(team, asked, run) for team in teams],
+            "metric_labels": TEAM_METRIC_LABELS,
             "approvals": list(_approvals_for(request.user)[:100]),
             "reassign_form": ReassignForm(),
             "approval_form": ApprovalForm(),

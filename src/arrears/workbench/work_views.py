@@ -47,7 +47,7 @@ def _account_context(request: HttpRequest, account: Account, **extra) -> dict:
     contacts, third_parties = screen.contact_lines(account, level)
     run = decision_run_latest()
     decision = screen.decision_last_night(account, run)
-    promises, plans = screen.arrangements(account)
+    promises, plans, waivers = screen.arrangements(account)
     letters, outbox = screen.letters_and_messages(account)
     previous_id, next_id = screen.queue_neighbours(user=request.user, account=account, run=run)
     currency = account.product.currency
@@ -68,6 +68,7 @@ def _account_context(request: HttpRequest, account: Account, **extra) -> dict:
         "outcomes": screen.outcomes(account),
         "promises": promises,
         "plans": plans,
+        "waivers": waivers,
         "holds": screen.holds(account),
         "letters": letters,
         "outbox": outbox,
