@@ -22,7 +22,7 @@ from arrears.letters.models import Letter
 from arrears.portfolio import masking
 from arrears.portfolio.models import PHONE_KINDS, Account
 from arrears.rules.money import format_amount
-from arrears.workbench.models import Note, Outcome, QueueEntry
+from arrears.workbench.models import Channel, Note, Outcome, QueueEntry
 from arrears.workbench.selectors import decision_run_latest
 from arrears.workbench.services import account_today
 
@@ -37,12 +37,19 @@ def masking_level(user) -> str:
     return policy.masking_level(user)
 
 
+def _worked_from_the_queue(entries: QuerySet[QueueEntry]) -> QuerySet[QueueEntry]:
+    """Entries a collector works from the screen: not those of field-visit teams, whose
+    accounts are reached through the visits a team lead staffs and approves (a field agent
+    opens an account only within an approved visit's time box)."""
+    return entries.exclude(team__channel=Channel.FIELD_VISIT)
+
+
 def queue_rows(*, user, run: DecisionRun | None) -> list[QueueEntry]:
     """``user``'s queue in ``run``, best expected recovery first, with what each row shows."""
     if run is None:
         return []
     entries = list(
-        QueueEntry.objects.filter(run=run, collector__user=user)
+        _worked_from_the_queue(QueueEntry.objects.filter(run=run, collector__user=user))
         .select_related("account", "account__product", "account__position", "account__work")
         .order_by("-expected_recovery_minor", "priority", "account_id")[:QUEUE_PAGE_LIMIT]
     )
@@ -72,7 +79,7 @@ def queue_neighbours(*, user, account: Account,
     if run is None:
         return None, None
     ids = list(
-        QueueEntry.objects.filter(run=run, collector__user=user)
+        _worked_from_the_queue(QueueEntry.objects.filter(run=run, collector__user=user))
         .order_by("-expected_recovery_minor", "priority", "account_id")
         .values_list("account_id", flat=True)[:QUEUE_PAGE_LIMIT]
     )

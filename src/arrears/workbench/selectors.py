@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from arrears.batch.models import Decision, DecisionRun
 from arrears.portfolio.models import Account
-from arrears.workbench.models import Collector, QueueEntry, Team, codes_split
+from arrears.workbench.models import Channel, Collector, QueueEntry, Team, codes_split
 
 
 def collector_rows() -> list[dict]:
@@ -216,11 +216,13 @@ def _entries(run: DecisionRun | None) -> QuerySet[QueueEntry]:
 
 
 def queue_for_collector(*, user, run: DecisionRun | None = None) -> QuerySet[QueueEntry]:
-    """The accounts dealt to ``user`` (in any of their teams) in ``run`` (default: the latest),
-    best expected recovery first."""
+    """The accounts dealt to ``user`` (in any of their phone teams) in ``run`` (default: the
+    latest), best expected recovery first; field-visit teams' accounts are reached through
+    their visits instead."""
     return (
         _entries(run)
         .filter(collector__user=user)
+        .exclude(team__channel=Channel.FIELD_VISIT)
         .order_by("-expected_recovery_minor", "priority", "account_id")
     )
 

@@ -2,6 +2,7 @@
 
 from django import template
 
+from arrears.compliance.gate import verdict_label as _verdict_label
 from arrears.rules.money import format_amount
 from arrears.users.roles import ROLES
 
@@ -33,3 +34,10 @@ def user_roles(user) -> str:
     if not labels and user.is_superuser:
         labels = [str(_ROLE_LABELS["administrator"])]
     return ", ".join(labels)
+
+
+@register.filter
+def verdict_label(code: str) -> str:
+    """The compliance gate's verdict (``allow``, ``delay``, ``block``) in the reader's
+    language."""
+    return _verdict_label(code)
