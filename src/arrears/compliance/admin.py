@@ -19,6 +19,7 @@ from arrears.compliance.models import (
     RuleSetting,
     ThirdPartyDoNotCall,
 )
+from arrears.compliance.rule_titles import rule_title
 from arrears.compliance.selectors import pack_cache_clear
 from arrears.compliance.services import RuleChangeInvalid, rule_setting_change
 
@@ -36,9 +37,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class RuleSettingInline(admin.TabularInline):
+class RuleTitleMixin:
+    @admin.display(description=_("title"))
+    def title_label(self, setting: RuleSetting) -> str:
+        """The rule's title in the reader's language (a shipped title), else as written."""
+        return rule_title(setting.title)
+
+
+class RuleSettingInline(RuleTitleMixin, admin.TabularInline):
     model = RuleSetting
-    fields = ("rule_id", "title", "enabled", "action", "params", "status")
+    fields = ("rule_id", "title_label", "enabled", "action", "params", "status")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -88,16 +96,16 @@ class RuleSettingForm(forms.ModelForm):
 
 
 @admin.register(RuleSetting)
-class RuleSettingAdmin(admin.ModelAdmin):
+class RuleSettingAdmin(RuleTitleMixin, admin.ModelAdmin):
     """Saving a rule of the live pack creates the next pack version with the change."""
 
     form = RuleSettingForm
-    list_display = ("rule_id", "pack", "title", "enabled", "action", "status")
+    list_display = ("rule_id", "pack", "title_label", "enabled", "action", "status")
     list_filter = ("pack__profile", "pack__active", "enabled", "status")
     search_fields = ("rule_id", "title", "source")
-    readonly_fields = ("pack", "rule_id", "check_name", "title", "source", "status")
-    fields = ("pack", "rule_id", "title", "check_name", "enabled", "action", "params", "note",
-              "source", "status")
+    readonly_fields = ("pack", "rule_id", "check_name", "title_label", "source", "status")
+    fields = ("pack", "rule_id", "title_label", "check_name", "enabled", "action", "params",
+              "note", "source", "status")
 
     def has_add_permission(self, request):
         return False

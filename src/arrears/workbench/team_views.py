@@ -123,6 +123,7 @@ def team_overview(request: HttpRequest) -> HttpResponse:
             "days": [_team_day_view(team, asked, run) for team in teams],
             "metric_labels": TEAM_METRIC_LABELS,
             "approvals": list(_approvals_for(request.user)[:100]),
+            "visits_to_staff": visits_to_staff(policy.accounts_workable(request.user)).count(),
             "reassign_form": ReassignForm(),
             "approval_form": ApprovalForm(),
         },
