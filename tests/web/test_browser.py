@@ -11,7 +11,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from arrears.ledger.models import AccountPosition, CycleRun
 from arrears.rules.aging import BUCKET_CODES
-from tests.factories import make_account
+from tests.factories import give_work, make_account
 from tests.web.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -59,7 +59,7 @@ def test_log_in_see_overview_switch_language_and_open_an_account(
     live_server, chrome_driver, role_user, delinquent_account, tmp_path
 ):
     _portfolio(delinquent_account.product)
-    role_user("collector")
+    give_work(role_user("collector"), delinquent_account)
     driver = chrome_driver
     wait = WebDriverWait(driver, 10)
 
@@ -107,7 +107,8 @@ def test_log_in_see_overview_switch_language_and_open_an_account(
 def test_masked_role_sees_masked_data_in_the_browser(
     live_server, chrome_driver, role_user, delinquent_account, tmp_path
 ):
-    role_user("strategy_manager", username="strategist")
+    # An auditor reads every account masked (M1) and may not reveal.
+    role_user("auditor", username="strategist")
     driver = chrome_driver
     wait = WebDriverWait(driver, 10)
 

@@ -18,7 +18,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_decisions_page_queue_and_one_accounts_decision(
     live_server, chrome_driver, role_user, product, tmp_path
 ):
-    user = role_user("collector")
+    # The night's overview is a team lead's (the access policy's "decisions" area).
+    user = role_user("team_lead")
     run = make_run(as_of=date(2025, 3, 20))
     star = make_account(
         external_id="AC-77", product=product, cardholder=make_cardholder(name="陈大文")
@@ -49,7 +50,7 @@ def test_decisions_page_queue_and_one_accounts_decision(
     wait = WebDriverWait(driver, 10)
     driver.get(live_server.url + "/decisions/")
     wait.until(ec.presence_of_element_located((By.NAME, "username")))
-    driver.find_element(By.NAME, "username").send_keys("collector")
+    driver.find_element(By.NAME, "username").send_keys("team_lead")
     driver.find_element(By.NAME, "password").send_keys(PASSWORD)
     driver.find_element(By.CSS_SELECTOR, "form[action='/login/'] button[type=submit]").click()
 
@@ -61,7 +62,7 @@ def test_decisions_page_queue_and_one_accounts_decision(
     widths = [b.find_element(By.TAG_NAME, "rect").size["width"] for b in bars]
     assert widths[0] > widths[1] > 0
     rows = driver.find_elements(By.CSS_SELECTOR, "#queue-table tr.collector-row")
-    assert [r.get_attribute("data-collector") for r in rows] == ["collector"]
+    assert [r.get_attribute("data-collector") for r in rows] == ["team_lead"]
     driver.save_screenshot(str(tmp_path / "decisions.png"))
 
     driver.find_element(By.CSS_SELECTOR, "#decision-search").send_keys("AC-77")
