@@ -113,6 +113,13 @@ def _pages_of(user: User, visit: VisitTask, preferred: list[Account]) -> tuple[l
         pages.append(f"/dialer/visits/{visit.pk}/")
     if policy.may_use(user, policy.TEAM):
         pages.append("/work/team/visits/")
+    if policy.may_use(user, policy.SIMULATOR):
+        pages.append("/channels/simulator/")
+    if policy.may_use(user, policy.TEMPLATES):
+        template = Template.objects.filter(active=True, code="CN-SMS-M1").first()
+        pages.append(f"/channels/templates/{template.pk}/preview/")
+    if policy.may_use(user, policy.ACCOUNTS):
+        pages.append("/accounts/?q=NO-SUCH-NUMBER")
     if policy.may_use(user, policy.WORK):
         pages.append("/decisions/queue/")
     return pages + screens, screens
