@@ -179,6 +179,8 @@ ensure_test_packages() {
   command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
   command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
   command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
+  # A Chinese font: the browser tests measure the pages as a reader in China sees them.
+  fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-microhei)
   apt_install_or_explain "${missing[@]}"
 }
 

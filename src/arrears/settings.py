@@ -157,6 +157,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# A form that fails the CSRF check gets a page in the product's look and the reader's language.
+CSRF_FAILURE_VIEW = "arrears.web.errors.csrf_failure"
 # Behind HTTPS, set ARREARS_SECURE_COOKIES=1: cookies then travel over HTTPS only.
 SECURE_COOKIES = os.environ.get("ARREARS_SECURE_COOKIES", "0") == "1"
 SESSION_COOKIE_SECURE = SECURE_COOKIES

@@ -13,6 +13,7 @@ from arrears.access import policy
 from arrears.arrangements.models import ApprovalRequest
 from arrears.audit.models import ExportRequest
 from arrears.channels.models import Template
+from arrears.dialer.models import VisitTask
 from arrears.portfolio.models import Account, ContactPoint
 from arrears.users.services import role_groups_ensure, user_create_for_role
 from arrears.workbench.models import Collector, QueueEntry, Team
@@ -107,6 +108,11 @@ def world(db, placed_with_agency) -> World:
                                        password=PASSWORD)
     world.visits["other"] = send_on_visit(other_agent, accounts["other"],
                                           when=now - timedelta(minutes=30))
+    # Visits the night planned, waiting for a team lead to name their collectors.
+    for key in ("team", "other"):
+        world.visits[f"planned-{key}"] = VisitTask.objects.create(
+            account=accounts[key], address=f"北京市朝阳区建国路{key}号", scheduled_for=now,
+            address_point=accounts[key].cardholder.contact_points.get(kind="home_address"))
     for key in ("team", "other"):
         world.approvals[key] = ApprovalRequest.objects.create(
             subject_type="waiver", subject_id=1, authority_kind="fee_waiver",

@@ -119,6 +119,14 @@ SPECS: dict[str, list[Spec]] = {
                            ("team", "other"), writes=True,
                            only={"team_lead": frozenset({"team"}),
                                  "collections_manager": frozenset({"team", "other"})})],
+    "work:team_visits": [Spec(policy.TEAM, "get", lambda w, k: "/work/team/visits/")],
+    # Naming a visit's collectors: a team lead for their teams' accounts, a manager for all.
+    "work:team_visit_assign": [Spec(
+        policy.TEAM, "post", lambda w, k: f"/work/team/visits/{w.visits[k].pk}/assign/",
+        ("planned-team", "planned-other"), writes=True,
+        only={"team_lead": frozenset({"planned-team"}),
+              "collections_manager": frozenset({"planned-team", "planned-other"}),
+              "superuser": frozenset({"planned-team", "planned-other"})})],
     "channels:outbox": [Spec(policy.OUTBOX, "get", lambda w, k: "/channels/outbox/")],
     "channels:simulator": [Spec(policy.SIMULATOR, "get", lambda w, k: "/channels/simulator/")],
     "channels:templates": [Spec(policy.TEMPLATES, "get", lambda w, k: "/channels/templates/")],

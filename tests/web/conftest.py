@@ -2,6 +2,7 @@
 
 import shutil
 import tempfile
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -79,9 +80,10 @@ def delinquent_account(twd_product):
     return account
 
 
-@pytest.fixture
-def chrome_driver():
-    """A real headless Chromium driven by selenium; fails (never skips) when it is missing."""
+@contextmanager
+def chromium(window_size: str = "1366,1000"):
+    """A real headless Chromium driven by selenium, quit afterwards; fails (never skips) when
+    it is missing. The browser asks for Simplified Chinese, like one in mainland China."""
     missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
     if missing:
         pytest.fail(
@@ -103,7 +105,7 @@ def chrome_driver():
         "--disable-background-networking",
         "--disable-dev-shm-usage",
         f"--user-data-dir={profile}",
-        "--window-size=1366,1000",
+        f"--window-size={window_size}",
     ):
         options.add_argument(argument)
     # What a browser in mainland China sends; the pages must answer in Chinese.
@@ -115,6 +117,12 @@ def chrome_driver():
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def chrome_driver():
+    with chromium() as driver:
+        yield driver
 
 
 @pytest.fixture

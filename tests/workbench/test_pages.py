@@ -157,14 +157,15 @@ def test_one_accounts_decision_with_reasons_rule_and_history(client, logged_in, 
     assert response.status_code == 200
     assert 'id="decision-rule"><code>early-call-3</code>' in page
     assert 'id="decision-treatment" data-code="call">phone call<' in page
-    assert 'id="decision-segment">early_high_risk<' in page
+    assert 'id="decision-segment" data-code="early_high_risk">early_high_risk<' in page
     assert 'id="decision-score">612<' in page
     assert 'id="decision-probability">82.3%<' in page
     assert 'id="decision-priority">2<' in page
-    assert 'id="decision-template">CALL_M1<' in page
+    assert 'id="decision-template"><code>CALL_M1</code><' in page
     assert "<code>DPD_HIGH</code> Many days past due" in page
     assert "<code>PAY_RATIO_LOW</code> Paid little of the recent minimum payments" in page
-    assert "Early calls · strategy_manager · #1" in page
+    assert ('<span translate="no">Early calls</span> · '
+            '<span translate="no">strategy_manager</span> · #1') in page
     # Both runs, newest first, with the rule that fired each time.
     history = response.context["history"]
     assert [(d.run.as_of, d.rule_id) for d in history] == [

@@ -86,5 +86,11 @@ def home_url(user) -> str:
 
 
 def menu(request) -> dict:
-    """Template context: the areas the user may open (the menu shows only these)."""
-    return {"user_areas": policy.areas_of(getattr(request, "user", None))}
+    """Template context: the areas the user may open (the menu shows only these) and where
+    the error pages send them back to (their first page, the login page when logged out)."""
+    user = getattr(request, "user", None)
+    logged_in = getattr(user, "is_authenticated", False)
+    return {
+        "user_areas": policy.areas_of(user),
+        "home_url": (lambda: home_url(user)) if logged_in else reverse("login"),
+    }

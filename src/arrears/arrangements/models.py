@@ -222,6 +222,14 @@ class ApprovalRequest(models.Model):
         APPROVED = "approved", _("approved")
         REJECTED = "rejected", _("rejected")
 
+    class Reason(models.TextChoices):
+        """Why a request waits for approval: stored as a code, shown in the reader's
+        language."""
+
+        BEYOND_AUTHORITY = "beyond_authority", _("Beyond the proposer's authority.")
+        PERSONALISED_PLAN = "personalised_plan", _(
+            "Personalised plans always need approval (CN-13).")
+
     subject_type = models.CharField(_("what"), max_length=12, choices=Subject.choices)
     subject_id = models.BigIntegerField(_("id"))
     authority_kind = models.CharField(_("authority needed"), max_length=24,
@@ -231,7 +239,11 @@ class ApprovalRequest(models.Model):
     amount_minor = models.BigIntegerField(_("amount"), default=0)
     balance_minor = models.BigIntegerField(_("balance"), default=0)
     months = models.PositiveSmallIntegerField(_("months"), null=True, blank=True)
-    reason = models.CharField(_("why approval is needed"), max_length=300, blank=True)
+    reason_code = models.CharField(_("why approval is needed"), max_length=30, blank=True,
+                                   choices=Reason.choices)
+    # Words of requests made before reasons were stored as codes, in the proposer's language.
+    reason = models.CharField(_("why approval is needed (as written)"), max_length=300,
+                              blank=True)
     requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="+", verbose_name=_("requested by"))
     requested_at = models.DateTimeField(_("requested at"))
@@ -250,3 +262,8 @@ class ApprovalRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject_type} {self.subject_id} {self.status}"
+
+    @property
+    def reason_text(self) -> str:
+        """Why approval is needed, in the reader's language (older requests: as written)."""
+        return self.get_reason_code_display() if self.reason_code else self.reason

@@ -237,10 +237,12 @@ def plan_quote(
 def _approval_create(*, subject_type: str, subject_id: int, authority_kind: str,
                      account: Account, amount_minor: int, balance_minor: int,
                      months: int | None, reason: str, actor) -> ApprovalRequest:
+    """``reason`` is an ``ApprovalRequest.Reason`` code: the words are rendered when the
+    request is shown, in the reader's language."""
     request = ApprovalRequest.objects.create(
         subject_type=subject_type, subject_id=subject_id, authority_kind=authority_kind,
         account=account, amount_minor=amount_minor, balance_minor=balance_minor, months=months,
-        reason=reason, requested_by=_user(actor), requested_at=timezone.now(),
+        reason_code=reason, requested_by=_user(actor), requested_at=timezone.now(),
     )
     _audit(actor, "approval_request", account, request=request.pk, what=subject_type,
            id=subject_id, authority=authority_kind, amount_minor=amount_minor, months=months)
@@ -299,9 +301,8 @@ def plan_propose(
         if within:
             plan_activate(plan, actor=actor, on=quote.start_date)
         else:
-            reason = (_("Personalised plans always need approval (CN-13).")
-                      if quote.always_needs_approval else
-                      _("Beyond the proposer's authority."))
+            reason = (ApprovalRequest.Reason.PERSONALISED_PLAN if quote.always_needs_approval
+                      else ApprovalRequest.Reason.BEYOND_AUTHORITY)
             _approval_create(subject_type="plan", subject_id=plan.pk,
                              authority_kind=quote.authority_kind, account=account,
                              amount_minor=quote.schedule.financed_minor,
@@ -324,10 +325,11 @@ def waiver_apply(waiver: Waiver, *, actor, on: date, source: str = "web") -> Non
     for component, amount in parts.items():
         if amount <= 0:
             continue
+        # No words in the posting: its kind, component and reference (the waiver's id) say
+        # what it is, in every reader's language.
         request = PostingRequest(
             waiver.account, f"WVR-{waiver.pk}-{component}", Posting.Kind.WAIVER, amount, on, on,
-            component=component, reason=_("%(kind)s %(id)s") % {
-                "kind": waiver.get_kind_display(), "id": waiver.pk},
+            component=component,
         )
         posting_create(request=request, actor=actor, source=source)
     waiver.status = Waiver.Status.APPLIED
@@ -357,7 +359,7 @@ def _waiver_create(account: Account, *, kind: str, amount_minor: int, balance_mi
         _approval_create(subject_type="settlement" if kind == "settlement" else "waiver",
                          subject_id=waiver.pk, authority_kind=authority_kind, account=account,
                          amount_minor=amount_minor, balance_minor=balance_minor, months=None,
-                         reason=_("Beyond the proposer's authority."), actor=actor)
+                         reason=ApprovalRequest.Reason.BEYOND_AUTHORITY, actor=actor)
     return waiver, within
 
 

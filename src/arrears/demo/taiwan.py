@@ -340,10 +340,12 @@ def cardholder_id(client_id: int) -> str:
 
 
 def _balancing_posting(external_id: str, amount: int, on: date, reason: str) -> PostingRow:
+    """A purchase, or a principal credit when ``amount`` is negative. ``reason`` is the card
+    system's narrative, in Chinese like a mainland issuer's; the pages show it as written."""
     if amount > 0:
         return PostingRow(external_id, "purchase", amount, on, "", reason)
     return PostingRow(external_id, "adjustment", amount, on, "principal",
-                      f"{reason} (credit)")
+                      f"{reason}（贷记）")
 
 
 def account_history(
@@ -361,7 +363,7 @@ def account_history(
     opening = client.bills[0] + client.paid[0]
     if opening:
         postings.append(_balancing_posting(f"{acct}-OPEN", opening, timeline.opening_date,
-                                           "balance brought forward"))
+                                           "上期余额结转"))
     for k in range(MONTHS):
         month = timeline.month(k)
         if k > 0:
@@ -369,7 +371,7 @@ def account_history(
             if spending:
                 postings.append(_balancing_posting(
                     f"{acct}-SPEND-{month:%Y%m}", spending, timeline.spending_date(k),
-                    "net card spending of the cycle"))
+                    "本期净消费"))
         if client.paid[k]:
             postings.append(PostingRow(f"{acct}-PAY-{month:%Y%m}", "payment", client.paid[k],
                                        timeline.payment_date(k)))

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -109,5 +110,14 @@ def visit_approve_view(request, pk: int):
     except DialerError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("Visit approved."))
+        if visit.status == VisitTask.Status.APPROVED:
+            messages.success(request, _("Visit approved."))
+        else:
+            messages.error(request, _("The compliance gate blocks this visit at its time "
+                                      "(%(rules)s); name the collectors again for another "
+                                      "time.") % {"rules": visit.gate_rule_ids or "—"})
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return redirect(back)
     return redirect("dialer:visit", pk=visit.pk)

@@ -19,11 +19,12 @@ ENTRY_FIELDS = ("id", "account_id", "kind", "amount_minor", "posting_date", "com
 @dataclass(frozen=True)
 class AccountSummary:
     account: Account
-    as_of: date
+    as_of: date  # the day of the aging (delinquency)
     currency: str
-    balances: Balances
+    balances: Balances  # after every posting booked through ``booked_through``
     delinquency: Delinquency
     payoff: PayoffQuote
+    booked_through: date
 
 
 @dataclass(frozen=True)
@@ -100,9 +101,14 @@ def quote_horizon(account: Account, today: date) -> date:
 
 
 def account_summary(
-    *, account: Account, as_of: date, payoff_date: date | None = None
+    *, account: Account, as_of: date, payoff_date: date | None = None,
+    booked_through: date | None = None,
 ) -> AccountSummary:
-    """Balances and aging on ``as_of`` and the payoff quote for ``payoff_date`` (default as_of)."""
+    """Balances and aging on ``as_of`` and the payoff quote for ``payoff_date`` (default as_of).
+
+    ``booked_through`` (a day after ``as_of``) folds the balances over the postings booked
+    since as well: the account pages age an account as of the last nightly cycle but must
+    show the payments, reversals and waivers booked today in its balances."""
     terms = product_terms(account.product)
     ledger = ledgers_for([account.pk])[account.pk]
     position = getattr(account, "position", None)  # the cached relation, read at most once
@@ -115,11 +121,13 @@ def account_summary(
         payoff_date=payoff_date or as_of,
         fees_charged_for=ledger.fees_charged_for,
     )
+    booked_through = max(as_of, booked_through or as_of)
     return AccountSummary(
         account=account,
         as_of=as_of,
         currency=account.product.currency,
-        balances=fold(ledger.entries, terms.allocation_order, through=as_of).balances,
+        balances=fold(ledger.entries, terms.allocation_order, through=booked_through).balances,
         delinquency=delinquency_as_of(ledger, as_of, terms),
         payoff=quote,
+        booked_through=booked_through,
     )

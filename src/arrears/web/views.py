@@ -80,9 +80,11 @@ def account_detail(request: HttpRequest, external_id: str) -> HttpResponse:
     currency = account.product.currency
     today = timezone.localdate(timezone=ZoneInfo(account.product.time_zone))
     position = getattr(account, "position", None)
-    # Aging and balances as of the last nightly cycle, like the overview; payoff for today.
+    # Aging as of the last nightly cycle, like the overview; balances with everything booked
+    # through today (a payment or waiver of today shows at once); payoff for today.
     as_of = position.as_of if position else today
-    summary = account_summary(account=account, as_of=as_of, payoff_date=max(today, as_of))
+    summary = account_summary(account=account, as_of=as_of, payoff_date=max(today, as_of),
+                              booked_through=today)
 
     level = policy.masking_level(request.user)
     may_reveal = policy.may_reveal_account(request.user, account)

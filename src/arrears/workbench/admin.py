@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from arrears.workbench.models import Collector, Team
 
@@ -11,10 +12,16 @@ class CollectorInline(admin.TabularInline):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ("name", "channel", "routing_order", "buckets", "languages", "regions")
+    list_display = ("shown_as", "code", "channel", "routing_order", "buckets", "languages",
+                    "regions")
     list_filter = ("channel",)
     search_fields = ("name",)
     inlines = [CollectorInline]
+
+    @admin.display(description=_("name"), ordering="name")
+    def shown_as(self, team: Team) -> str:
+        """The name the pages show: the catalogue's for a known code, else as entered."""
+        return team.label
 
 
 @admin.register(Collector)

@@ -121,23 +121,32 @@ def aging_chart(changes, today) -> AgingChart | None:
     )
 
 
-TEAM_METRICS = ("calls", "right_party", "promises_taken", "promises_kept")
-TEAM_ROW = 14
+TEAM_METRICS = ("attempts", "right_party", "promises_taken", "promises_kept", "visits")
+TEAM_LABEL_WIDTH = 170
+TEAM_BAR_AREA = 300
+TEAM_ROW = 20
+TEAM_BAR_HEIGHT = 13
+TEAM_HEADING = 22
 TEAM_GROUP_GAP = 10
+TEAM_WIDTH = TEAM_LABEL_WIDTH + TEAM_BAR_AREA + 60
 
 
 @dataclass(frozen=True)
 class MetricBar:
     metric: str
+    label: str
     y: int
+    text_y: int
     width: Decimal
+    value_x: Decimal
     value: int
 
 
 @dataclass(frozen=True)
 class CollectorBars:
+    collector_id: int
     name: str
-    y: int
+    heading_y: int
     bars: tuple[MetricBar, ...]
 
 
@@ -150,24 +159,30 @@ class TeamDayChart:
     groups: tuple[CollectorBars, ...]
 
 
-def team_day_chart(days) -> TeamDayChart:
-    """One group of bars per collector (calls, right-party contacts, promises taken and kept),
-    on one scale: the largest count of the team."""
-    largest = max((getattr(d, m) for d in days for m in TEAM_METRICS), default=0)
+def team_day_chart(days, labels: dict[str, str], metrics=TEAM_METRICS) -> TeamDayChart | None:
+    """One group per collector who worked (their name, then a labelled bar per metric with its
+    value at the end), all on one scale: the largest count of the team. None when nobody did
+    anything that day: the page says so instead of drawing a chart of zeros."""
+    worked = [day for day in days if any(getattr(day, metric) for metric in metrics)]
+    if not worked:
+        return None
+    largest = max(getattr(day, metric) for day in worked for metric in metrics)
     groups = []
     y = TOP
-    for day in days:
+    for day in worked:
+        heading_y = y + 14
+        y += TEAM_HEADING
         bars = []
-        for index, metric in enumerate(TEAM_METRICS):
+        for metric in metrics:
             value = getattr(day, metric)
-            width = (Decimal(value) * BAR_AREA / largest).quantize(Decimal("0.1")) if largest else 0
-            bars.append(MetricBar(metric=metric, y=y + index * TEAM_ROW, width=width, value=value))
-        groups.append(CollectorBars(name=str(day.collector.user), y=y, bars=tuple(bars)))
-        y += len(TEAM_METRICS) * TEAM_ROW + TEAM_GROUP_GAP
-    return TeamDayChart(
-        width=WIDTH,
-        height=y + TOP,
-        label_width=LABEL_WIDTH,
-        bar_height=TEAM_ROW - 3,
-        groups=tuple(groups),
-    )
+            width = (Decimal(value) * TEAM_BAR_AREA / largest).quantize(Decimal("0.1"))
+            bars.append(MetricBar(metric=metric, label=str(labels[metric]), y=y,
+                                  text_y=y + TEAM_BAR_HEIGHT - 2, width=width,
+                                  value_x=TEAM_LABEL_WIDTH + width + 6, value=value))
+            y += TEAM_ROW
+        groups.append(CollectorBars(collector_id=day.collector.pk,
+                                    name=str(day.collector.user), heading_y=heading_y,
+                                    bars=tuple(bars)))
+        y += TEAM_GROUP_GAP
+    return TeamDayChart(width=TEAM_WIDTH, height=y + TOP, label_width=TEAM_LABEL_WIDTH,
+                        bar_height=TEAM_BAR_HEIGHT, groups=tuple(groups))

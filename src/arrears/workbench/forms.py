@@ -1,11 +1,17 @@
-"""Forms of the workbench: outcomes, notes, the plan calculator, waivers and re-assignment.
+"""Forms of the workbench: outcomes, notes, the plan calculator, waivers, re-assignment and
+the collectors of a field visit.
 
 Amounts are typed in major units ("1200.50") and stored in the currency's minor units.
 """
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from arrears.dialer.services import MIN_VISIT_COLLECTORS
 from arrears.rules.aging import BUCKET_CODES
 from arrears.rules.money import AmountError, parse_amount
 from arrears.workbench.models import OutcomeKind
@@ -108,3 +114,46 @@ class ApprovalForm(forms.Form):
         choices=(("1", _("Approve")), ("0", _("Reject"))), coerce=lambda v: v == "1"
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class VisitStaffForm(forms.Form):
+    """The collectors a team lead names for a field visit (two at least, CN-17) and its time,
+    typed in the debtor's local time."""
+
+    collectors = forms.TypedMultipleChoiceField(
+        label=_("Collectors"), coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    scheduled_for = forms.CharField(
+        label=_("Time of the visit"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+
+    def __init__(self, *args, candidates, zone: ZoneInfo, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+        self.fields["collectors"].choices = [
+            (user.pk, user.get_full_name() or user.get_username()) for user in candidates
+        ]
+
+    def clean_collectors(self):
+        chosen = self.cleaned_data["collectors"]
+        if len(set(chosen)) < MIN_VISIT_COLLECTORS:
+            raise forms.ValidationError(
+                _("Name at least %(n)d collectors for a field visit (CN-17).")
+                % {"n": MIN_VISIT_COLLECTORS}
+            )
+        return chosen
+
+    def clean_scheduled_for(self):
+        text = self.cleaned_data["scheduled_for"].strip()
+        for pattern in ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"):
+            try:
+                moment = datetime.strptime(text, pattern).replace(tzinfo=self.zone)
+                break
+            except ValueError:
+                continue
+        else:
+            raise forms.ValidationError(_("Enter the date and time of the visit."))
+        if moment < timezone.now():
+            raise forms.ValidationError(_("A visit cannot be planned in the past."))
+        return moment

@@ -86,7 +86,17 @@ class SkillFields(models.Model):
 
 
 class Team(SkillFields):
+    """A team's ``name`` is shown as the bank entered it (its organisation's name, one name in
+    every language); a team with a ``code`` the label catalogue knows (the demo's) is shown in
+    the reader's language instead (:mod:`arrears.workbench.labels`)."""
+
     name = models.CharField(_("name"), max_length=100, unique=True)
+    code = models.SlugField(
+        _("code"),
+        max_length=40,
+        blank=True,
+        help_text=_("Optional; a code with a translated name shows that name in each language."),
+    )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     routing_order = models.PositiveSmallIntegerField(
         _("routing order"),
@@ -98,9 +108,20 @@ class Team(SkillFields):
         verbose_name = _("team")
         verbose_name_plural = _("teams")
         ordering = ["routing_order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], condition=~models.Q(code=""),
+                                    name="one_team_per_code"),
+        ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name to show, in the reader's language when the catalogue knows the code."""
+        from arrears.workbench.labels import team_label
+
+        return team_label(self.code, self.name)
 
 
 class Collector(SkillFields):

@@ -22,7 +22,7 @@ from arrears.letters.models import Letter
 from arrears.portfolio import masking
 from arrears.portfolio.models import PHONE_KINDS, Account
 from arrears.rules.money import format_amount
-from arrears.workbench.models import Note, Outcome, QueueEntry
+from arrears.workbench.models import Channel, Note, Outcome, QueueEntry
 from arrears.workbench.selectors import decision_run_latest
 from arrears.workbench.services import account_today
 
@@ -37,12 +37,19 @@ def masking_level(user) -> str:
     return policy.masking_level(user)
 
 
+def _worked_from_the_queue(entries: QuerySet[QueueEntry]) -> QuerySet[QueueEntry]:
+    """Entries a collector works from the screen: not those of field-visit teams, whose
+    accounts are reached through the visits a team lead staffs and approves (a field agent
+    opens an account only within an approved visit's time box)."""
+    return entries.exclude(team__channel=Channel.FIELD_VISIT)
+
+
 def queue_rows(*, user, run: DecisionRun | None) -> list[QueueEntry]:
     """``user``'s queue in ``run``, best expected recovery first, with what each row shows."""
     if run is None:
         return []
     entries = list(
-        QueueEntry.objects.filter(run=run, collector__user=user)
+        _worked_from_the_queue(QueueEntry.objects.filter(run=run, collector__user=user))
         .select_related("account", "account__product", "account__position", "account__work")
         .order_by("-expected_recovery_minor", "priority", "account_id")[:QUEUE_PAGE_LIMIT]
     )
@@ -72,7 +79,7 @@ def queue_neighbours(*, user, account: Account,
     if run is None:
         return None, None
     ids = list(
-        QueueEntry.objects.filter(run=run, collector__user=user)
+        _worked_from_the_queue(QueueEntry.objects.filter(run=run, collector__user=user))
         .order_by("-expected_recovery_minor", "priority", "account_id")
         .values_list("account_id", flat=True)[:QUEUE_PAGE_LIMIT]
     )
@@ -83,11 +90,13 @@ def queue_neighbours(*, user, account: Account,
 
 
 def balances(account: Account) -> AccountSummary:
-    """Balances and aging as of the last nightly cycle, the payoff quote for today."""
+    """Aging as of the last nightly cycle; balances with everything booked through today
+    (a waiver or payment of today shows at once); the payoff quote for today."""
     today = account_today(account)
     position = getattr(account, "position", None)
     as_of = position.as_of if position else today
-    return account_summary(account=account, as_of=as_of, payoff_date=max(today, as_of))
+    return account_summary(account=account, as_of=as_of, payoff_date=max(today, as_of),
+                           booked_through=today)
 
 
 def money(summary: AccountSummary) -> dict[str, str]:
@@ -206,8 +215,9 @@ def outcomes(account: Account) -> QuerySet[Outcome]:
     return Outcome.objects.filter(account=account).select_related("actor")[:NOTES_SHOWN]
 
 
-def arrangements(account: Account) -> tuple[list, list]:
-    """The account's promises and plans, newest first."""
+def arrangements(account: Account) -> tuple[list, list, list]:
+    """The account's promises, plans and waivers (settlements too), newest first; a request
+    still waiting for approval is among them."""
     currency = account.product.currency
     promises = list(account.promises.order_by("-taken_at")[:10])
     for promise in promises:
@@ -215,7 +225,10 @@ def arrangements(account: Account) -> tuple[list, list]:
     plans = list(account.plans.order_by("-proposed_at")[:10])
     for plan in plans:
         plan.total_text = format_amount(plan.total_minor, currency)
-    return promises, plans
+    waivers = list(account.waivers.order_by("-proposed_at", "-pk")[:10])
+    for waiver in waivers:
+        waiver.amount_text = format_amount(waiver.amount_minor, currency)
+    return promises, plans, waivers
 
 
 def holds(account: Account) -> list:

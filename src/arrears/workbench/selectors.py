@@ -5,12 +5,16 @@ wrote), never by a loop over decisions.
 """
 
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import Count, F, Prefetch, QuerySet, Sum
+from django.utils import timezone
 
 from arrears.batch.models import Decision, DecisionRun
 from arrears.portfolio.models import Account
-from arrears.workbench.models import Collector, QueueEntry, Team, codes_split
+from arrears.workbench.models import Channel, Collector, QueueEntry, Team, codes_split
 
 
 def collector_rows() -> list[dict]:
@@ -212,11 +216,13 @@ def _entries(run: DecisionRun | None) -> QuerySet[QueueEntry]:
 
 
 def queue_for_collector(*, user, run: DecisionRun | None = None) -> QuerySet[QueueEntry]:
-    """The accounts dealt to ``user`` (in any of their teams) in ``run`` (default: the latest),
-    best expected recovery first."""
+    """The accounts dealt to ``user`` (in any of their phone teams) in ``run`` (default: the
+    latest), best expected recovery first; field-visit teams' accounts are reached through
+    their visits instead."""
     return (
         _entries(run)
         .filter(collector__user=user)
+        .exclude(team__channel=Channel.FIELD_VISIT)
         .order_by("-expected_recovery_minor", "priority", "account_id")
     )
 
@@ -251,53 +257,85 @@ def account_queue_entry(*, account: Account, run: DecisionRun) -> QueueEntry | N
 
 @dataclass
 class CollectorDay:
-    """One collector's day: calls and right-party contacts from the outcomes they recorded,
-    promises they took and promises kept, payments posted on the accounts of their queue."""
+    """One collector's day: the outcomes they recorded (attempts, conversations with the
+    debtor), the promises they took (how many, for how much) and those judged kept that day,
+    the field visits they made, and the payments posted on the accounts of their queue."""
 
     collector: Collector
-    calls: int = 0
+    attempts: int = 0
     right_party: int = 0
     promises_taken: int = 0
+    promised: Recovery = field(default_factory=dict)
     promises_kept: int = 0
+    visits: int = 0
     collected: Recovery = field(default_factory=dict)
 
+    @property
+    def worked(self) -> bool:
+        return bool(self.attempts or self.promises_taken or self.promises_kept or self.visits
+                    or self.collected)
 
-def team_day(*, team: Team, day, run: DecisionRun | None = None) -> list[CollectorDay]:
-    """Per active collector of ``team``: what they did on ``day`` (in UTC days, like the
-    ledger's posting dates)."""
+
+def team_zone(team: Team, run: DecisionRun | None = None) -> ZoneInfo:
+    """The time zone of the team's business day: that of the product most of its queued
+    accounts belong to (the zone the cardholders' dates are kept in, like
+    ``services.account_today``), else the installation's."""
+    run = run or decision_run_latest()
+    zone = None
+    if run is not None:
+        zone = (
+            QueueEntry.objects.filter(run=run, team=team)
+            .order_by()
+            .values_list("account__product__time_zone")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "account__product__time_zone")
+            .values_list("account__product__time_zone", flat=True)
+            .first()
+        )
+    return ZoneInfo(zone or settings.TIME_ZONE)
+
+
+def team_today(team: Team, run: DecisionRun | None = None) -> date:
+    """Today in the team's time zone (see :func:`team_zone`)."""
+    return timezone.now().astimezone(team_zone(team, run)).date()
+
+
+def _counts_by(rows: QuerySet, column: str) -> dict[int, int]:
+    return dict(rows.order_by().values_list(column).annotate(n=Count("pk")))
+
+
+def team_day(*, team: Team, day: date, run: DecisionRun | None = None) -> list[CollectorDay]:
+    """Per active collector of ``team``: what they did on ``day``, a business day of the
+    team's time zone from local midnight to midnight (see :func:`team_zone`)."""
     from arrears.arrangements.models import Promise
+    from arrears.dialer.models import VisitTask
     from arrears.ledger.models import Posting
     from arrears.workbench.models import Outcome
     from arrears.workbench.outcomes import UNANSWERED
 
     run = run or decision_run_latest()
+    zone = team_zone(team, run)
+    start = datetime.combine(day, time.min, zone)
+    end = datetime.combine(day + timedelta(days=1), time.min, zone)
     seats = list(team.collectors.filter(active=True).select_related("user").order_by("pk"))
     users = [seat.user_id for seat in seats]
-    calls = dict(
-        Outcome.objects.filter(actor_id__in=users, created_at__date=day)
-        .order_by()
-        .values_list("actor_id")
-        .annotate(n=Count("pk"))
-    )
-    right_party = dict(
-        Outcome.objects.filter(actor_id__in=users, created_at__date=day)
-        .exclude(kind__in=[*UNANSWERED, "third_party"])
-        .order_by()
-        .values_list("actor_id")
-        .annotate(n=Count("pk"))
-    )
-    taken = dict(
-        Promise.objects.filter(taken_by_id__in=users, taken_at__date=day)
-        .order_by()
-        .values_list("taken_by_id")
-        .annotate(n=Count("pk"))
-    )
-    kept = dict(
-        Promise.objects.filter(taken_by_id__in=users, status="kept", evaluated_on=day)
-        .order_by()
-        .values_list("taken_by_id")
-        .annotate(n=Count("pk"))
-    )
+    outcomes = Outcome.objects.filter(actor_id__in=users, created_at__gte=start,
+                                      created_at__lt=end)
+    attempts = _counts_by(outcomes, "actor_id")
+    right_party = _counts_by(outcomes.exclude(kind__in=[*UNANSWERED, "third_party"]),
+                             "actor_id")
+    promises = Promise.objects.filter(taken_by_id__in=users, taken_at__gte=start,
+                                      taken_at__lt=end)
+    taken = _counts_by(promises, "taken_by_id")
+    promised: dict[int, Recovery] = {}
+    for row in (promises.order_by().values("taken_by_id", currency=F("account__product__currency"))
+                .annotate(total=Sum("amount_minor"))):
+        promised[row["taken_by_id"]] = _recovery_add(
+            promised.get(row["taken_by_id"], {}), {row["currency"]: row["total"] or 0})
+    kept = _counts_by(Promise.objects.filter(taken_by_id__in=users, status="kept",
+                                             evaluated_on=day), "taken_by_id")
+    visits = _counts_by(VisitTask.objects.filter(collectors__in=users, visited_at__gte=start,
+                                                 visited_at__lt=end), "collectors")
     collected: dict[int, Recovery] = {}
     if run is not None:
         paid = (
@@ -321,10 +359,12 @@ def team_day(*, team: Team, day, run: DecisionRun | None = None) -> list[Collect
     return [
         CollectorDay(
             collector=seat,
-            calls=calls.get(seat.user_id, 0),
+            attempts=attempts.get(seat.user_id, 0),
             right_party=right_party.get(seat.user_id, 0),
             promises_taken=taken.get(seat.user_id, 0),
+            promised=promised.get(seat.user_id, {}),
             promises_kept=kept.get(seat.user_id, 0),
+            visits=visits.get(seat.user_id, 0),
             collected=collected.get(seat.pk, {}),
         )
         for seat in seats

@@ -129,25 +129,28 @@ def workbench_permissions_grant() -> None:
         group.permissions.add(*permissions)
 
 
-# (name, channel, routing order, buckets); languages and regions: all.
+# (code, name, channel, routing order, buckets); languages and regions: all. The code names
+# the team in each language (workbench.labels.TEAM_LABELS); the name is the English one.
 DEMO_TEAMS = (
-    ("Early-stage calls M1-M2", Channel.CALL, 10, "M1,M2"),
-    ("Call centre", Channel.CALL, 20, ""),
-    ("Field visits", Channel.FIELD_VISIT, 10, ""),
+    ("demo-early-calls", "Early-stage calls M1-M2", Channel.CALL, 10, "M1,M2"),
+    ("demo-call-centre", "Call centre", Channel.CALL, 20, ""),
+    ("demo-field-visits", "Field visits", Channel.FIELD_VISIT, 10, ""),
 )
-# (username, team, daily capacity, languages, buckets)
+# (username, team code, daily capacity, languages, buckets)
 DEMO_COLLECTORS = (
-    ("collector", "Early-stage calls M1-M2", 60, "", "M1,M2"),
-    ("collector_en", "Early-stage calls M1-M2", 30, "en", ""),
-    ("collector_late", "Call centre", 50, "", ""),
-    ("field_agent", "Field visits", 8, "", ""),
+    ("collector", "demo-early-calls", 60, "", "M1,M2"),
+    ("collector_en", "demo-early-calls", 30, "en", ""),
+    ("collector_late", "demo-call-centre", 50, "", ""),
+    ("field_agent", "demo-field-visits", 8, "", ""),
+    ("field_agent_2", "demo-field-visits", 8, "", ""),
 )
 
 # The demo's team lead sits in the phone teams without accounts of their own (capacity 0), so
-# that they see and re-assign those teams' queues; field agents see personal data as M0.
+# that they see and re-assign those teams' queues, and leads the field team, whose visits they
+# staff and approve (two collectors a visit, CN-17); field agents see personal data as M0.
 DEMO_TEAM_LEAD = "team_lead"
-DEMO_LED_TEAMS = ("Early-stage calls M1-M2", "Call centre")
-DEMO_FIELD_AGENTS = ("field_agent",)
+DEMO_LED_TEAMS = ("demo-early-calls", "demo-call-centre", "demo-field-visits")
+DEMO_FIELD_AGENTS = ("field_agent", "field_agent_2")
 
 
 @transaction.atomic
@@ -157,14 +160,15 @@ def teams_ensure_demo(*, password: str) -> list[str]:
     role_groups_ensure()
     workbench_permissions_grant()
     teams = {}
-    for name, channel, routing_order, buckets in DEMO_TEAMS:
-        teams[name], _ = Team.objects.get_or_create(
-            name=name,
-            defaults={"channel": channel, "routing_order": routing_order, "buckets": buckets},
+    for code, name, channel, routing_order, buckets in DEMO_TEAMS:
+        teams[code], _ = Team.objects.get_or_create(
+            code=code,
+            defaults={"name": name, "channel": channel, "routing_order": routing_order,
+                      "buckets": buckets},
         )
     created = []
     password_hash = None
-    for username, team_name, capacity, languages, buckets in DEMO_COLLECTORS:
+    for username, team_code, capacity, languages, buckets in DEMO_COLLECTORS:
         user = User.objects.filter(username=username).first()
         if user is None:
             role = "field_agent" if username in DEMO_FIELD_AGENTS else "collector"
@@ -174,12 +178,12 @@ def teams_ensure_demo(*, password: str) -> list[str]:
             created.append(username)
         Collector.objects.get_or_create(
             user=user,
-            team=teams[team_name],
+            team=teams[team_code],
             defaults={"daily_capacity": capacity, "languages": languages, "buckets": buckets},
         )
     lead = User.objects.filter(username=DEMO_TEAM_LEAD).first()
-    for team_name in DEMO_LED_TEAMS if lead else ():
-        Collector.objects.get_or_create(user=lead, team=teams[team_name],
+    for team_code in DEMO_LED_TEAMS if lead else ():
+        Collector.objects.get_or_create(user=lead, team=teams[team_code],
                                         defaults={"daily_capacity": 0})
     return created
 

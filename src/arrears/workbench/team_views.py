@@ -1,27 +1,59 @@
 """The team lead's view (/work/team/): queues and capacity, re-assignment, the approval queue
 and the team's day. A team lead sees the teams they lead; the overseeing roles see all teams."""
 
+from dataclasses import dataclass
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from arrears.access import policy
 from arrears.access.web import area_required
 from arrears.arrangements.services import (
     ArrangementError,
+    account_zone,
     approval_decide,
     approvals_pending_for,
 )
+from arrears.dialer.models import VisitTask
+from arrears.dialer.selectors import visits_to_staff
+from arrears.dialer.services import DialerError, visit_assign
+from arrears.portfolio.masking import mask_address
 from arrears.workbench.access import teams_led_by
-from arrears.workbench.charts import TEAM_METRICS, team_day_chart
-from arrears.workbench.forms import ApprovalForm, ReassignForm
-from arrears.workbench.models import Collector, Team
-from arrears.workbench.selectors import decision_run_latest, queue_summary, team_day
+from arrears.workbench.charts import team_day_chart
+from arrears.workbench.forms import ApprovalForm, ReassignForm, VisitStaffForm
+from arrears.workbench.models import Channel, Collector, Team
+from arrears.workbench.selectors import (
+    decision_run_latest,
+    queue_summary,
+    team_day,
+    team_zone,
+)
 from arrears.workbench.services import WorkRejected, queue_entries_reassign
+
+TEAM_METRIC_LABELS = {
+    "attempts": gettext_lazy("Attempts"),
+    "right_party": gettext_lazy("Right-party contacts"),
+    "promises_taken": gettext_lazy("Promises taken"),
+    "promises_kept": gettext_lazy("Promises kept"),
+    "visits": gettext_lazy("Field visits made"),
+}
+
+VISITS_SHOWN = 100
+
+# The bars drawn for a team of each channel (the table shows every metric).
+CHART_METRICS = {
+    Channel.CALL: ("attempts", "right_party", "promises_taken", "promises_kept"),
+    Channel.FIELD_VISIT: ("visits", "promises_taken", "promises_kept"),
+}
 
 
 def _teams_for(user):
@@ -37,6 +69,43 @@ def _team_lead_only(user) -> None:
         raise PermissionDenied(_("The team page is for team leads."))
 
 
+@dataclass(frozen=True)
+class TeamDayView:
+    team: Team
+    team_zone: str
+    day: date
+    today: date
+    rows: list
+    chart: object
+
+    @property
+    def previous_day(self) -> date:
+        return self.day - timedelta(days=1)
+
+    @property
+    def next_day(self) -> date | None:
+        following = self.day + timedelta(days=1)
+        return following if following <= self.today else None
+
+
+def _day_asked(request: HttpRequest) -> date | None:
+    """The ``?day=YYYY-MM-DD`` the team lead chose; anything else means today."""
+    try:
+        return date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        return None
+
+
+def _team_day_view(team: Team, asked: date | None, run) -> TeamDayView:
+    zone = team_zone(team, run)
+    today = timezone.now().astimezone(zone).date()
+    day = min(asked, today) if asked else today
+    rows = team_day(team=team, day=day, run=run)
+    metrics = CHART_METRICS.get(team.channel, tuple(TEAM_METRIC_LABELS))
+    return TeamDayView(team=team, team_zone=zone.key, day=day, today=today, rows=rows,
+                       chart=team_day_chart(rows, TEAM_METRIC_LABELS, metrics))
+
+
 @area_required(policy.TEAM)
 def team_overview(request: HttpRequest) -> HttpResponse:
     _team_lead_only(request.user)
@@ -44,18 +113,17 @@ def team_overview(request: HttpRequest) -> HttpResponse:
     run = decision_run_latest()
     team_ids = {team.pk for team in teams}
     summaries = [q for q in queue_summary(run=run) if q.team.pk in team_ids] if run else []
-    today = timezone.now().date()
-    days = {team.pk: team_day(team=team, day=today, run=run) for team in teams}
+    asked = _day_asked(request)
     return render(
         request,
         "workbench/team.html",
         {
             "run": run,
             "summaries": summaries,
-            "days": [(team, days[team.pk], team_day_chart(days[team.pk])) for team in teams],
-            "metrics": TEAM_METRICS,
-            "today": today,
+            "days": [_team_day_view(team, asked, run) for team in teams],
+            "metric_labels": TEAM_METRIC_LABELS,
             "approvals": list(_approvals_for(request.user)[:100]),
+            "visits_to_staff": visits_to_staff(policy.accounts_workable(request.user)).count(),
             "reassign_form": ReassignForm(),
             "approval_form": ApprovalForm(),
         },
@@ -134,3 +202,97 @@ def _approvals_for(user):
     """Requests within the user's authority, for accounts the user may work: a team lead
     approves for their own teams' accounts only."""
     return approvals_pending_for(user).filter(account__in=policy.accounts_workable(user))
+
+
+# --- field visits: name the collectors of the visits the night planned, then approve ---------
+
+def _visit_candidates(user) -> list:
+    """The people a team lead may send on a visit: the active collectors of the field-visit
+    teams they lead (all field teams for a manager who oversees every account), not themselves
+    (whoever approves a visit does not go on it)."""
+    seats = (Collector.objects.filter(team__in=_teams_for(user), team__channel=Channel.FIELD_VISIT,
+                                      active=True)
+             .exclude(user=user).select_related("user").order_by("user__username"))
+    return list({seat.user_id: seat.user for seat in seats}.values())
+
+
+def _visit_time_default(visit: VisitTask, zone: ZoneInfo):
+    """The time the form offers: the planned time, or the next 10:00 in the debtor's zone when
+    that is already past."""
+    now = timezone.now()
+    if visit.scheduled_for > now:
+        return visit.scheduled_for.astimezone(zone)
+    local = now.astimezone(zone)
+    ten = local.replace(hour=10, minute=0, second=0, microsecond=0)
+    return ten if ten > local else ten + timedelta(days=1)
+
+
+def _staff_rows(user, candidates, forms_by_visit=None) -> list[dict]:
+    level = policy.masking_level(user)
+    rows = []
+    for visit in visits_to_staff(policy.accounts_workable(user))[:VISITS_SHOWN]:
+        zone = account_zone(visit.account)
+        form = (forms_by_visit or {}).get(visit.pk) or VisitStaffForm(
+            candidates=candidates, zone=zone,
+            initial={"collectors": [u.pk for u in visit.collectors.all()],
+                     "scheduled_for": _visit_time_default(visit, zone)
+                     .strftime("%Y-%m-%dT%H:%M")},
+        )
+        rows.append({
+            "visit": visit,
+            "zone": zone.key,
+            "local_time": visit.scheduled_for.astimezone(zone),
+            "area": mask_address(visit.address, level),
+            "named": list(visit.collectors.all()),
+            "form": form,
+            "may_approve": (visit.status == VisitTask.Status.AWAITING_APPROVAL
+                            and _may_approve_visit(user, visit)),
+        })
+    return rows
+
+
+def _may_approve_visit(user, visit: VisitTask) -> bool:
+    return (user.has_perm("dialer.approve_visittask")
+            and not visit.collectors.filter(pk=user.pk).exists())
+
+
+@area_required(policy.TEAM)
+def team_visits(request: HttpRequest) -> HttpResponse:
+    """The night's field visits within the team lead's reach that still need collectors or
+    an approval."""
+    _team_lead_only(request.user)
+    candidates = _visit_candidates(request.user)
+    return render(request, "workbench/team_visits.html",
+                  {"rows": _staff_rows(request.user, candidates), "candidates": candidates})
+
+
+@require_POST
+@area_required(policy.TEAM)
+def team_visit_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Name the collectors (and the time) of one visit: the gate is asked for that time; an
+    allowed visit then waits for approval."""
+    _team_lead_only(request.user)
+    visit = visits_to_staff(policy.accounts_workable(request.user)).filter(pk=pk).first()
+    if visit is None:
+        raise Http404(_("No such visit to staff in your teams."))
+    candidates = _visit_candidates(request.user)
+    form = VisitStaffForm(request.POST, candidates=candidates, zone=account_zone(visit.account))
+    if form.is_valid():
+        try:
+            visit_assign(visit, collectors=[u for u in candidates
+                                            if u.pk in form.cleaned_data["collectors"]],
+                         scheduled_for=form.cleaned_data["scheduled_for"], actor=request.user)
+        except DialerError as error:
+            messages.error(request, str(error))
+        else:
+            if visit.status == VisitTask.Status.BLOCKED:
+                messages.error(request, _("The compliance gate blocks visit %(id)d at that "
+                                          "time (%(rules)s).")
+                               % {"id": visit.pk, "rules": visit.gate_rule_ids or "—"})
+            else:
+                messages.success(request, _("Collectors named for visit %(id)d; it now waits "
+                                            "for approval.") % {"id": visit.pk})
+            return redirect(f"{reverse('work:team_visits')}#visit-{visit.pk}")
+    rows = _staff_rows(request.user, candidates, {visit.pk: form})
+    return render(request, "workbench/team_visits.html",
+                  {"rows": rows, "candidates": candidates}, status=400)

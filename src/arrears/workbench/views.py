@@ -39,7 +39,7 @@ def decisions_overview(request: HttpRequest) -> HttpResponse:
         {
             "run": run,
             "counts": counts,
-            "segment_chart": count_bar_chart(counts.by_segment),
+            "segment_chart": count_bar_chart(counts.by_segment, labels.segment_label),
             "treatment_chart": count_bar_chart(counts.by_treatment, labels.treatment_label),
             "teams": queue_summary(run=run),
         },

@@ -18,4 +18,6 @@ urlpatterns = [
     path("team/", team_views.team_overview, name="team"),
     path("team/reassign/", team_views.team_reassign, name="reassign"),
     path("team/approvals/<int:pk>/", team_views.team_approval_decide, name="approval"),
+    path("team/visits/", team_views.team_visits, name="team_visits"),
+    path("team/visits/<int:pk>/assign/", team_views.team_visit_assign, name="team_visit_assign"),
 ]

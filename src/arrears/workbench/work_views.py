@@ -22,6 +22,8 @@ from arrears.arrangements.services import (
     waiver_propose,
 )
 from arrears.compliance.services import gate_ask
+from arrears.dialer.selectors import visits_of_collector
+from arrears.portfolio.masking import mask_address, mask_name
 from arrears.portfolio.models import Account, ContactPoint, ThirdPartyContact
 from arrears.workbench import screen
 from arrears.workbench.charts import aging_chart
@@ -33,11 +35,19 @@ from arrears.workbench.services import PromiseTerms, WorkRejected, note_add, out
 
 @area_required(policy.WORK)
 def work_queue(request: HttpRequest) -> HttpResponse:
+    """Today's work: the accounts of the user's queue, and the field visits they go on."""
     run = decision_run_latest()
+    level = policy.masking_level(request.user)
+    visits = [
+        {"item": item, "name": mask_name(item.visit.account.cardholder.name, level),
+         "area": mask_address(item.visit.address, level)}
+        for item in visits_of_collector(request.user)
+    ]
     return render(
         request,
         "workbench/work_queue.html",
-        {"run": run, "entries": screen.queue_rows(user=request.user, run=run)},
+        {"run": run, "entries": screen.queue_rows(user=request.user, run=run),
+         "visits": visits},
     )
 
 
@@ -47,7 +57,7 @@ def _account_context(request: HttpRequest, account: Account, **extra) -> dict:
     contacts, third_parties = screen.contact_lines(account, level)
     run = decision_run_latest()
     decision = screen.decision_last_night(account, run)
-    promises, plans = screen.arrangements(account)
+    promises, plans, waivers = screen.arrangements(account)
     letters, outbox = screen.letters_and_messages(account)
     previous_id, next_id = screen.queue_neighbours(user=request.user, account=account, run=run)
     currency = account.product.currency
@@ -68,6 +78,7 @@ def _account_context(request: HttpRequest, account: Account, **extra) -> dict:
         "outcomes": screen.outcomes(account),
         "promises": promises,
         "plans": plans,
+        "waivers": waivers,
         "holds": screen.holds(account),
         "letters": letters,
         "outbox": outbox,

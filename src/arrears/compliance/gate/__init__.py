@@ -63,9 +63,11 @@ from arrears.compliance.gate.vocabulary import (
     THIRD_PARTIES,
     WARN,
     label,
+    verdict_label,
 )
 
 __all__ = [
+    "verdict_label",
     "ACCOUNT_ACTIONS", "ACTION_TYPES", "ALLOW", "BLOCK", "CHANNELS", "CHECKS", "CONSENT_KINDS",
     "CONVERSATION_OUTCOMES",
     "COUNTERPARTIES", "DECISIONS", "EXCLUDED_REASONS", "FAILED_OUTCOMES",

@@ -95,6 +95,18 @@ def label(code: str) -> str:
     return str(LABELS.get(code, code))
 
 
+# The gate's verdicts as the pages name them (the stored code stays the same).
+VERDICT_LABELS = {
+    "allow": gettext_lazy("allowed"),
+    "delay": gettext_lazy("not yet (delayed)"),
+    "block": gettext_lazy("blocked"),
+}
+
+
+def verdict_label(code: str) -> str:
+    return str(VERDICT_LABELS.get(code, code))
+
+
 CONSENT_KINDS = ("contact_time", "callback")
 CONVERSATION_OUTCOMES = frozenset({"right_party", "third_party"})
 NOT_CONNECTED_OUTCOMES = frozenset({"not_connected", "busy"})

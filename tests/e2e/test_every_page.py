@@ -1,0 +1,129 @@
+"""Every role walks the pages of its menu (and an account it reaches) in real headless Chromium,
+in both languages, at 1366 × 768 (account screens at 1920 × 1080 too): no page may overflow
+horizontally, show words of the other language or answer with a server error (issue 11).
+
+The world is built once for the module (the demo portfolio on a few hundred accounts and a
+day's work, ``world.py``), committed, and served by a live server of the module's own: a walk
+only reads, so the roles share it. Afterwards the database is put back as the migrations left
+it (the way Django's serialized rollback does), for the tests that follow.
+"""
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import override_settings
+from pytest_django.live_server_helper import LiveServer
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.e2e.page_checks import PROBE, problems
+from tests.e2e.world import PASSWORD, ROLES, seed_world
+from tests.web.conftest import chromium
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+
+LANGUAGES = ("zh-hans", "en")
+SMALL, LARGE = (1366, 768), (1920, 1080)
+
+
+@pytest.fixture(scope="module")
+def site(django_db_setup, django_db_blocker):
+    # A dozen users log in; a cheap hasher keeps the world quick to build and to enter.
+    fast_hashing = override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), fast_hashing:
+        as_migrated = connection.creation.serialize_db_to_string()
+        try:
+            world = seed_world()
+            server = LiveServer("localhost")
+            server._live_server_modified_settings.enable()
+            try:
+                yield server.url, world
+            finally:
+                server.stop()
+                server._live_server_modified_settings.disable()
+        finally:
+            call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+            connection.creation.deserialize_db_from_string(as_migrated)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as driver:
+        yield driver
+
+
+def _viewport(driver, size) -> None:
+    width, height = size
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+
+
+def _log_in(driver, url: str, username: str, language: str) -> None:
+    driver.delete_all_cookies()
+    wait = WebDriverWait(driver, 10)
+    driver.get(url + "/login/")
+    wait.until(ec.presence_of_element_located((By.NAME, "username"))).send_keys(username)
+    driver.find_element(By.NAME, "password").send_keys(PASSWORD)
+    driver.find_element(By.CSS_SELECTOR, "form[action='/login/'] button[type=submit]").click()
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".user-badge")))
+    switch = driver.find_element(By.CSS_SELECTOR, f".lang-switch button[value='{language}']")
+    switch.click()
+    wait.until(ec.staleness_of(switch))
+    wait.until(lambda d: d.execute_script("return document.documentElement.lang") == language)
+
+
+def _menu(driver) -> list[str]:
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll('nav.main-nav a'), a => a.pathname)")
+
+
+def _check(driver, url: str, path: str, language: str, size) -> list[str]:
+    _viewport(driver, size)
+    driver.get(url + path)
+    return [f"{language} {size[0]}px {path}: {problem}"
+            for problem in problems(driver.execute_script(PROBE), language)]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_of_the_role_holds_up(site, browser, role):
+    url, world = site
+    found = []
+    for language in LANGUAGES:
+        _viewport(browser, SMALL)
+        _log_in(browser, url, role, language)
+        pages = list(dict.fromkeys(_menu(browser) + world.pages[role]))
+        assert pages, f"{role} has no page to open"
+        for path in pages:
+            found += _check(browser, url, path, language, SMALL)
+        for path in world.account_screens[role]:
+            found += _check(browser, url, path, language, LARGE)
+    assert not found, f"{len(found)} problem(s) for {role}:\n" + "\n".join(found)
+
+
+CARD = ('<link rel="stylesheet" href="{url}/static/web/arrears.css"><main>'
+        '<section class="card" style="width:300px"><table class="data"><tr>{cells}</tr></table>'
+        '</section><p>{text}</p></main>')
+
+
+def test_the_checks_catch_what_they_look_for(site, browser):
+    """A table wider than its card, English words on a Chinese page and Chinese on an English
+    one are found; codes, keys, names marked translate=no and brands are not."""
+    url, _world = site
+    _viewport(browser, SMALL)
+    cells = "".join(f"<td>{'8' * 12}</td>" for _n in range(12))
+    page = CARD.format(url=url, cells=cells, text="账户 TW-A-1 <kbd>Enter</kbd> Arrears "
+                       "<span translate=no>collector</span> payment reminder")
+    browser.delete_all_cookies()
+    browser.get(url + "/login/")  # a page of the same origin, rewritten below
+    browser.execute_script("document.open(); document.write(arguments[0]); document.close();"
+                           "document.documentElement.lang = 'zh-hans';", page)
+    found = problems(browser.execute_script(PROBE), "zh-hans")
+    assert any("sticks out of its card" in problem or "px wide in" in problem
+               for problem in found), found
+    words = [problem for problem in found if "'payment reminder'" in problem]
+    assert len(words) == 1 and not any("collector" in p or "Enter" in p for p in found), found
+    browser.execute_script("document.documentElement.lang = 'en';"
+                           "document.querySelector('p').textContent = 'Balance 余额';")
+    assert any("余额" in problem for problem in problems(browser.execute_script(PROBE), "en"))

@@ -1,0 +1,144 @@
+"""A small but realistic world for walking every page: the demo portfolio on a few hundred
+Taiwan accounts (through the import path, the nightly cycle, decisions, queues and the outbox),
+then a day's work done through the services: outcomes and a promise, a note, a plan and a
+waiver waiting for approval, a field visit staffed and approved for the two field agents, a
+visit still to staff, and an account referred to litigation."""
+
+import importlib
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.apps import apps
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from arrears.access import policy
+from arrears.arrangements.services import ArrangementError, plan_propose, waiver_propose
+from arrears.batch.models import Decision
+from arrears.channels.defaults import load_default_templates
+from arrears.channels.models import Template
+from arrears.demo.services import demo_load
+from arrears.dialer.models import VisitTask
+from arrears.dialer.services import visit_approve, visit_assign, visit_task_create
+from arrears.portfolio.models import Account
+from arrears.workbench.models import QueueEntry
+from arrears.workbench.selectors import decision_run_latest
+from arrears.workbench.services import PromiseTerms, account_today, note_add, outcome_record
+
+ACCOUNTS = 300
+PASSWORD = "every-page-password-1"
+ROLES = ("collector", "team_lead", "collections_manager", "compliance_officer", "auditor",
+         "administrator", "field_agent", "legal_officer", "strategy_manager", "agency_manager")
+
+
+@dataclass
+class World:
+    """Per role: pages beyond the menu (an account it reaches, in each area that shows one)
+    and which of them are account screens (also checked at 1920 × 1080)."""
+
+    pages: dict[str, list[str]] = field(default_factory=dict)
+    account_screens: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _reference_data() -> None:
+    """What the migrations ship (a transactional test before may have emptied the tables)."""
+    load_default_templates(Template)
+    importlib.import_module(
+        "arrears.arrangements.migrations.0002_default_authority_limits").load(apps, None)
+
+
+def _next_morning(account: Account) -> datetime:
+    """10:00 in the cardholder's zone, the next time it comes: lawful, less than a day away."""
+    zone = ZoneInfo(account.cardholder.time_zone or account.product.time_zone)
+    local = timezone.now().astimezone(zone)
+    ten = datetime.combine(local.date(), time(10), zone)
+    return ten if ten > local else ten + timedelta(days=1)
+
+
+def _days_work(queue: list[Account], collector: User) -> None:
+    first, second, third = queue[:3]
+    outcome_record(first, outcome="promise", actor=collector,
+                   promise=PromiseTerms(amount_minor=50_000,
+                                        due_date=account_today(first) + timedelta(days=5)))
+    outcome_record(second, outcome="no_answer", actor=collector,
+                   contact_point=second.cardholder.contact_points.filter(kind="mobile").first())
+    note_add(first, text="客户表示下周发工资后还款。", actor=collector)
+    plan_propose(third, kind="instalment", months=24, actor=collector)
+    owing = next((a for a in queue if getattr(a, "position", None) and a.position.interest_minor
+                  > 100), None)
+    if owing is not None:
+        try:
+            waiver_propose(owing, kind="interest", amount_minor=owing.position.interest_minor // 2,
+                           actor=collector, note="困难减免")
+        except ArrangementError:
+            pass
+
+
+def _visits(queue: list[Account], lead: User) -> VisitTask:
+    agents = list(User.objects.filter(username__in=("field_agent", "field_agent_2")))
+    staffed, planned = queue[-1], queue[-2]
+    visit = visit_task_create(staffed, scheduled_for=_next_morning(staffed))
+    visit_assign(visit, collectors=agents, actor=lead)
+    visit_approve(visit, actor=lead)
+    assert visit.status == VisitTask.Status.APPROVED, (visit.gate_verdict, visit.gate_rule_ids)
+    visit_task_create(planned, scheduled_for=_next_morning(planned))
+    return visit
+
+
+def _refer_to_litigation(queued: set[int]) -> Account:
+    """One account of the night, not in anybody's queue, is referred to litigation."""
+    run = decision_run_latest()
+    decision = (Decision.objects.filter(run=run).exclude(account_id__in=queued)
+                .order_by("account_id").first())
+    Decision.objects.filter(pk=decision.pk).update(treatment="legal_review", segment="M7-legal",
+                                                   rule_id="CN-M7-01")
+    return decision.account
+
+
+def _pages_of(user: User, visit: VisitTask, preferred: list[Account]) -> tuple[list, list]:
+    readable = policy.accounts_readable(user)
+    account = next((a for a in preferred if readable.filter(pk=a.pk).exists()), None)
+    pages, screens = [], []
+    if account is not None:
+        if policy.may_use(user, policy.WORK):
+            screens.append(f"/work/accounts/{account.pk}/")
+        if policy.may_use(user, policy.ACCOUNTS):
+            screens.append(f"/accounts/{account.external_id}/")
+        if policy.may_use(user, policy.DECISION_ACCOUNT):
+            pages.append(f"/decisions/account/{account.external_id}/")
+    if policy.may_use(user, policy.VISITS) and (
+            policy.sees_every_account(user) or visit.collectors.filter(pk=user.pk).exists()
+            or readable.filter(pk=visit.account_id).exists()):
+        pages.append(f"/dialer/visits/{visit.pk}/")
+    if policy.may_use(user, policy.TEAM):
+        pages.append("/work/team/visits/")
+    if policy.may_use(user, policy.SIMULATOR):
+        pages.append("/channels/simulator/")
+    if policy.may_use(user, policy.TEMPLATES):
+        template = Template.objects.filter(active=True, code="CN-SMS-M1").first()
+        pages.append(f"/channels/templates/{template.pk}/preview/")
+    if policy.may_use(user, policy.ACCOUNTS):
+        pages.append("/accounts/?q=NO-SUCH-NUMBER")
+    if policy.may_use(user, policy.WORK):
+        pages.append("/decisions/queue/")
+    return pages + screens, screens
+
+
+def seed_world(today: date | None = None) -> World:
+    _reference_data()
+    demo_load(limit=ACCOUNTS, password=PASSWORD, today=today)
+    collector, lead = (User.objects.get(username=name) for name in ("collector", "team_lead"))
+    queue = [entry.account for entry in QueueEntry.objects.filter(
+        run=decision_run_latest(), collector__user=collector)
+        .select_related("account__position", "account__cardholder", "account__product")
+        .order_by("rank")]
+    _days_work(queue, collector)
+    visit = _visits(queue, lead)
+    legal = _refer_to_litigation({a.pk for a in queue})
+    world = World()
+    for role in ROLES:
+        user = User.objects.get(username=role)
+        world.pages[role], world.account_screens[role] = _pages_of(
+            user, visit, [queue[0], visit.account, legal])
+    return world
