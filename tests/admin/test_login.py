@@ -27,7 +27,7 @@ def test_logging_in_on_the_product_page_leads_back_to_the_admin(role_user):
     assert response.status_code == 302 and response["Location"] == "/admin/"
     page = client.get("/admin/")
     assert page.status_code == 200
-    assert "Arrears · 催收管理系统 administration" in page.content.decode()
+    assert "Administration" in page.content.decode()
 
 
 def test_a_collector_gets_the_products_403_page_not_a_login_form(role_user):
@@ -45,8 +45,8 @@ def test_the_admin_speaks_both_languages(role_user):
     chinese = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
     chinese.force_login(user)
     html = chinese.get("/admin/").content.decode()
-    assert "Arrears · 催收管理系统 管理后台" in html
+    assert "管理后台" in html and "Arrears 催收管理 · 管理后台" in html
     assert "返回 Arrears" in html
     english = logged_in(user).get("/admin/").content.decode()
-    assert "Arrears · 催收管理系统 administration" in english and "Back to Arrears" in english
+    assert "Arrears 催收管理 · administration" in english and "Back to Arrears" in english
     assert "Django" not in english

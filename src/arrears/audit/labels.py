@@ -10,6 +10,7 @@ ACTION_LABELS = {
     # personal data and the trail itself
     "account.view": _("Account page viewed"),
     "pii.view": _("Personal data viewed"),
+    "admin.view": _("Administration page viewed"),
     "pii.reveal": _("Personal data revealed"),
     "export.request": _("Export requested"),
     "export.approve": _("Export approved"),

@@ -25,7 +25,7 @@ from arrears.access import policy
 from arrears.web.admin_audit import AuditedAdminMixin
 from arrears.web.admin_personal import PersonalDataAdminMixin
 
-SITE_NAME = _("Arrears · 催收管理系统 administration")
+SITE_NAME = _("Arrears 催收管理 · administration")
 
 
 def with_policies(admin_class: type) -> type:
