@@ -12,10 +12,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from arrears.compliance.exports import CONTACT_COLUMNS, GATE_CHECK_COLUMNS, trail_export_write
 from arrears.audit.models import AuditChainHead, AuditEvent
 from arrears.audit.services import audit_record
 from arrears.compliance import services
+from arrears.compliance.exports import CONTACT_COLUMNS, GATE_CHECK_COLUMNS, trail_export_write
 from arrears.compliance.models import ContactAttempt, GateCheck
 from arrears.compliance.selectors import pack_cache_clear
 from arrears.portfolio.models import ContactPoint, ThirdPartyContact
