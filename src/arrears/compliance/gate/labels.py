@@ -33,7 +33,7 @@ from arrears.compliance.gate.vocabulary import (
     REQUIRE_NOTE,
     WARN,
 )
-from arrears.compliance.holds import HOLD_KINDS
+from arrears.compliance.holds import HOLD_CHOICES as HOLD_KIND_CHOICES
 
 
 def gettext_noop(message: str) -> str:
@@ -297,7 +297,7 @@ DISPUTE_FORM_CHOICES = _coded(DISPUTE_FORMS, DISPUTE_FORM_LABELS)
 AGENCY_STATUS_CHOICES = _coded(AGENCY_STATUSES, AGENCY_STATUS_LABELS)
 NUMBER_TYPE_CHOICES = _coded(NUMBER_TYPES, NUMBER_TYPE_LABELS)
 CONSENT_KIND_CHOICES = _coded(CONSENT_KINDS, CONSENT_KIND_LABELS)
-HOLD_CHOICES = tuple(HOLD_KINDS.items())
+HOLD_CHOICES = tuple(HOLD_KIND_CHOICES)
 CATEGORY_CHOICES = tuple(WORD_CATEGORIES.items())
 SOURCE_CHOICES = tuple(SOURCE_LABELS.items())
 DECISION_CHOICES = tuple(DECISION_LABELS.items())
