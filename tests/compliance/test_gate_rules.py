@@ -1,11 +1,16 @@
 """The pure gate: rules over plain values, no database."""
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+import arrears
 from arrears.compliance import gate
 from arrears.compliance.content import default_words, findings_in
 from arrears.compliance.timezones import candidate_zones, zone, zones_for_address
@@ -193,5 +198,18 @@ def test_the_label_catalogue_names_every_check_and_parameter():
     from arrears.compliance.gate import labels, packs
 
     assert set(labels.CHECK_LABELS) == set(gate.CHECKS)
-    assert set(labels.PARAM_LABELS) == set(packs._PARAM_TYPES)
+    assert set(labels.PARAMETERS) == set(packs._PARAM_TYPES)
     assert {kind for _valid, kind in packs._PARAM_TYPES.values()} <= set(labels.KIND_LABELS)
+
+
+def test_the_gate_and_its_catalogue_import_without_django_settings_or_models():
+    """The gate stays pure: it runs (``arrears gate check``) with no settings and no models."""
+    code = ("import sys; import arrears.compliance.gate.labels, arrears.compliance.gate; "
+            "print(sorted(m for m in sys.modules if m.startswith('arrears') "
+            "and m.endswith('models')))")
+    environment = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    source = str(Path(arrears.__file__).resolve().parents[1])
+    environment["PYTHONPATH"] = os.pathsep.join([source, os.environ.get("PYTHONPATH", "")])
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=environment, check=True)
+    assert result.stdout.strip() == "[]"

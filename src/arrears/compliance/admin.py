@@ -2,7 +2,8 @@
 audited), word lists, holds, consents, opt-outs; the contact ledger and gate answers read-only.
 
 A rule is edited as a form: its title in the reader's language and each parameter as a typed
-field with its label, unit and help (``admin_forms``, ``rule_labels``), never as JSON."""
+field with its label, unit and help (``admin_forms``, from the gate's one catalogue
+``gate.labels``), never as JSON."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,7 @@ from arrears.compliance.admin_forms import (
     params_text,
     rule_setting_form_for,
 )
+from arrears.compliance.gate.labels import check_label, decision_label, rule_title
 from arrears.compliance.models import (
     Consent,
     ContactAttempt,
@@ -24,7 +26,6 @@ from arrears.compliance.models import (
     RuleSetting,
     ThirdPartyDoNotCall,
 )
-from arrears.compliance.rule_labels import decision_label, rule_title
 from arrears.compliance.selectors import pack_cache_clear
 from arrears.compliance.services import RuleChangeInvalid, rule_setting_change
 
@@ -32,6 +33,11 @@ from arrears.compliance.services import RuleChangeInvalid, rule_setting_change
 @admin.display(description=_("title"))
 def title_shown(setting: RuleSetting) -> str:
     return rule_title(setting.title)
+
+
+@admin.display(description=_("check"))
+def check_shown(setting: RuleSetting) -> str:
+    return f"{check_label(setting.check_name)} ({setting.check_name})"
 
 
 @admin.display(description=_("parameters"))
@@ -92,7 +98,7 @@ class RuleSettingAdmin(admin.ModelAdmin):
     list_display = ("rule_id", "pack", title_shown, "enabled", action_shown, "status")
     list_filter = ("pack__profile", "pack__active", "enabled", "status")
     search_fields = ("rule_id", "title", "source")
-    readonly_fields = ("pack", "rule_id", "check_name", title_shown, params_shown, "source",
+    readonly_fields = ("pack", "rule_id", check_shown, title_shown, params_shown, "source",
                        "status")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -103,7 +109,7 @@ class RuleSettingAdmin(admin.ModelAdmin):
         editable = self.has_change_permission(request, obj)
         parameters = parameter_field_names(obj) if editable else [params_shown]
         return [
-            (None, {"fields": ["pack", "rule_id", title_shown, "check_name", "enabled",
+            (None, {"fields": ["pack", "rule_id", title_shown, check_shown, "enabled",
                                "action" if editable else action_shown]}),
             (_("Parameters"), {"fields": parameters}),
             (None, {"fields": (["note"] if editable else []) + ["source", "status"]}),

@@ -1,38 +1,54 @@
 """The rule form of the compliance admin: each parameter of a rule as a typed field with its
-label, unit and help (``rule_labels``), validated before the gate's own check, so an officer
-never edits JSON.
+label, unit and help (the gate's catalogue, ``gate.labels``), validated before the gate's own
+check, so an officer never edits JSON.
 
 ``rule_setting_form_for(setting)`` builds the form class of one rule: the fields are that
-rule's parameters, named ``param_<name>`` (maps are spread over several fields:
-``param_caps__sms__soft``, ``param_exceptions__reminder__decision``). ``clean`` puts the
-parameters back together as ``cleaned_data["params"]`` for ``rule_setting_change``.
+rule's parameters, named ``param_<name>`` (caps and exceptions are spread over several fields:
+``param_caps__sms__soft``, ``param_exceptions__reminder__decision``). Every field cleans to the
+value the pack stores (a time as "HH:MM", an amount in minor units, codes in the rule's own
+order); ``clean`` puts the parameters back together as ``cleaned_data["params"]`` for
+``rule_setting_change``.
 """
 
 from datetime import time
+from decimal import Decimal
 
 from django import forms
+from django.conf import settings
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from arrears.compliance import gate
-from arrears.compliance.models import RuleSetting
-from arrears.compliance.rule_labels import (
+from arrears.compliance.gate.labels import (
     CHANNEL_CHOICES,
     DECISION_CHOICES,
     PURPOSE_CHOICES,
+    Parameter,
+    decision_label,
     parameter,
 )
+from arrears.compliance.models import RuleSetting
+from arrears.rules.money import MAX_DIGITS, exponent_for, format_amount, parse_amount, to_decimal
 
 PREFIX = "param_"
 CLOCK_FORMAT = "%H:%M"
 CAP_NEGATIVE = _("A cap cannot be negative.")
 # Channels whose daily volume is capped: messages (calls have their own frequency rules).
 CAPPED_CHANNELS = ("sms", "email", "im")
+RULE_ID = RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,29}$",
+                         _("A rule id is letters, digits and hyphens, e.g. CN-05."))
 
 
-def _help(spec) -> str:
-    """Help text with the unit, e.g. "Counted per local day of the debtor. (per day)"."""
-    if spec.unit:
-        return _("%(help)s Unit: %(unit)s.") % {"help": spec.help, "unit": spec.unit}
+def _currency() -> str:
+    """Amounts in rules are compared with the account's; entered in the product currency."""
+    return settings.ARREARS_DEFAULT_CURRENCY
+
+
+def _help(spec: Parameter, unit=None) -> str:
+    """Help text with the unit, e.g. "Counted per local day of the debtor. Unit: per day."."""
+    unit = unit or spec.unit
+    if unit:
+        return _("%(help)s Unit: %(unit)s.") % {"help": spec.help, "unit": unit}
     return spec.help
 
 
@@ -42,37 +58,97 @@ def _choices_with(choices, current) -> list:
     return [*choices, *((value, value) for value in current if value not in known)]
 
 
-def _simple_field(name: str, value) -> forms.Field:
-    spec = parameter(name)
+class ClockField(forms.TimeField):
+    """A local time, shown and entered as HH:MM and kept as the text the pack stores."""
+
+    widget = forms.TimeInput(format=CLOCK_FORMAT, attrs={"type": "time"})
+
+    def __init__(self, **kwargs):
+        super().__init__(input_formats=[CLOCK_FORMAT], **kwargs)
+
+    def clean(self, value):
+        moment = super().clean(value)
+        return moment.strftime(CLOCK_FORMAT) if moment else moment
+
+
+class AmountField(forms.DecimalField):
+    """Money entered in the currency (50000.00) and kept in minor units (5000000)."""
+
+    def __init__(self, *, currency: str, **kwargs):
+        self.currency = currency
+        super().__init__(min_value=Decimal(0), max_digits=MAX_DIGITS,
+                         decimal_places=exponent_for(currency),
+                         error_messages={"min_value": _("An amount cannot be negative.")},
+                         **kwargs)
+
+    def clean(self, value):
+        amount = super().clean(value)
+        return None if amount is None else parse_amount(str(amount), self.currency)
+
+
+class CodesField(forms.MultipleChoiceField):
+    """Codes ticked from a list, kept in the order the rule had them: a browser sends ticked
+    boxes in page order, and saving an unchanged rule must not make a new pack version."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, *, stored=(), **kwargs):
+        self.stored = list(stored)
+        super().__init__(required=False, initial=list(stored), **kwargs)
+
+    def clean(self, value):
+        chosen = dict.fromkeys(super().clean(value))
+        return [code for code in self.stored if code in chosen] + [
+            code for code in chosen if code not in self.stored]
+
+
+class RuleIdsField(forms.CharField):
+    """Rule ids separated by commas, kept as a list."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def prepare_value(self, value):
+        return ", ".join(value) if isinstance(value, list | tuple) else value
+
+    def clean(self, value):
+        ids = [part.strip() for part in super().clean(value).split(",") if part.strip()]
+        for rule_id in ids:
+            RULE_ID(rule_id)
+        return ids
+
+
+def _stored_int(value):
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _simple_field(spec: Parameter, value) -> forms.Field:
+    """The field of one parameter of a simple kind, with the stored value as its initial."""
     common = {"label": spec.label, "help_text": _help(spec)}
-    if spec.kind == "clock":
-        return forms.TimeField(input_formats=[CLOCK_FORMAT],
-                               widget=forms.TimeInput(format=CLOCK_FORMAT,
-                                                      attrs={"type": "time"}), **common)
-    if spec.kind in ("count", "positive"):
-        return forms.IntegerField(min_value=1 if spec.kind == "positive" else 0, **common)
-    if spec.kind == "decision":
-        return forms.ChoiceField(choices=DECISION_CHOICES, **common)
-    if spec.kind == "hold":
-        return forms.ChoiceField(choices=spec.choices, **common)
-    if spec.kind == "flag":
-        return forms.BooleanField(required=False, **common)
-    if spec.kind == "choices":
-        return forms.MultipleChoiceField(
-            choices=_choices_with(spec.choices, value or ()), required=False,
-            widget=forms.CheckboxSelectMultiple, **common)
-    if isinstance(value, list):
-        return forms.CharField(required=False, **common)
-    return forms.CharField(**common)
-
-
-def _initial(name: str, value):
-    spec = parameter(name)
-    if spec.kind == "clock" and isinstance(value, str):
-        return time.fromisoformat(value)
-    if spec.kind == "words" and isinstance(value, list):
-        return ", ".join(value)
-    return value
+    kind = spec.kind
+    if kind == "clock":
+        stored = time.fromisoformat(value) if isinstance(value, str) else value
+        return ClockField(initial=stored, **common)
+    if kind in ("count", "positive"):
+        return forms.IntegerField(min_value=1 if kind == "positive" else 0, initial=value,
+                                  **common)
+    if kind == "amount":
+        currency, stored = _currency(), _stored_int(value)
+        return AmountField(currency=currency, label=spec.label, help_text=_help(spec, currency),
+                           initial=None if stored is None else to_decimal(stored, currency))
+    if kind in ("decision", "hold"):
+        choices = DECISION_CHOICES if kind == "decision" else spec.choices
+        return forms.ChoiceField(choices=choices, initial=value, **common)
+    if kind == "flag":
+        return forms.BooleanField(required=False, initial=value, **common)
+    if kind == "choices":
+        stored = value if isinstance(value, list) else []
+        return CodesField(choices=_choices_with(spec.choices, stored), stored=stored, **common)
+    if kind == "rule":
+        return forms.CharField(validators=[RULE_ID], initial=value, **common)
+    if kind == "rules":
+        return RuleIdsField(initial=value, **common)
+    return forms.CharField(required=False, initial=value, **common)
 
 
 def _capped_channels(value: dict) -> list[tuple[str, object]]:
@@ -81,8 +157,7 @@ def _capped_channels(value: dict) -> list[tuple[str, object]]:
             if code in CAPPED_CHANNELS or code in value]
 
 
-def _caps_fields(value: dict) -> dict[str, forms.Field]:
-    spec = parameter("caps")
+def _caps_fields(spec: Parameter, value: dict) -> dict[str, forms.Field]:
     fields = {}
     for channel, label in _capped_channels(value):
         cap = value.get(channel, {})
@@ -94,33 +169,39 @@ def _caps_fields(value: dict) -> dict[str, forms.Field]:
     return fields
 
 
-def _exception_fields(value: dict) -> dict[str, forms.Field]:
-    spec = parameter("exceptions")
-    fields = {}
+def _exception_fields(spec: Parameter, value: dict) -> dict[str, forms.Field]:
+    fields, channels = {}, _("Channels")
     for purpose, label in PURPOSE_CHOICES:
         allowed = value.get(purpose, {})
         fields[f"{PREFIX}exceptions__{purpose}__decision"] = forms.ChoiceField(
             label=f"{spec.label} · {label}", required=False, initial=allowed.get("decision", ""),
             choices=[("", _("no exception")), *DECISION_CHOICES], help_text=spec.help)
-        fields[f"{PREFIX}exceptions__{purpose}__channels"] = forms.MultipleChoiceField(
-            label=f"{spec.label} · {label} · {_('channels')}", required=False,
-            initial=list(allowed.get("channels", ())), choices=CHANNEL_CHOICES,
-            widget=forms.CheckboxSelectMultiple, help_text=_("None ticked: every channel."))
+        fields[f"{PREFIX}exceptions__{purpose}__channels"] = CodesField(
+            label=f"{spec.label} · {label} · {channels}",
+            stored=allowed.get("channels", ()), choices=CHANNEL_CHOICES,
+            help_text=_("None ticked: every channel."))
     return fields
+
+
+def _spec(name: str, value) -> Parameter:
+    """The catalogue entry of a stored parameter; a map of another shape is shown as words."""
+    spec = parameter(name)
+    if spec.kind in ("caps", "exceptions") and not isinstance(value, dict):
+        return Parameter("words", spec.label, spec.help)
+    return spec
 
 
 def parameter_fields(params: dict) -> dict[str, forms.Field]:
     """The form fields for a rule's parameters, in the order the pack lists them."""
     fields: dict[str, forms.Field] = {}
     for name, value in params.items():
-        if name == "caps" and isinstance(value, dict):
-            fields.update(_caps_fields(value))
-        elif name == "exceptions" and isinstance(value, dict):
-            fields.update(_exception_fields(value))
+        spec = _spec(name, value)
+        if spec.kind == "caps":
+            fields.update(_caps_fields(spec, value))
+        elif spec.kind == "exceptions":
+            fields.update(_exception_fields(spec, value))
         else:
-            field = _simple_field(name, value)
-            field.initial = _initial(name, value)
-            fields[PREFIX + name] = field
+            fields[PREFIX + name] = _simple_field(spec, value)
     return fields
 
 
@@ -133,16 +214,6 @@ class RuleSettingForm(forms.ModelForm):
     class Meta:
         model = RuleSetting
         fields = ("enabled", "action")
-
-    def _simple_value(self, name: str, raw):
-        spec = parameter(name)
-        if spec.kind == "clock":
-            return raw.strftime(CLOCK_FORMAT) if raw else raw
-        if spec.kind == "choices":
-            return list(raw)
-        if spec.kind == "words" and isinstance(self.instance.params.get(name), list):
-            return [part.strip() for part in raw.split(",") if part.strip()]
-        return raw
 
     def _caps(self, cleaned: dict) -> dict:
         caps = {}
@@ -168,18 +239,19 @@ class RuleSettingForm(forms.ModelForm):
             channels = cleaned.get(f"{PREFIX}exceptions__{purpose}__channels") or []
             if decision:
                 exceptions[purpose] = {"decision": decision, **(
-                    {"channels": list(channels)} if channels else {})}
+                    {"channels": channels} if channels else {})}
         return exceptions
 
     def params_from(self, cleaned: dict) -> dict:
         params = {}
         for name, value in self.instance.params.items():
-            if name == "caps" and isinstance(value, dict):
+            kind = _spec(name, value).kind
+            if kind == "caps":
                 params[name] = self._caps(cleaned)
-            elif name == "exceptions" and isinstance(value, dict):
+            elif kind == "exceptions":
                 params[name] = self._exceptions(cleaned)
             elif PREFIX + name in cleaned:
-                params[name] = self._simple_value(name, cleaned[PREFIX + name])
+                params[name] = cleaned[PREFIX + name]
         return params
 
     def clean(self):
@@ -214,27 +286,37 @@ def params_text(params: dict) -> str:
     """A rule's parameters in words, one per line, for lists and read-only pages."""
     lines = []
     for name, value in params.items():
-        spec = parameter(name)
+        spec = _spec(name, value)
         lines.append(f"{spec.label}: {_value_text(spec, value)}")
     return "\n".join(lines)
 
 
-def _value_text(spec, value) -> str:
-    labels = dict(spec.choices) if spec.choices else dict(DECISION_CHOICES)
-    if isinstance(value, bool):
+def _value_text(spec: Parameter, value) -> str:
+    kind, labels = spec.kind, dict(spec.choices)
+    if kind == "flag" or isinstance(value, bool):
         return str(_("yes") if value else _("no"))
+    if kind == "decision":
+        return decision_label(value)
+    if kind == "amount" and _stored_int(value) is not None:
+        return f"{format_amount(value, _currency())} {_currency()}"
+    if kind == "caps":
+        return "; ".join(f"{dict(CHANNEL_CHOICES).get(channel, channel)} "
+                         f"{cap.get('soft')}/{cap.get('hard')}"
+                         for channel, cap in value.items() if isinstance(cap, dict))
+    if kind == "exceptions":
+        return "; ".join(_exception_text(purpose, allowed) for purpose, allowed in value.items()
+                         if isinstance(allowed, dict))
     if isinstance(value, list):
         return ", ".join(str(labels.get(item, item)) for item in value) or "—"
-    if isinstance(value, dict):
-        channels, purposes = dict(CHANNEL_CHOICES), dict(PURPOSE_CHOICES)
-        parts = []
-        for key, inner in value.items():
-            name = channels.get(key) or purposes.get(key) or key
-            if isinstance(inner, dict) and "soft" in inner:
-                parts.append(f"{name} {inner['soft']}/{inner['hard']}")
-            elif isinstance(inner, dict):
-                parts.append(f"{name} → {labels.get(inner.get('decision'), inner.get('decision'))}")
-        return "; ".join(parts)
     text = labels.get(value, value) if isinstance(value, str) else value
-    unit = f" {spec.unit}" if spec.unit and spec.kind in ("count", "positive") else ""
+    unit = f" {spec.unit}" if spec.unit and kind in ("count", "positive") else ""
     return f"{text}{unit}"
+
+
+def _exception_text(purpose: str, allowed: dict) -> str:
+    channels = dict(CHANNEL_CHOICES)
+    words = f"{dict(PURPOSE_CHOICES).get(purpose, purpose)} → " \
+            f"{decision_label(allowed.get('decision', ''))}"
+    if allowed.get("channels"):
+        words += " (" + ", ".join(str(channels.get(c, c)) for c in allowed["channels"]) + ")"
+    return words

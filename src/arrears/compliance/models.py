@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from arrears.compliance import gate
+from arrears.compliance.gate.labels import WORD_CATEGORIES
 from arrears.compliance.holds import HOLD_CHOICES
 from arrears.portfolio.models import Account, Cardholder, ContactPoint, ThirdPartyContact
 
@@ -115,48 +116,10 @@ class ForbiddenWord(models.Model):
     """A word or pattern (``re:…``) the content checks look for, and what it means: forbidden
     wording, items the law requires, and the structure of a sentence (``gate.reading``)."""
 
-    class Category(models.TextChoices):
-        THREAT = "threat", _("threat")
-        IMPERSONATION = "impersonation", _("impersonating authorities")
-        EXPOSURE = "exposure", _("exposure")
-        LEGAL_THREAT = "legal_threat", _("legal-action wording")
-        DISCLOSURE = "disclosure", _("debt disclosure (third parties)")
-        PAYMENT_REQUEST = "payment_request", _("payment request")
-        OPT_OUT_METHOD = "opt_out_method", _("opt-out method")
-        NEGATION = "negation", _("negation (structure)")
-        CLAUSE_BREAK = "clause_break", _("end of a negation's reach (structure)")
-        REQUIRED_STATEMENT = "required_statement", _("statement the law requires")
-        COLLECTOR_DISCLOSURE = "collector_disclosure", _("debt-collector disclosure")
-        COLLECTOR_FULL = "collector_full", _("full debt-collector disclosure")
-        IDENTITY_PERSON = "identity_person", _("caller's name or staff number")
-        IDENTITY_INSTITUTION = "identity_institution", _("institution's name")
-        ENTRUSTMENT = "entrustment", _("entrusting bank")
-        LETTER_NAME = "letter_name", _("letter: cardholder's name")
-        LETTER_BALANCE = "letter_balance", _("letter: balance owed")
-        LETTER_BASIS = "letter_basis", _("letter: reason and legal basis")
-        LETTER_RIGHTS = "letter_rights", _("letter: rights and obligations")
-        LETTER_CHECK = "letter_check", _("letter: how to check")
-        LETTER_REPAY = "letter_repay", _("letter: how to repay")
-        LETTER_DISPUTE = "letter_dispute", _("letter: how to dispute")
-        LETTER_CONTACT = "letter_contact", _("letter: issuer's contact details")
-        URGENCY = "urgency", _("urgency")
-        LUMP_SUM = "lump_sum", _("payment in one go")
-        PRESSURE_MEANS = "pressure_means", _("selling or borrowing to pay")
-        DISPUTE_RIGHT = "dispute_right", _("the right to dispute")
-        PREMIUM_NUMBER = "premium_number", _("premium-rate number")
-        MISLEADING = "misleading", _("misleading inducement")
-        LCM_SALUTATION = "lcm_salutation", _("voicemail: greeting")
-        LCM_REPLY = "lcm_reply", _("voicemail: request to reply")
-        LCM_PERSON = "lcm_person", _("voicemail: person to contact")
-        LCM_BUSINESS = "lcm_business", _("voicemail: business name")
-        PHONE_NUMBER = "phone_number", _("telephone number")
-        LCM_DATETIME = "lcm_datetime", _("voicemail: date and time")
-        LCM_TIMES = "lcm_times", _("voicemail: times to reply")
-        LCM_REPRESENTATIVE = "lcm_representative", _("voicemail: any representative")
-
     language = models.CharField(_("language"), max_length=10)
     word = models.CharField(_("word or pattern"), max_length=200)
-    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    category = models.CharField(_("category"), max_length=20,
+                                choices=list(WORD_CATEGORIES.items()))
     rule_id = models.CharField(_("rule"), max_length=30, blank=True)
     active = models.BooleanField(_("active"), default=True)
 
