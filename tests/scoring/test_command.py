@@ -70,9 +70,11 @@ def test_taiwan_training_file(tmp_path, capsys):
 def test_a_bad_file_exits_1_without_a_traceback(tmp_path):
     path = tmp_path / "one_class.csv"
     path.write_text("paid,x\n" + "1,2\n" * 300)
+    env = {"ARREARS_LANGUAGE": "en", "PATH": "/usr/bin:/bin",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    subprocess.run([sys.executable, "-m", "arrears.cli", "migrate", "-v", "0"], env=env,
+                   check=True)
     done = subprocess.run([sys.executable, "-m", "arrears.cli", "model", "train", str(path),
-                           "--target", "paid"], capture_output=True, text=True,
-                          env={"ARREARS_LANGUAGE": "en", "PATH": "/usr/bin:/bin",
-                               "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
+                           "--target", "paid"], capture_output=True, text=True, env=env)
     assert done.returncode == 1
     assert "one class only" in done.stderr and "Traceback" not in done.stderr

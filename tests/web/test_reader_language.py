@@ -14,8 +14,8 @@ from django.utils import timezone, translation
 from arrears.arrangements.models import ApprovalRequest
 from arrears.audit.labels import ACTION_LABELS
 from arrears.audit.services import audit_record
-from arrears.compliance.rule_labels import RULE_TITLES as SHIPPED_TITLES
-from arrears.compliance.rule_labels import rule_title
+from arrears.compliance.gate.labels import RULE_TITLES as SHIPPED_TITLES
+from arrears.compliance.gate.labels import rule_title
 from arrears.rules.ledger import POSTING_KINDS
 from arrears.workbench.labels import SEGMENT_LABELS
 from arrears.workbench.models import Team
