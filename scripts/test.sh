@@ -3,7 +3,8 @@
 # PostgreSQL: TEST_POSTGRES_URL (default postgres://root@127.0.0.1:5432/test; pytest-django
 # creates and drops test_<name>). When nothing answers there, a throwaway PostgreSQL server is
 # started for the run (scripts/throwaway_postgres.sh) and removed afterwards.
-# Extra arguments go to pytest (e.g. -k aging).
+# Extra arguments go to pytest (e.g. -k aging). The tests run in one process per core
+# (pytest-xdist, a file per process at a time); ARREARS_TEST_WORKERS=0 runs them in this one.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 source "$ROOT/scripts/throwaway_postgres.sh"
@@ -29,13 +30,15 @@ done
 ensure_venv dev,spark
 ensure_test_packages
 PG_URL="${TEST_POSTGRES_URL:-postgres://root@127.0.0.1:5432/test}"
+PARALLEL=(-n "${ARREARS_TEST_WORKERS:-auto}" --dist loadfile)
 
 stage_begin test_ruff
 "$VENV/bin/ruff" check src tests benchmarks
 stage_end
 
 stage_begin test_sqlite
-env -u DATABASE_URL ARREARS_HOME="$(mktemp -d)" "$VENV/bin/pytest" -p no:cacheprovider "$@"
+env -u DATABASE_URL ARREARS_HOME="$(mktemp -d)" "$VENV/bin/pytest" -p no:cacheprovider \
+  "${PARALLEL[@]}" "$@"
 stage_end
 
 stage_begin test_postgres "$PG_URL"
@@ -47,5 +50,6 @@ if ! "$VENV/bin/python" -c "import psycopg, sys; psycopg.connect(sys.argv[1], co
   throwaway_postgres_start
   PG_URL="$THROWAWAY_PG_URL"
 fi
-DATABASE_URL="$PG_URL" ARREARS_HOME="$(mktemp -d)" "$VENV/bin/pytest" -p no:cacheprovider "$@"
+DATABASE_URL="$PG_URL" ARREARS_HOME="$(mktemp -d)" "$VENV/bin/pytest" -p no:cacheprovider \
+  "${PARALLEL[@]}" "$@"
 stage_end

@@ -8,6 +8,10 @@ from hypothesis import settings as hypothesis_settings
 
 from tests.factories import make_account, make_product
 
+# Django's settings are loaded by now, each xdist worker in its own ARREARS_HOME (settings.py);
+# the programs the tests start get exactly the ARREARS_HOME they are given.
+os.environ.pop("PYTEST_XDIST_WORKER", None)
+
 # CI runs the property tests on a fixed sequence of examples so that a run is repeatable;
 # on a developer's machine they explore new examples every run.
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)

@@ -14,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 ARREARS_HOME = Path(os.environ.get("ARREARS_HOME", Path.cwd() / "var")).resolve()
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # Tests spread over several processes: each works in its own folder (demo files, SQLite).
+    ARREARS_HOME = ARREARS_HOME / os.environ["PYTEST_XDIST_WORKER"]
 (ARREARS_HOME / "static").mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = os.environ.get("ARREARS_SECRET_KEY", "arrears-local-development-key-change-me")
