@@ -19,6 +19,39 @@ if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
 
 
+def _is_transactional(item):
+    marker = item.get_closest_marker("django_db")
+    fixtures = set(getattr(item, "fixturenames", ()))
+    uses_live_database = {"transactional_db", "live_server"} & fixtures
+    return bool(uses_live_database or (marker and marker.kwargs.get("transaction")))
+
+
+def pytest_collection_modifyitems(items):
+    """A transactional test empties the database when it ends, including the rows the migrations
+    put there (rule packs, authority limits, templates). Marking it for serialized rollback makes
+    the test database's first state be kept, so it can be put back (see the fixture below); this
+    matters once several processes share the files and pytest-django's ordering (transactional
+    tests last) no longer holds within a process."""
+    for item in items:
+        if _is_transactional(item):
+            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True),
+                            append=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test's fixtures have flushed the database, the migrated rows the
+    first state held are put back, so the next test in this process finds them."""
+    result = yield
+    if _is_transactional(item):
+        from django.db import connection
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
+    return result
+
+
 @pytest.fixture(autouse=True)
 def english_by_default():
     """Tests read English messages unless they switch language themselves; the product's own
