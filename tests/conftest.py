@@ -41,9 +41,10 @@ def pytest_collection_modifyitems(items):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     """After a transactional test's fixtures have flushed the database, the migrated rows the
-    first state held are put back, so the next test in this process finds them."""
+    first state held are put back, so the next test in this process finds them. After the
+    process's last test the test database is already gone."""
     result = yield
-    if _is_transactional(item):
+    if _is_transactional(item) and nextitem is not None:
         from django.db import connection
         from pytest_django.plugin import blocking_manager_key
 
