@@ -365,6 +365,8 @@ def _aging(chunk: _Chunk, terms: _Terms, day: int, paid_before: int) -> _Aging:
     """:func:`arrears.rules.aging.delinquency` on ``day`` for every account, counting the
     payments posted before ``paid_before`` that no reversal posted before it undid."""
     n = len(chunk.ids)
+    if not len(chunk.s_acct):
+        return _Aging(np.zeros(n, np.int64), np.zeros(n, np.int64), np.zeros(n, np.int64))
     shown = np.flatnonzero(chunk.s_cycle <= day)
     paid = np.flatnonzero((chunk.e_kind == PAYMENT) & (chunk.e_day < paid_before)
                           & (chunk.e_reversed_on >= paid_before) & (chunk.e_day <= day))
@@ -392,8 +394,7 @@ def _aging(chunk: _Chunk, terms: _Terms, day: int, paid_before: int) -> _Aging:
         bill = ~pay
         if bill.any():
             s, who = r[bill], a[bill]
-            before = np.minimum(np.searchsorted(due_keys, base[s] - chunk.s_due[s]
-                                                + chunk.s_cycle[s]), s)
+            before = np.minimum(np.searchsorted(due_keys, base[s] + chunk.s_cycle[s]), s)
             upto = np.where(before > first_of[who], cumulative[np.maximum(before - 1, 0)], 0)
             carried = np.maximum(upto - settled[who], 0)
             part = np.maximum(chunk.s_minimum[s] - carried, 0)
