@@ -122,8 +122,8 @@ def corners(settings):
     def account(name, product=plain, **extra):
         return make_account(external_id=name, product=product, **extra)
 
-    def spent(a, amount=300_000, on=D(2027, 12, 20)):
-        return book(a, "BUY", "purchase", amount, on)
+    def spent(a, amount=300_000, on=None):
+        return book(a, "BUY", "purchase", amount, on or D(2027, 12, 20))
 
     jan, feb, mar = D(2028, 1, 31), D(2028, 2, 9), D(2028, 3, 9)  # month end, and two more
     jan_due, feb_due, mar_due = D(2028, 2, 20), D(2028, 2, 29), D(2028, 3, 29)  # leap day
