@@ -140,6 +140,8 @@ def _fetch(sql: str, names: tuple[str, ...], text: tuple[str, ...] = ()) -> dict
             with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
                 for block in copy:
                     buffer.write(block)
+        if not buffer.tell():
+            return {n: np.zeros(0, dtype=object if n in text else np.int64) for n in names}
         buffer.seek(0)
         types = {n: (pa.string() if n in text else pa.int64()) for n in names}
         table = csv.read_csv(
