@@ -174,11 +174,14 @@ def child(args) -> None:
 
     as_of = date.fromisoformat(args.as_of)
     started = time.monotonic()
+    phases = {}
     if args.child == "cycle":
-        run = cycle_run(as_of=as_of).run
+        result = cycle_run(as_of=as_of)
+        run, phases = result.run, {k: round(v, 1) for k, v in result.phases.items()}
     else:
         run = cycle_run_per_account(as_of=as_of)
     print(json.dumps({"seconds": time.monotonic() - started, "accounts": run.accounts,
+                      "phases": phases,
                       "interest": run.interest_postings, "fees": run.fee_postings,
                       "buckets": run.counts_by_bucket}))
 
@@ -208,7 +211,11 @@ def main(argv=None) -> None:
     from arrears.portfolio.models import Account
 
     if args.keep and Account.objects.count() == args.accounts:
-        data_end = Timeline(ANCHOR).data_end
+        from arrears.ledger.models import CycleRun
+
+        latest = CycleRun.objects.order_by("-as_of").values_list("as_of", flat=True).first()
+        data_end = max(Timeline(ANCHOR).data_end, latest + timedelta(days=1) if latest
+                       else Timeline(ANCHOR).data_end)
     else:
         data_end = portfolio_load(args.accounts)
     rows = []
@@ -222,7 +229,7 @@ def main(argv=None) -> None:
         print(f"{label:<30} {result['seconds']:8.1f} s  "
               f"{result['accounts'] / result['seconds']:>10,.0f} accounts/s  "
               f"{result['interest']:>9,} interest  {result['fees']:>8,} fees  "
-              f"peak {result['peak_mib']:,.0f} MiB", flush=True)
+              f"peak {result['peak_mib']:,.0f} MiB  {result['phases'] or ''}", flush=True)
     print("buckets:", rows[-1][1]["buckets"])
     if len(rows) == 3:
         print(f"per-account loop / set-based (next night): "

@@ -73,6 +73,7 @@ class CycleResult:
     refused: int = 0  # accruals the compliance gate refused
     by_reference: int = 0  # accounts computed by the reference rules (see the module doc)
     seconds: float = 0.0
+    phases: Counter = field(default_factory=Counter)  # seconds: read, compute, gate, write
 
     @property
     def pk(self) -> int:
@@ -128,18 +129,69 @@ def _days(column: str) -> str:
     return f"CAST(julianday({column}) - 2440587.5 AS INTEGER)"
 
 
+_ARROW: dict = {}
+
+
+def _arrow_connection():
+    """An ADBC connection to the same PostgreSQL database (binary COPY straight into Arrow),
+    or None: without the driver, or inside a transaction whose rows another connection
+    cannot see (tests)."""
+    if connection.in_atomic_block:
+        return None
+    try:
+        import adbc_driver_postgresql.dbapi as adbc
+    except ImportError:
+        return None
+    from urllib.parse import quote
+
+    settings = connection.settings_dict
+    user = quote(settings.get("USER") or "", safe="")
+    password = quote(settings.get("PASSWORD") or "", safe="")
+    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = settings.get("HOST") or "localhost"
+    port = f":{settings['PORT']}" if settings.get("PORT") else ""
+    uri = f"postgresql://{credentials}{host}{port}/{quote(settings['NAME'], safe='')}"
+    if uri not in _ARROW:
+        _ARROW[uri] = adbc.connect(uri)
+    return _ARROW[uri]
+
+
+def _arrow_close() -> None:
+    while _ARROW:
+        _ARROW.popitem()[1].close()
+
+
 def _fetch(sql: str, names: tuple[str, ...], text: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
     """Run ``sql`` and return its columns as arrays (int64 unless named in ``text``).
-    PostgreSQL streams the rows with COPY into Arrow; SQLite goes through the cursor."""
+    PostgreSQL sends them in binary straight into Arrow (ADBC), else as CSV text parsed by
+    Arrow; SQLite goes through the cursor."""
+    arrow = _arrow_connection() if _postgres() else None
+    if arrow is not None:
+        aliases = ", ".join(f"c{i}" for i in range(len(names)))
+        with arrow.cursor() as cursor:
+            cursor.execute(f"SELECT * FROM ({sql}) AS q({aliases})")
+            table = cursor.fetch_arrow_table()
+        return {n: (table[f"c{i}"].to_numpy(zero_copy_only=False).astype(object) if n in text
+                    else table[f"c{i}"].to_numpy().astype(np.int64))
+                for i, n in enumerate(names)}
     if _postgres():
         import pyarrow as pa
         from pyarrow import csv
 
+        # Rows come back joined into a few large CSV texts by the server (string_agg), not
+        # one protocol message per row: reading 10 million rows one by one costs more than
+        # the whole computation.
+        fields = ", ".join(
+            f"""'"' || replace(coalesce(c{i}, ''), '"', '""') || '"'""" if name in text
+            else f"coalesce(c{i}::text, '')" for i, name in enumerate(names))
+        aliases = ", ".join(f"c{i}" for i in range(len(names)))
         buffer = io.BytesIO()
         with connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
-                for block in copy:
-                    buffer.write(block)
+            cursor.execute(f"SELECT string_agg(concat_ws(',', {fields}), E'\\n') "
+                           f"FROM ({sql}) AS q({aliases}) GROUP BY c0 % 64")
+            for (block,) in cursor.fetchall():
+                buffer.write(block.encode())
+                buffer.write(b"\n")
         if not buffer.tell():
             return {n: np.zeros(0, dtype=object if n in text else np.int64) for n in names}
         buffer.seek(0)
@@ -200,6 +252,8 @@ def _load(lo: int, hi: int) -> _Chunk:
         f"LEFT JOIN {position} p ON p.account_id = a.id WHERE a.id {where} ORDER BY a.id",
         ("id", "ext", "product", "accruing", "zone", "bucket", "accrued"),
         text=("ext", "zone", "bucket"))
+    order = np.argsort(a["id"])
+    a = {name: values[order] for name, values in a.items()}
     chunk = _Chunk(a["id"], a["ext"], a["product"], a["accruing"].astype(bool), a["zone"],
                    a["bucket"], a["accrued"])
     kinds = " ".join(f"WHEN '{k}' THEN {v}" for k, v in KIND_CODES.items())
@@ -746,6 +800,52 @@ def _buckets(chunk: _Chunk, days_past_due: np.ndarray, policies: dict):
 
 # --- the run ---------------------------------------------------------------------------------
 
+
+def _cycle_chunk(lo: int, hi: int, day: int, run: CycleRun, result: CycleResult,
+                 products: dict, policies: dict, cache: dict) -> None:
+    """The cycle of the accounts ``lo``..``hi``: read, compute, ask the gate, write (one
+    transaction)."""
+    clock_ = time.monotonic()
+    chunk = _load(lo, hi)
+    result.phases["read"] += time.monotonic() - clock_
+    clock_ = time.monotonic()
+    outcome = _compute(chunk, _terms(chunk, products), day)
+    result.phases["compute"] += time.monotonic() - clock_
+    clock_ = time.monotonic()
+    accruals = outcome.accruals
+    irregular = np.flatnonzero(outcome.reference)
+    ledgers = {}
+    if len(irregular):
+        ledgers = ledgers_for(chunk.ids[irregular].tolist())
+        accruals = _replace(accruals, irregular, _reference_accruals(
+            chunk, irregular, products, day, ledgers))
+    allowed = _gate(chunk, accruals, cache)
+    redo = np.union1d(irregular, np.unique(accruals[0][~allowed]))
+    if len(redo):
+        missing = [int(i) for i in chunk.ids[redo] if int(i) not in ledgers]
+        ledgers.update(ledgers_for(missing))
+        _reference_positions(chunk, redo, products, day, ledgers,
+                             tuple(a[allowed] for a in accruals), outcome)
+    buckets, policy = _buckets(chunk, outcome.aging.days_past_due, policies)
+    result.phases["gate and rules"] += time.monotonic() - clock_
+    clock_ = time.monotonic()
+    try:
+        with transaction.atomic():
+            _write(chunk, day, accruals, allowed, outcome, buckets, policy, run)
+            refused = cache.pop("refused", [])
+            result.refused += posting_refusals_store(refused, reference=f"cycle:{run.pk}")
+    except IntegrityError:
+        raise CycleError(
+            _("Accrual postings of this cycle exist but the account positions do not say "
+              "so; the positions were changed outside the cycle.")) from None
+    result.phases["write"] += time.monotonic() - clock_
+    kinds = accruals[1][allowed]
+    run.interest_postings += int((kinds == INTEREST).sum())
+    run.fee_postings += int((kinds == LATE_FEE).sum())
+    result.counts.update(Counter(buckets.tolist()))
+    result.by_reference += len(redo)
+
+
 def _chunks(ids: np.ndarray, size: int):
     for offset in range(0, len(ids), size):
         part = ids[offset:offset + size]
@@ -780,41 +880,15 @@ def cycle_run(*, as_of: date, actor=None, progress=None,
                disable=progress is not True)
     cache: dict = {}
     day = day_number(as_of)
-    for lo, hi in _chunks(ids, chunk_accounts):
-        chunk = _load(lo, hi)
-        outcome = _compute(chunk, _terms(chunk, products), day)
-        accruals = outcome.accruals
-        irregular = np.flatnonzero(outcome.reference)
-        ledgers = {}
-        if len(irregular):
-            ledgers = ledgers_for(chunk.ids[irregular].tolist())
-            accruals = _replace(accruals, irregular, _reference_accruals(
-                chunk, irregular, products, day, ledgers))
-        allowed = _gate(chunk, accruals, cache)
-        redo = np.union1d(irregular, np.unique(accruals[0][~allowed]))
-        if len(redo):
-            missing = [int(i) for i in chunk.ids[redo] if int(i) not in ledgers]
-            ledgers.update(ledgers_for(missing))
-            _reference_positions(chunk, redo, products, day, ledgers,
-                                 tuple(a[allowed] for a in accruals), outcome)
-        buckets, policy = _buckets(chunk, outcome.aging.days_past_due, policies)
-        try:
-            with transaction.atomic():
-                _write(chunk, day, accruals, allowed, outcome, buckets, policy, run)
-                refused = cache.pop("refused", [])
-                result.refused += posting_refusals_store(refused, reference=f"cycle:{run.pk}")
-        except IntegrityError:
-            raise CycleError(
-                _("Accrual postings of this cycle exist but the account positions do not say "
-                  "so; the positions were changed outside the cycle.")) from None
-        kinds = accruals[1][allowed]
-        run.interest_postings += int((kinds == INTEREST).sum())
-        run.fee_postings += int((kinds == LATE_FEE).sum())
-        result.counts.update(Counter(buckets.tolist()))
-        result.by_reference += len(redo)
-        bar.update(len(chunk.ids))
-        if callable(progress):
-            progress(len(chunk.ids))
+    try:
+        for lo, hi in _chunks(ids, chunk_accounts):
+            _cycle_chunk(lo, hi, day, run, result, products, policies, cache)
+            done = int(np.searchsorted(ids, hi, side="right") - np.searchsorted(ids, lo))
+            bar.update(done)
+            if callable(progress):
+                progress(done)
+    finally:
+        _arrow_close()
     bar.close()
     run.accounts = len(ids)
     run.counts_by_bucket = dict(result.counts)
@@ -827,5 +901,6 @@ def cycle_run(*, as_of: date, actor=None, progress=None,
                           "fee_postings": run.fee_postings,
                           "postings_refused_by_gate": result.refused,
                           "accounts_by_reference_rules": result.by_reference,
+                          "phases": {k: round(v, 3) for k, v in result.phases.items()},
                           "seconds": round(result.seconds, 3)}, system="cycle")
     return result
