@@ -303,3 +303,27 @@ def test_random_histories_agree(portfolio):
                                         last_day=day(first + length), reference=f"R{number}")
     reference, set_based = both_ways([day(n) for n in nights])
     assert_same(reference, set_based)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_corners_agree_when_the_cycle_reads_through_its_own_connection(corners,
+                                                                           monkeypatch):
+    """Outside a transaction the cycle reads PostgreSQL through ADBC (binary COPY into
+    Arrow), a second connection; the results are the same."""
+    from django.db import connection
+
+    from arrears.ledger import cycle
+
+    used = []
+    original = cycle._arrow_connection
+
+    def spy():
+        arrow = original()
+        used.append(arrow is not None)
+        return arrow
+
+    monkeypatch.setattr(cycle, "_arrow_connection", spy)
+    reference, set_based = both_ways(NIGHTS[:4])
+    assert_same(reference, set_based)
+    if connection.vendor == "postgresql":
+        assert used and all(used)
