@@ -8,8 +8,8 @@ The portfolio is the demo's synthetic one (``arrears.demo.synthetic``, the gener
 ``arrears synth``, fitted to the Taiwan data: six monthly statements per account, the
 purchases and payments between them, about 15 % of the accounts past due), written straight
 into a fresh database with COPY (``--database-url``, a PostgreSQL database whose name
-contains "bench": dropped and created again). Then, each in a child process whose peak RSS
-is read from ``wait4``:
+contains "bench": dropped and created again). Then, each in a child process that reports its own
+peak resident memory (``VmHWM``):
 
 1. the set-based cycle for the last day of the data (no positions yet: every account's
    first night);
@@ -180,7 +180,13 @@ def child(args) -> None:
         run, phases = result.run, {k: round(v, 1) for k, v in result.phases.items()}
     else:
         run = cycle_run_per_account(as_of=as_of)
-    print(json.dumps({"seconds": time.monotonic() - started, "accounts": run.accounts,
+    seconds = time.monotonic() - started
+    # VmHWM: this process's own peak resident memory since exec (ru_maxrss of a forked
+    # child also counts the parent's memory at the fork)
+    status = Path("/proc/self/status").read_text()
+    peak_kib = int(next(line.split()[1] for line in status.splitlines()
+                        if line.startswith("VmHWM:")))
+    print(json.dumps({"seconds": seconds, "accounts": run.accounts, "peak_kib": peak_kib,
                       "phases": phases,
                       "interest": run.interest_postings, "fees": run.fee_postings,
                       "buckets": run.counts_by_bucket}))
@@ -191,11 +197,10 @@ def measure(args, what: str, as_of: date) -> dict:
                "--database-url", args.database_url]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, env=os.environ.copy())
     output = process.stdout.read()
-    _pid, status, usage = os.wait4(process.pid, 0)
-    if status != 0:
+    if process.wait() != 0:
         sys.exit(f"{what} failed")
     result = json.loads(output.decode().strip().splitlines()[-1])
-    result["peak_mib"] = usage.ru_maxrss / 1024
+    result["peak_mib"] = result["peak_kib"] / 1024
     return result
 
 
