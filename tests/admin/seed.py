@@ -20,7 +20,7 @@ from arrears.compliance.models import (
 )
 from arrears.dialer.models import CallResult, CallTask, SkipTraceTask, VisitTask
 from arrears.imports.models import ImportProfile
-from arrears.ledger.models import CycleRun, Posting
+from arrears.ledger.models import CycleRun, InterestStop, Posting
 from arrears.letters.models import Letter, PrintBatch
 from arrears.portfolio.models import ContactPoint, ThirdPartyContact
 from arrears.users.models import ApiToken
@@ -62,6 +62,8 @@ def seed_every_model(actor: User) -> dict:
                            amount_minor=1_200_000, posting_date=date(2025, 1, 5),
                            value_date=date(2025, 1, 5), source="web", reason=NOTE)
     CycleRun.objects.create(as_of=date(2025, 6, 1), started_at=AT, finished_at=AT)
+    InterestStop.objects.create(account=account, first_day=date(2025, 3, 1),
+                                reference="plan:ADMIN")  # the default policy is migrated
     team = Team.objects.create(name="M1 phones", channel="call")
     Collector.objects.create(user=actor, team=team)
 

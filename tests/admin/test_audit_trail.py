@@ -197,3 +197,26 @@ def test_unlocking_a_locked_out_login_is_audited(superuser):
     event = _events("admin.delete", "axes.accessattempt")[-1]
     assert event.details["values"]["username"] == "collector"
     assert ContentType.objects.filter(app_label="axes").exists()
+
+
+def test_a_new_delinquency_policy_version_with_its_ranges_is_audited(role_user):
+    from arrears.ledger.models import DelinquencyPolicy
+
+    client = logged_in(role_user("administrator"))
+    product = make_product(code="GOLD", name="Gold card")
+    ranges = [("M0", 0), ("M1", 1), ("M2", 31), ("M3+", 61)]
+    data = {"product": product.pk, "version": 1, "valid_from": "2027-01-01", "note": "gold",
+            "ranges-TOTAL_FORMS": len(ranges), "ranges-INITIAL_FORMS": 0,
+            "ranges-MIN_NUM_FORMS": 0, "ranges-MAX_NUM_FORMS": 1000}
+    for n, (code, days) in enumerate(ranges):
+        data[f"ranges-{n}-code"], data[f"ranges-{n}-min_days"] = code, days
+    bad = dict(data, **{"ranges-0-min_days": 5})
+    response = client.post("/admin/ledger/delinquencypolicy/add/", bad)
+    assert response.status_code == 200 and not DelinquencyPolicy.objects.filter(
+        product=product).exists()
+    response = client.post("/admin/ledger/delinquencypolicy/add/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    policy = DelinquencyPolicy.objects.get(product=product)
+    assert [(r.code, r.min_days) for r in policy.ranges.all()] == ranges
+    assert _events("admin.add", "ledger.delinquencypolicy")[-1].object_id == str(policy.pk)
+    assert len(_events("admin.add", "ledger.delinquencyrange")) == 4

@@ -82,16 +82,31 @@ def test_a_request_for_a_72_month_plan_is_refused(owing, users):
         plan_propose(owing, kind="personalised", months=72, actor=users["manager"])
 
 
-def test_interest_the_cycle_accrues_under_a_plan_with_interest_stopped_is_waived(owing, users):
-    from arrears.ledger.selectors import account_summary
-    from tests.arrangements.conftest import post
+def test_a_plan_with_interest_stopped_accrues_no_interest_until_it_closes(owing, users):
+    """No accrue-then-waive: the cycle posts no interest while the plan runs, so the
+    evaluation has nothing to waive; once the plan is breached interest runs again."""
+    from arrears.ledger.cycle import cycle_run
+    from arrears.ledger.models import InterestStop, Posting
 
     today = account_today(owing)
-    plan_propose(owing, kind="personalised", months=24, actor=users["collector"],
-                 waive_interest=True)
+    cycle_run(as_of=today - DAY)
+    assert Posting.objects.filter(account=owing, kind="interest", source="cycle").exists()
+    plan = plan_propose(owing, kind="personalised", months=24, actor=users["collector"],
+                        waive_interest=True)
     approval_decide(ApprovalRequest.objects.get(), actor=users["manager"], approve=True)
-    before = account_summary(account=owing, as_of=today + 2 * DAY).balances.interest
-    post(owing, "INT-1", "interest", 500, today + DAY)
+    stop = InterestStop.objects.get(account=owing)
+    assert (stop.first_day, stop.last_day, stop.reference) == (today, None, f"plan:{plan.pk}")
+    cycle_run(as_of=today + 2 * DAY)
+    assert not Posting.objects.filter(account=owing, kind="interest",
+                                      posting_date__gte=today).exists()
     report = arrangements_evaluate(today + 2 * DAY)
-    assert report.ledger_postings == 1
-    assert account_summary(account=owing, as_of=today + 2 * DAY).balances.interest == before
+    assert report.ledger_postings == 0
+    assert not Posting.objects.filter(account=owing, kind="waiver").exists()
+    breach = plan.instalments.order_by("seq").first().due_date + timedelta(days=plan.breach_days)
+    arrangements_evaluate(breach)
+    stop.refresh_from_db()
+    assert stop.last_day == breach
+    cycle_run(as_of=breach + DAY)
+    interest = Posting.objects.filter(account=owing, kind="interest", posting_date__gt=today)
+    assert sorted(interest.values_list("posting_date", flat=True)) == [
+        breach + DAY * n for n in range(1, 2)]

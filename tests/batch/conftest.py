@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from arrears.imports.services import import_file
-from arrears.ledger.services import cycle_run, payment_post, reversal_post
+from arrears.ledger.cycle import cycle_run
+from arrears.ledger.services import payment_post, reversal_post
 from arrears.portfolio.models import Account
 
 AS_OF = date(2026, 10, 10)

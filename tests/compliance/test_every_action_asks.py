@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 from arrears.compliance import gate, services
 from arrears.compliance.models import GateCheck, Hold
 from arrears.compliance.selectors import pack_cache_clear, pack_live
+from arrears.ledger.cycle import cycle_run
 from arrears.ledger.models import Posting
-from arrears.ledger.services import _postings_the_gate_allows, cycle_run
+from arrears.ledger.services import _postings_the_gate_allows
 from arrears.portfolio.models import ContactPoint
 from tests.factories import make_account, make_cardholder, make_statement
 from tests.ledger.test_services import FEB14, JAN20, purchase

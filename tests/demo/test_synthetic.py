@@ -77,8 +77,8 @@ def test_snapshot_columns(tmp_path):
 def test_synthetic_files_import_and_age_like_the_snapshot(tmp_path, db, fmt):
     from arrears.demo.services import demo_product_ensure
     from arrears.imports.services import import_file
+    from arrears.ledger.cycle import cycle_run
     from arrears.ledger.models import AccountPosition
-    from arrears.ledger.services import cycle_run
 
     demo_product_ensure()
     result = synth_generate(accounts=150, out_dir=tmp_path, seed=5, anchor=ANCHOR, fmt=fmt,

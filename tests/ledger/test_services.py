@@ -7,13 +7,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from arrears.batch.models import Decision
+from arrears.ledger.cycle import cycle_run
 from arrears.ledger.models import AccountPosition, BucketChange, CycleRun, Posting
 from arrears.ledger.selectors import account_summary
 from arrears.ledger.services import (
     CycleError,
     PostingRejected,
     PostingRequest,
-    cycle_run,
     payment_post,
     posting_create,
     reversal_post,

@@ -236,3 +236,18 @@ def test_accruals_are_positive_and_a_statement_gets_at_most_one_fee(account):
     assert all(a.amount > 0 for a in accrued)
     days = [a.posting_date for a in accrued if a.kind == "interest"]
     assert len(days) == len(set(days))
+
+
+def test_no_interest_accrues_on_the_days_a_plan_stops_it_and_the_quote_projects_none():
+    stops = ((date(2026, 2, 20), date(2026, 2, 24)),)
+    charged = accrue(entries=[BOUGHT], statements=[FEBRUARY], terms=TERMS,
+                     start=date(2026, 2, 15), end=date(2026, 2, 28), interest_stops=stops)
+    days = {a.posting_date for a in charged if a.kind == "interest"}
+    assert days == ({date(2026, 2, 15) + timedelta(days=n) for n in range(14)}
+                    - {date(2026, 2, 20) + timedelta(days=n) for n in range(5)})
+    assert any(a.kind == "late_fee" for a in charged)  # fees are not stopped
+    open_ended = ((date(2026, 2, 15), None),)
+    quote = payoff_quote(entries=[BOUGHT], statements=[FEBRUARY], terms=TERMS,
+                         accrued_through=date(2026, 2, 14), payoff_date=date(2026, 3, 31),
+                         interest_stops=open_ended)
+    assert quote.projected_interest == 0 and quote.interest == 0

@@ -6,8 +6,9 @@
 - Plans: payments posted from the start date pay the instalments in order; an instalment
   still unpaid ``breach_days`` after its due date breaches the plan (COMPLIANCE.md case 20d),
   the last one paid completes it; both release the hold "plan". Instalment plans charge their
-  monthly fee on each due date (an ``adjustment`` of fees); personalised plans with interest
-  stopped get the interest the cycle accrued since activation waived.
+  monthly fee on each due date (an ``adjustment`` of fees). A personalised plan with interest
+  stopped accrues none from its activation to its close (``ledger.InterestStop``: the cycle
+  posts no interest on those days, so nothing has to be waived).
 - Settlements: once the settle-for amount is paid by the due date (plus grace), the rest of the
   balance is waived; otherwise the settlement is broken.
 - Reminders: three days (``ARREARS_REMINDER_DAYS_BEFORE``) before a promise or an unpaid
@@ -21,19 +22,18 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Q
 
 from arrears.arrangements.models import Plan, PlanInstalment, Promise, Waiver
 from arrears.arrangements.services import (
     _hold_release,
     account_zone,
-    balances_on,
     waiver_apply,
 )
 from arrears.audit.services import audit_record
 from arrears.ledger.models import Posting
 from arrears.ledger.selectors import ledgers_for
-from arrears.ledger.services import PostingRequest, posting_create
+from arrears.ledger.services import PostingRequest, interest_stop_close, posting_create
 from arrears.rules.ledger import payments_net_of_reversals
 from arrears.rules.promises import promise_evaluation
 
@@ -150,29 +150,20 @@ def _post(account, external_id: str, kind: str, amount: int, day: date, componen
 
 def _plan_charges(plan: Plan, instalments: list[PlanInstalment], as_of: date,
                   report: EvaluateReport) -> None:
-    """Book the plan's own charges: monthly instalment fees; stopped interest waived."""
+    """Book the plan's own charges: monthly instalment fees (stopped interest is never
+    accrued, see ``InterestStop``)."""
     if plan.kind == Plan.Kind.INSTALMENT:
         for instalment in instalments:
             if instalment.charge_minor and instalment.due_date <= as_of:
                 _post(plan.account, f"PLNFEE-{plan.pk}-{instalment.seq}", "adjustment",
                       instalment.charge_minor, instalment.due_date, "fees",
                       f"plan {plan.pk} instalment {instalment.seq} fee", report)
-    if plan.kind == Plan.Kind.PERSONALISED and plan.waive_interest and plan.activated_on:
-        accrued = (Posting.objects.filter(
-            account=plan.account, kind="interest", posting_date__gte=plan.activated_on,
-            posting_date__lte=as_of, reversed_by__isnull=True)
-            .aggregate(s=Sum("amount_minor"))["s"] or 0)
-        waived = (Posting.objects.filter(external_id__startswith=f"PLNINT-{plan.pk}-")
-                  .aggregate(s=Sum("amount_minor"))["s"] or 0)
-        amount = min(accrued - waived, balances_on(plan.account, as_of).interest)
-        if amount > 0:
-            _post(plan.account, f"PLNINT-{plan.pk}-{as_of:%Y%m%d}", "waiver", amount, as_of,
-                  "interest", f"plan {plan.pk}: interest stopped", report)
 
 
 def _plan_close(plan: Plan, status: str, as_of: date, report: EvaluateReport) -> None:
     plan.status, plan.closed_on = status, as_of
     plan.save(update_fields=["status", "closed_on"])
+    interest_stop_close(reference=f"plan:{plan.pk}", last_day=as_of)
     report.plans[status] += 1
     if plan.kind == Plan.Kind.PERSONALISED:
         _hold_release(plan.account, "plan", actor=None, reference=f"plan:{plan.pk}")

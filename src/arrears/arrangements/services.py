@@ -35,7 +35,12 @@ from arrears.arrangements.models import (
 from arrears.audit.services import audit_record
 from arrears.ledger.models import Posting
 from arrears.ledger.selectors import ledgers_for, product_terms
-from arrears.ledger.services import PostingRejected, PostingRequest, posting_create
+from arrears.ledger.services import (
+    PostingRejected,
+    PostingRequest,
+    interest_stop_open,
+    posting_create,
+)
 from arrears.portfolio.models import Account
 from arrears.rules.allocation import Balances, allocate
 from arrears.rules.ledger import component_label, fold
@@ -256,6 +261,8 @@ def plan_activate(plan: Plan, *, actor, on: date) -> None:
     plan.save(update_fields=["status", "activated_on", "approved_by"])
     if plan.kind == Plan.Kind.PERSONALISED:
         _hold_place(plan.account, "plan", until=None, actor=actor, reference=f"plan:{plan.pk}")
+        if plan.waive_interest:
+            interest_stop_open(account=plan.account, first_day=on, reference=f"plan:{plan.pk}")
     _audit(actor, "plan_activate", plan.account, plan=plan.pk, kind=plan.kind,
            months=plan.months)
 

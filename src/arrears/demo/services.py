@@ -25,8 +25,8 @@ from arrears.demo.taiwan import (
     taiwan_export,
 )
 from arrears.imports.services import ImportReport, import_file
+from arrears.ledger.cycle import cycle_run
 from arrears.ledger.models import CycleRun
-from arrears.ledger.services import cycle_run
 from arrears.portfolio.models import Account, Product, Statement
 from arrears.scoring.services import scorecard_ensure_default
 from arrears.strategy.services import strategy_ensure_default

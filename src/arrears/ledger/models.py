@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from arrears.portfolio.models import Account
+from arrears.portfolio.models import Account, Product
 from arrears.rules.aging import BUCKET_CODES
 
 
@@ -127,6 +127,10 @@ class BucketChange(models.Model):
     to_bucket = models.CharField(_("to bucket"), max_length=4)
     days_past_due = models.IntegerField(_("days past due"))
     cycle_run = models.ForeignKey("CycleRun", on_delete=models.SET_NULL, null=True, blank=True)
+    policy = models.ForeignKey(
+        "DelinquencyPolicy", on_delete=models.PROTECT, null=True, blank=True,
+        verbose_name=_("delinquency policy"),
+        help_text=_("The policy version whose ranges gave the new bucket."))
 
     class Meta:
         verbose_name = _("bucket change")
@@ -162,3 +166,71 @@ class CycleRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.as_of} ({self.accounts})"
+
+
+class DelinquencyPolicy(models.Model):
+    """One version of the buckets by days past due (like Apache Fineract's delinquency ranges):
+    for one product, or for every product without a policy of its own (no product). The cycle
+    uses, for each product, the latest version whose ``valid_from`` is on or before its date."""
+
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("product"), help_text=_("Empty: the default for every product."))
+    version = models.PositiveIntegerField(_("version"))
+    valid_from = models.DateField(_("valid from"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("delinquency policy")
+        verbose_name_plural = _("delinquency policies")
+        ordering = ["product_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "version"],
+                                    name="one_delinquency_policy_version"),
+        ]
+
+    def __str__(self) -> str:
+        whose = self.product.code if self.product_id else _("default")
+        return f"{whose} v{self.version}"
+
+
+class DelinquencyRange(models.Model):
+    """A bucket of a policy: from ``min_days`` days past due up to the next range's start."""
+
+    policy = models.ForeignKey(DelinquencyPolicy, on_delete=models.CASCADE,
+                               related_name="ranges", verbose_name=_("policy"))
+    code = models.CharField(_("bucket"), max_length=4)
+    min_days = models.PositiveIntegerField(_("from days past due"))
+
+    class Meta:
+        verbose_name = _("delinquency range")
+        verbose_name_plural = _("delinquency ranges")
+        ordering = ["policy", "min_days"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "code"], name="one_range_per_bucket"),
+            models.UniqueConstraint(fields=["policy", "min_days"], name="one_range_per_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ≥ {self.min_days}"
+
+
+class InterestStop(models.Model):
+    """Days on which no interest accrues on an account: a personalised plan with interest
+    stopped (停息挂账), from its activation to its close (inclusive; open while it runs).
+    Written by the arrangements; read by the cycle and the payoff quote."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("account"))
+    first_day = models.DateField(_("first day"))
+    last_day = models.DateField(_("last day"), null=True, blank=True)
+    reference = models.CharField(_("reference"), max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("interest stop")
+        verbose_name_plural = _("interest stops")
+        indexes = [models.Index(fields=["account"])]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.first_day}…{self.last_day or ''}"

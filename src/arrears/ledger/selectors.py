@@ -4,10 +4,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from arrears.ledger.models import Posting
+from arrears.ledger.models import DelinquencyPolicy, InterestStop, Posting
 from arrears.portfolio.models import Account, Product, Statement
 from arrears.rules.accrual import PayoffQuote, payoff_quote
-from arrears.rules.aging import Delinquency, Payment, StatementDue, delinquency
+from arrears.rules.aging import (
+    DEFAULT_BUCKETS,
+    Bucket,
+    Delinquency,
+    Payment,
+    StatementDue,
+    delinquency,
+)
 from arrears.rules.allocation import Balances, parse_allocation_order
 from arrears.rules.charges import ProductTerms
 from arrears.rules.ledger import Entry, fold, payments_net_of_reversals
@@ -34,6 +41,37 @@ class AccountLedger:
     entries: list[Entry]
     statements: list[StatementDue]
     fees_charged_for: frozenset[date]
+    interest_stops: tuple[tuple[date, date | None], ...] = ()
+
+
+@dataclass(frozen=True)
+class BucketPolicy:
+    """The delinquency ranges in force for a product: the policy row (None: the built-in
+    default, when no policy is stored) and its buckets."""
+
+    policy_id: int | None
+    buckets: tuple[Bucket, ...]
+
+
+def bucket_policies(as_of: date) -> dict[int | None, BucketPolicy]:
+    """The policy in force on ``as_of`` for each product that has one of its own, and under
+    the key None the default for every other product: the latest version valid by then."""
+    found: dict[int | None, BucketPolicy] = {}
+    for policy in (DelinquencyPolicy.objects.filter(valid_from__lte=as_of)
+                   .order_by("product_id", "-version").prefetch_related("ranges")):
+        if policy.product_id in found:
+            continue
+        ranges = sorted(policy.ranges.all(), key=lambda r: r.min_days)
+        if ranges:
+            found[policy.product_id] = BucketPolicy(
+                policy.pk, tuple(Bucket(r.code, r.min_days) for r in ranges))
+    found.setdefault(None, BucketPolicy(None, DEFAULT_BUCKETS))
+    return found
+
+
+def bucket_policy_for(policies: dict[int | None, BucketPolicy], product_id: int
+                      ) -> BucketPolicy:
+    return policies.get(product_id) or policies[None]
 
 
 def product_terms(product: Product) -> ProductTerms:
@@ -77,21 +115,28 @@ def ledgers_for(account_ids: list[int]) -> dict[int, AccountLedger]:
         .values_list("account_id", "cycle_date", "due_date", "minimum_due_minor")
     ):
         statements[account_id].append(StatementDue(cycle, due, minimum))
+    stops: dict[int, list[tuple[date, date | None]]] = {a: [] for a in account_ids}
+    for account_id, first, last in (InterestStop.objects.filter(account_id__in=account_ids)
+                                    .order_by("first_day")
+                                    .values_list("account_id", "first_day", "last_day")):
+        stops[account_id].append((first, last))
     return {
         a: AccountLedger(
             [entry_from_row(r) for r in rows_by_account[a]], statements[a],
-            fees_charged(rows_by_account[a]),
+            fees_charged(rows_by_account[a]), tuple(stops[a]),
         )
         for a in account_ids
     }
 
 
-def delinquency_as_of(ledger: AccountLedger, as_of: date, terms: ProductTerms) -> Delinquency:
+def delinquency_as_of(ledger: AccountLedger, as_of: date, terms: ProductTerms,
+                      buckets: tuple[Bucket, ...] = DEFAULT_BUCKETS) -> Delinquency:
     payments = [
         Payment(d, amount)
         for d, amount in payments_net_of_reversals(ledger.entries, as_of + timedelta(days=1))
     ]
-    return delinquency(ledger.statements, payments, as_of, tolerance=terms.past_due_tolerance)
+    return delinquency(ledger.statements, payments, as_of, tolerance=terms.past_due_tolerance,
+                       buckets=buckets)
 
 
 def quote_horizon(account: Account, today: date) -> date:
@@ -120,6 +165,7 @@ def account_summary(
         accrued_through=accrued_through or as_of,
         payoff_date=payoff_date or as_of,
         fees_charged_for=ledger.fees_charged_for,
+        interest_stops=ledger.interest_stops,
     )
     booked_through = max(as_of, booked_through or as_of)
     return AccountSummary(

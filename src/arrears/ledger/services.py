@@ -17,9 +17,18 @@ from tqdm import tqdm
 
 from arrears.audit.services import audit_record
 from arrears.compliance.services import PostingAsk, posting_refusals_store, postings_ask
-from arrears.ledger.models import AccountPosition, BucketChange, CycleRun, Posting
+from arrears.ledger.models import (
+    AccountPosition,
+    BucketChange,
+    CycleRun,
+    InterestStop,
+    Posting,
+)
 from arrears.ledger.selectors import (
     AccountLedger,
+    BucketPolicy,
+    bucket_policies,
+    bucket_policy_for,
     delinquency_as_of,
     ledgers_for,
     product_terms,
@@ -267,12 +276,27 @@ def reversal_post(
     return posting_create(request=request, actor=actor, source=source, check_limits=check_limits)
 
 
+def interest_stop_open(*, account: Account, first_day: date, reference: str) -> InterestStop:
+    """Stop interest on ``account`` from ``first_day`` on (a plan with interest stopped); the
+    cycle then posts none for those days. Repeating the same reference changes nothing."""
+    stop, _created = InterestStop.objects.get_or_create(
+        reference=reference, defaults={"account": account, "first_day": first_day})
+    return stop
+
+
+def interest_stop_close(*, reference: str, last_day: date) -> None:
+    """Let interest run again after ``last_day`` (the plan closed that day)."""
+    InterestStop.objects.filter(reference=reference, last_day__isnull=True).update(
+        last_day=last_day)
+
+
 def _accrual_postings(
     account: Account, ledger: AccountLedger, terms: ProductTerms, start: date, as_of: date
 ) -> list[Posting]:
     accruals = accrue(
         entries=ledger.entries, statements=ledger.statements, terms=terms, start=start,
         end=as_of, fees_charged_for=ledger.fees_charged_for,
+        interest_stops=ledger.interest_stops,
     )
     postings = []
     for accrual in accruals:
@@ -290,10 +314,11 @@ def _accrual_postings(
 
 
 def _position_for(
-    account: Account, ledger: AccountLedger, terms: ProductTerms, as_of: date
+    account: Account, ledger: AccountLedger, terms: ProductTerms, as_of: date,
+    policy: BucketPolicy | None = None,
 ) -> AccountPosition:
     balances = fold(ledger.entries, terms.allocation_order, through=as_of).balances
-    late = delinquency_as_of(ledger, as_of, terms)
+    late = delinquency_as_of(ledger, as_of, terms, *((policy.buckets,) if policy else ()))
     return AccountPosition(
         account=account, as_of=as_of, principal_minor=balances.principal,
         interest_minor=balances.interest, fees_minor=balances.fees,
@@ -303,7 +328,7 @@ def _position_for(
 
 
 def _cycle_chunk(accounts: list[Account], as_of: date, run: CycleRun, counts: Counter,
-                 gate_cache: dict) -> None:
+                 gate_cache: dict, policies: dict) -> None:
     ledgers = ledgers_for([a.pk for a in accounts])
     previous = AccountPosition.objects.in_bulk([a.pk for a in accounts])
     new_postings, positions, changes = [], [], []
@@ -329,7 +354,8 @@ def _cycle_chunk(accounts: list[Account], as_of: date, run: CycleRun, counts: Co
             Entry(-(n + 1), p.kind, p.amount_minor, p.posting_date)
             for n, p in enumerate(accrued)
         )
-        position = _position_for(account, ledger, terms, as_of)
+        policy = bucket_policy_for(policies, account.product_id)
+        position = _position_for(account, ledger, terms, as_of, policy)
         positions.append(position)
         counts[position.bucket] += 1
         old_bucket = before.bucket if before else "M0"
@@ -337,6 +363,7 @@ def _cycle_chunk(accounts: list[Account], as_of: date, run: CycleRun, counts: Co
             changes.append(BucketChange(
                 account=account, changed_on=as_of, from_bucket=old_bucket,
                 to_bucket=position.bucket, days_past_due=position.days_past_due, cycle_run=run,
+                policy_id=policy.policy_id,
             ))
     already = set(
         Posting.objects.filter(external_id__in=[p.external_id for p in new_postings])
@@ -389,8 +416,12 @@ def _refusals_store(gate_cache: dict, run: CycleRun) -> None:
         refused, reference=f"cycle:{run.pk}")
 
 
-def cycle_run(*, as_of: date, actor=None, progress: bool = False) -> CycleRun:
-    """Re-age every account as of ``as_of`` and post the interest and fees due up to that day,
+def cycle_run_per_account(*, as_of: date, actor=None, progress: bool = False) -> CycleRun:
+    """The cycle as it was before the set-based one (``arrears.ledger.cycle.cycle_run``): the
+    pure rules account by account. Kept as the reference the set-based cycle is tested and
+    benchmarked against; the night uses the set-based one.
+
+    Re-age every account as of ``as_of`` and post the interest and fees due up to that day,
     each posting only with the compliance gate's allowing answer (fee_post, interest_post);
     a refused posting is not booked, ever (interest frozen, not deferred), and its answer is
     stored.
@@ -411,12 +442,13 @@ def cycle_run(*, as_of: date, actor=None, progress: bool = False) -> CycleRun:
     counts: Counter = Counter()
     gate_cache: dict = {}
     ids = list(Account.objects.order_by("pk").values_list("pk", flat=True))
+    policies = bucket_policies(as_of)
     bar = tqdm(total=len(ids), unit="acct", desc=_("Nightly cycle"), disable=not progress)
     for offset in range(0, len(ids), CYCLE_CHUNK):
         chunk_ids = ids[offset:offset + CYCLE_CHUNK]
         accounts = list(Account.objects.filter(pk__in=chunk_ids)
                         .select_related("product", "cardholder"))
-        _cycle_chunk(accounts, as_of, run, counts, gate_cache)
+        _cycle_chunk(accounts, as_of, run, counts, gate_cache, policies)
         bar.update(len(accounts))
     bar.close()
     run.accounts = len(ids)

@@ -6,6 +6,10 @@ the same function, paying the quoted payoff on its date leaves exactly zero.
 
 Interest for a day is computed on the state at the start of that day (entries posted before
 it), so a payment that arrives before or after the batch on the same day changes nothing.
+
+While a repayment plan stops interest (停息挂账, ``interest_stops``: first and last day, the
+last None while the plan runs), no interest accrues at all: nothing is posted, so nothing has
+to be waived afterwards.
 """
 
 from collections.abc import Sequence
@@ -47,6 +51,15 @@ class PayoffQuote:
         return max(self.principal + self.interest + self.fees, 0)
 
 
+InterestStops = Sequence[tuple[date, date | None]]
+
+
+def interest_stopped(day: date, stops: InterestStops) -> bool:
+    """Whether a plan stops interest on ``day`` (each stop runs from its first to its last
+    day inclusive; a last day of None is open-ended)."""
+    return any(first <= day and (last is None or day <= last) for first, last in stops)
+
+
 def _fee_day(statement: StatementDue, terms: ProductTerms) -> date | None:
     return _shifted(statement.due_date, terms.grace_days + 1)
 
@@ -82,7 +95,7 @@ class _Projection:
 
 def _breakpoints(
     entries: Sequence[Entry], statements: Sequence[StatementDue], terms: ProductTerms,
-    start: date, end: date,
+    start: date, end: date, stops: InterestStops = (),
 ) -> list[date]:
     """The days from which the state, the aging or a fee may differ from the day before.
 
@@ -97,6 +110,8 @@ def _breakpoints(
         candidates += [statement.cycle_date, _fee_day(statement, terms)]
         if statement.due_date < end:
             candidates.append(_shifted(statement.due_date, 1))
+    for first, last in stops:
+        candidates += [first, _shifted(last, 1) if last is not None else None]
     days.update(d for d in candidates if d is not None and start < d <= end)
     return sorted(days)
 
@@ -109,6 +124,7 @@ def _project(
     start: date | None,
     end: date,
     fees_charged_for: frozenset[date],
+    interest_stops: InterestStops = (),
 ) -> _Projection:
     """Walk from ``start`` to ``end`` breakpoint by breakpoint, folding the ledger once.
 
@@ -126,7 +142,8 @@ def _project(
     charged = set(fees_charged_for)
     state, runs, applied, key = LedgerState(), [], 0, 0
     projecting = start is not None and start <= end
-    points = _breakpoints(entries, statements, terms, start, end) if projecting else []
+    points = (_breakpoints(entries, statements, terms, start, end, interest_stops)
+              if projecting else [])
     for index, first in enumerate(points):
         last = points[index + 1] - timedelta(days=1) if index + 1 < len(points) else end
         while applied < len(posted) and posted[applied].posting_date < first:
@@ -134,7 +151,9 @@ def _project(
             applied += 1
         payments = [Payment(d, a) for d, a in payments_net_of_reversals(entries, first)]
         late = delinquency(statements, payments, first, tolerance=terms.past_due_tolerance)
-        interest = daily_interest(state.balances.principal, terms) if late.days_past_due else 0
+        interest = (daily_interest(state.balances.principal, terms)
+                    if late.days_past_due and not interest_stopped(first, interest_stops)
+                    else 0)
         fees = []
         fee_days = sorted(d for d in fees_on if first <= d <= last) if late.days_past_due else []
         for day in fee_days:
@@ -167,15 +186,18 @@ def accrue(
     start: date,
     end: date,
     fees_charged_for: frozenset[date] = frozenset(),
+    interest_stops: InterestStops = (),
 ) -> list[Accrual]:
     """The interest and late fees due for each day from ``start`` to ``end`` inclusive.
 
     ``fees_charged_for`` holds the cycle dates of statements that already carry a late fee,
     so a fee is never charged twice for one statement. The list has one interest accrual per
-    day; computing it costs work per breakpoint (postings, statements), not per day.
+    day with interest (none on the days of ``interest_stops``); computing it costs work per
+    breakpoint (postings, statements, stops), not per day.
     """
     projection = _project(entries=entries, statements=statements, terms=terms, start=start,
-                          end=end, fees_charged_for=fees_charged_for)
+                          end=end, fees_charged_for=fees_charged_for,
+                          interest_stops=interest_stops)
     accruals: list[Accrual] = []
     for run in projection.runs:
         fees_by_day: dict[date, list[Accrual]] = {}
@@ -197,6 +219,7 @@ def payoff_quote(
     accrued_through: date | None,
     payoff_date: date,
     fees_charged_for: frozenset[date] = frozenset(),
+    interest_stops: InterestStops = (),
 ) -> PayoffQuote:
     """What pays the account off in full on ``payoff_date``.
 
@@ -210,7 +233,8 @@ def payoff_quote(
     if accrued_through is not None and payoff_date > accrued_through:
         start = accrued_through + timedelta(days=1)
     projection = _project(entries=posted, statements=statements, terms=terms, start=start,
-                          end=payoff_date, fees_charged_for=fees_charged_for)
+                          end=payoff_date, fees_charged_for=fees_charged_for,
+                          interest_stops=interest_stops)
     projected_interest = sum(run.daily_interest * run.days for run in projection.runs)
     projected_fees = sum(fee.amount for run in projection.runs for fee in run.fees)
     b = projection.state.balances
@@ -218,4 +242,5 @@ def payoff_quote(
                        projected_fees)
 
 
-__all__ = ["Accrual", "PayoffQuote", "accrue", "payoff_quote", "fold_order"]
+__all__ = ["Accrual", "PayoffQuote", "accrue", "interest_stopped", "payoff_quote",
+           "fold_order"]

@@ -23,7 +23,14 @@ VIEW_PORTFOLIO = (
     "portfolio.view_product", "portfolio.view_cardholder", "portfolio.view_account",
     "portfolio.view_statement", "portfolio.view_contactpoint",
     "portfolio.view_thirdpartycontact", "ledger.view_posting", "ledger.view_accountposition",
-    "ledger.view_cyclerun", "ledger.view_bucketchange",
+    "ledger.view_cyclerun", "ledger.view_bucketchange", "ledger.view_delinquencypolicy",
+    "ledger.view_delinquencyrange", "ledger.view_intereststop",
+)
+
+DELINQUENCY_POLICY_MANAGE = (
+    "ledger.add_delinquencypolicy", "ledger.change_delinquencypolicy",
+    "ledger.add_delinquencyrange", "ledger.change_delinquencyrange",
+    "ledger.delete_delinquencyrange",
 )
 
 MANAGE_QUEUES = (
@@ -85,7 +92,7 @@ ROLES: tuple[Role, ...] = (
     Role("agency_manager", _("Agency manager"), VIEW_PORTFOLIO),
     Role("administrator", _("Administrator"),
          VIEW_PORTFOLIO + MANAGE_QUEUES + OUTBOX_VIEW + TEMPLATES_MANAGE + PRINT_DESK
-         + AUTHORITY_MANAGE + IMPORT_PROFILES_MANAGE + (
+         + AUTHORITY_MANAGE + IMPORT_PROFILES_MANAGE + DELINQUENCY_POLICY_MANAGE + (
              "portfolio.add_product", "portfolio.change_product", "auth.view_user",
              "auth.add_user", "auth.change_user", "auth.view_group",
              "users.view_apitoken", "users.add_apitoken", "users.delete_apitoken",

@@ -10,7 +10,8 @@ from arrears.batch.management.commands.decisions import decisions_summary
 from arrears.batch.services import BatchError, decisions_run
 from arrears.channels.worker import outbox_send
 from arrears.command_args import parse_date
-from arrears.ledger.services import CycleError, cycle_run
+from arrears.ledger.cycle import cycle_run
+from arrears.ledger.services import CycleError
 
 
 class Command(BaseCommand):
