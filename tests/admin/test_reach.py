@@ -72,3 +72,40 @@ def test_no_filter_in_the_url_looks_into_personal_data(role, role_user, seeded):
     assert all(status in (400, 403) for status in answered.values()), answered
     # Filters on other fields still work.
     assert client.get("/admin/channels/outboxmessage/?channel=sms").status_code == 200
+
+
+def test_a_team_lead_cannot_seat_anyone_in_a_team_they_do_not_lead(role_user):
+    """A seat is a reach: a team lead who seated themselves in another team through the admin
+    would then open (and reveal) that team's accounts."""
+    from arrears.workbench.access import teams_led_by
+    from arrears.workbench.models import Collector, Team
+
+    lead = role_user("team_lead")
+    collector = role_user("collector")
+    own = Team.objects.create(name="Own calls", channel="call")
+    other = Team.objects.create(name="Other calls", channel="call")
+    Collector.objects.create(user=lead, team=own)
+    seat_elsewhere = Collector.objects.create(user=collector, team=other)
+    client = logged_in(lead)
+
+    for user in (lead, collector):
+        response = client.post("/admin/workbench/collector/add/", {
+            "user": user.pk, "team": other.pk, "daily_capacity": 60, "active": "on"})
+        assert response.status_code == 200 and response.context["adminform"].form.errors
+    assert not Collector.objects.filter(team=other, user=lead).exists()
+    assert list(teams_led_by(lead)) == [own]
+    # Moving an existing seat of theirs into the other team is refused the same way.
+    own_seat = Collector.objects.get(user=lead, team=own)
+    client.post(f"/admin/workbench/collector/{own_seat.pk}/change/", {
+        "user": lead.pk, "team": other.pk, "daily_capacity": 60, "active": "on"})
+    assert Collector.objects.get(pk=own_seat.pk).team == own
+    # The other team and its seats are not theirs to see or change, nor is a new team.
+    assert _count(client, "/admin/workbench/team/") == 1
+    assert _count(client, "/admin/workbench/collector/") == 1
+    assert client.get(f"/admin/workbench/collector/{seat_elsewhere.pk}/change/").status_code == 302
+    assert client.get("/admin/workbench/team/add/").status_code == 403
+    # Within their own team they still staff it.
+    response = client.post("/admin/workbench/collector/add/", {
+        "user": collector.pk, "team": own.pk, "daily_capacity": 60, "active": "on"})
+    assert response.status_code == 302
+    assert Collector.objects.filter(team=own, user=collector).exists()
