@@ -1,6 +1,8 @@
 """Limits of the HTTP server shared by the pages and the API: bodies that are too large are
 refused with 413 before anyone reads them, and a database too busy to answer in time gives
-503 with ``Retry-After`` instead of a 500.
+503 with ``Retry-After`` instead of a 500. A page's query string or form holding a character no
+database can store (a NUL byte: PostgreSQL refuses the query) is 400, naming the field; the
+API checks its own input (``arrears.api.schemas``).
 
 Under ``/api/`` the answer is the API's JSON error (``{"code", "message"}``); elsewhere a short
 plain-text page.
@@ -12,6 +14,8 @@ from django.conf import settings
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+
+from arrears.rules.text import describe, unstorable_character
 
 RETRY_AFTER_SECONDS = 2
 # What the database drivers say when a lock could not be had in time (SQLite's busy timeout,
@@ -53,6 +57,23 @@ def busy(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def unstorable(request: HttpRequest, name: str, character: str) -> HttpResponse:
+    return _answer(request, 400, "validation_error", _(
+        "The field %(field)s holds a character that cannot be stored (%(character)s); "
+        "remove it and try again.") % {"field": name[:40], "character": describe(character)})
+
+
+def _unstorable_field(data) -> tuple[str, str] | None:
+    """``(field, character)`` for the first name or value of a query string or form with a
+    character that cannot be stored, or None."""
+    for name, values in data.lists():
+        for text in (name, *values):
+            found = unstorable_character(text) if isinstance(text, str) else None
+            if found:
+                return name, found
+    return None
+
+
 def _read_at_most(stream, limit: int) -> bytes | None:
     """Up to ``limit`` bytes of a body without a length; None when there are more."""
     chunks, size = [], 0
@@ -68,7 +89,8 @@ def _read_at_most(stream, limit: int) -> bytes | None:
 
 class RequestLimitsMiddleware:
     """413 for a body above ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (by its ``Content-Length``, or by
-    reading a chunked body up to the limit); 503 + ``Retry-After`` for a busy database."""
+    reading a chunked body up to the limit); 400 for a page's query string or form with a
+    character that cannot be stored; 503 + ``Retry-After`` for a busy database."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -86,6 +108,12 @@ class RequestLimitsMiddleware:
             request._body = body
             request._stream = io.BytesIO(body)
             request.META["CONTENT_LENGTH"] = str(len(body))
+        if not _is_api(request):
+            found = _unstorable_field(request.GET)
+            if found is None and request.method == "POST":
+                found = _unstorable_field(request.POST)  # empty unless a form was sent
+            if found is not None:
+                return unstorable(request, *found)
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception):

@@ -19,7 +19,33 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     ARREARS_HOME = ARREARS_HOME / os.environ["PYTEST_XDIST_WORKER"]
 (ARREARS_HOME / "static").mkdir(parents=True, exist_ok=True)
 
-SECRET_KEY = os.environ.get("ARREARS_SECRET_KEY", "arrears-local-development-key-change-me")
+
+
+def _secret_key(home: Path) -> str:
+    """``ARREARS_SECRET_KEY``, else a random key made once for this ``ARREARS_HOME`` and kept
+    in its ``secret_key`` file (readable by the owner only). A key written in the source would
+    be known to everyone who can read the repository, in every installation that forgot to
+    set one."""
+    if os.environ.get("ARREARS_SECRET_KEY"):
+        return os.environ["ARREARS_SECRET_KEY"]
+    path = home / "secret_key"
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    import secrets
+
+    key = secrets.token_urlsafe(50)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(descriptor, "w", encoding="ascii") as file:
+        file.write(key)
+    return key
+
+
+SECRET_KEY = _secret_key(ARREARS_HOME)
 DEBUG = os.environ.get("ARREARS_DEBUG", "0") == "1"
 ALLOWED_HOSTS = os.environ.get("ARREARS_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
 

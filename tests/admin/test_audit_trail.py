@@ -163,11 +163,15 @@ def test_list_page_edits_and_inline_rows_are_audited(role_user):
     team = Team.objects.create(name="M1 phones", channel="phone")
     member = role_user("collector", username="wang")
     collector = Collector.objects.create(user=member, team=team, daily_capacity=80)
-    client = logged_in(role_user("team_lead"))
+    lead = role_user("team_lead")
+    Collector.objects.create(user=lead, team=team)  # a team lead changes their teams' seats
+    client = logged_in(lead)
     response = client.post("/admin/workbench/collector/", {
-        "form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "1", "form-MIN_NUM_FORMS": "0",
+        "form-TOTAL_FORMS": "2", "form-INITIAL_FORMS": "2", "form-MIN_NUM_FORMS": "0",
         "form-MAX_NUM_FORMS": "1000", "form-0-id": str(collector.pk),
-        "form-0-daily_capacity": "120", "form-0-active": "on", "_save": "Save"})
+        "form-0-daily_capacity": "120", "form-0-active": "on",
+        "form-1-id": str(lead.collector_seats.get().pk), "form-1-daily_capacity": "60",
+        "form-1-active": "on", "_save": "Save"})
     assert response.status_code == 302, response.content.decode()[:3000]
     event = _events("admin.change", "workbench.collector")[-1]
     assert event.details["changes"] == {"daily_capacity": {"old": 80, "new": 120}}

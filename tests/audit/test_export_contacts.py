@@ -238,3 +238,17 @@ def test_bad_input_is_refused_with_a_message_and_writes_nothing(tmp_path):
         export(*JUNE, "--what", "all", "--out", str(tmp_path / "no" / "such"))
     assert not AuditEvent.objects.filter(action="audit.export").exists()
     assert [path.name for path in (tmp_path / "old").iterdir()] == ["manifest.json"]
+
+
+def test_the_first_and_last_days_of_the_calendar_are_open_bounds(debtor):
+    """Review finding: ``--from 0001-01-01`` or ``--to 9999-12-31`` ended in a traceback
+    (OverflowError) for contacts and gate checks; nothing lies beyond them, so every row is
+    in."""
+    account, mobile, _ = debtor
+    at = datetime(2025, 6, 2, 2, 0, tzinfo=UTC)
+    services.contact_record(account, channel="sms", outcome="sent", contact_point=mobile, at=at)
+    services.gate_ask(account, channel="sms", at=at, contact_point=mobile)
+    audit_record(actor=None, action="cycle_run", object_id="7")
+    wide = ("--from", "0001-01-01", "--to", "9999-12-31")
+    for what in ("events", "contacts", "gate-checks"):
+        assert len(jsonl(export(*wide, "--what", what))) == 1, what

@@ -115,3 +115,28 @@ def test_csrf_is_enforced_on_the_reveal_form(role_user, delinquent_account):
     url = reverse("web:account", args=[delinquent_account.external_id])
     response = client.post(url, {"purpose": "LITIGATION", "reason": "court case"})
     assert response.status_code == 403
+
+
+def _secret_key_in(home, **environment) -> str:
+    import os
+    import subprocess
+    import sys
+
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("ARREARS_SECRET_KEY", "PYTEST_XDIST_WORKER")}
+    env.update(ARREARS_HOME=str(home), **environment)
+    return subprocess.run(
+        [sys.executable, "-c", "from arrears import settings; print(settings.SECRET_KEY)"],
+        env=env, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def test_without_a_configured_secret_key_each_installation_makes_its_own(tmp_path):
+    """Review finding: without ``ARREARS_SECRET_KEY`` every installation signed with the key
+    written in the source ("arrears-local-development-key-change-me"), known to anyone who
+    reads the repository."""
+    first = _secret_key_in(tmp_path / "a")
+    assert len(first) >= 50 and "change-me" not in first
+    assert _secret_key_in(tmp_path / "a") == first  # kept: sessions survive a restart
+    assert _secret_key_in(tmp_path / "b") != first
+    assert (tmp_path / "a" / "secret_key").stat().st_mode & 0o077 == 0
+    assert _secret_key_in(tmp_path / "c", ARREARS_SECRET_KEY="configured") == "configured"

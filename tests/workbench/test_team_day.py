@@ -109,3 +109,14 @@ def test_the_day_runs_from_local_midnight_to_midnight(team_floor):
     assert rows[seats["collector"].pk].right_party == 0
     following = {row.collector.pk: row for row in team_day(team=team, day=day + timedelta(1))}
     assert following[seats["collector"].pk].attempts == 1
+
+
+def test_a_day_at_the_ends_of_the_calendar_is_not_a_server_error(client, team_floor):
+    """Review finding: ``?day=0001-01-01`` ended in HTTP 500 (OverflowError when the day's
+    midnight was converted to UTC); such a day is not a team's day, so today is shown."""
+    _users, _run, team, *_rest = team_floor
+    lead = _login(client, "team_lead")
+    for day in ("0001-01-01", "0001-01-02", "1899-12-31"):
+        response = lead.get("/work/team/", {"day": day})
+        assert response.status_code == 200, day
+        assert team_today(team).isoformat() in _day_card(response.text, team)

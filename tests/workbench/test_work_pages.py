@@ -244,3 +244,46 @@ def test_oversight_roles_read_but_never_write(client, floor, role_user, role):
         )
         assert response.status_code == 403, action
     assert not Outcome.objects.exists() and not Note.objects.exists()
+
+
+def test_malformed_ids_in_the_call_and_outcome_forms_are_refused_not_a_server_error(
+        client, floor):
+    """Review finding: ``contact_point=abc`` on the call button and ``check_id=10**26`` on the
+    outcome form were HTTP 500."""
+    *_rest, accounts, _product = floor
+    account = accounts[0]
+    collector = logged_in(client, "collector")
+    huge = "9" * 26
+    for value in ("abc", huge, "-1", "１２"):
+        page = collector.post(f"/work/accounts/{account.pk}/call/", {"contact_point": value})
+        assert page.status_code in (200, 400), value
+        for field in ("contact_point", "third_party", "check_id"):
+            response = collector.post(f"/work/accounts/{account.pk}/outcome/",
+                                      {"outcome": "no_answer", field: value})
+            assert response.status_code == 400, (field, value, response.status_code)
+    assert not Outcome.objects.exists()
+
+
+def test_an_outcome_cites_only_a_compliance_check_of_this_accounts_calls(client, floor):
+    """Review finding: the outcome form's ``check_id`` was stored as given. Citing another
+    account's check (or an SMS reminder's, whose purpose is not counted by the frequency
+    rules) made the call count as that check's purpose."""
+    from arrears.compliance.models import ContactAttempt
+    from arrears.compliance.services import gate_ask
+
+    *_rest, accounts, _product = floor
+    mine, other = accounts[0], accounts[1]
+    collector = logged_in(client, "collector")
+    foreign = gate_ask(other, channel="call", actor=None, reference="test").check_id
+    sms = gate_ask(mine, channel="sms", purpose="reminder", actor=None,
+                   reference="test").check_id
+    for check_id in (foreign, sms):
+        response = collector.post(f"/work/accounts/{mine.pk}/outcome/",
+                                  {"outcome": "no_answer", "check_id": check_id})
+        assert response.status_code == 400, check_id
+    assert not ContactAttempt.objects.filter(account=mine).exists()
+    own = gate_ask(mine, channel="call", actor=None, reference="test").check_id
+    response = collector.post(f"/work/accounts/{mine.pk}/outcome/",
+                              {"outcome": "no_answer", "check_id": own})
+    assert response.status_code == 302
+    assert ContactAttempt.objects.get(account=mine).check_id == own

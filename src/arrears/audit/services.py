@@ -276,6 +276,12 @@ def audit_events_between(start: date | None, end: date | None, *, actor: str = "
     first, optionally of one actor (user name), action or object id."""
     events = AuditEvent.objects.exclude(sequence=None).order_by("sequence")
     zone = timezone.get_default_timezone()
+    # Nothing happened before the calendar's second day or after its second-to-last: such a
+    # bound leaves that side open (its midnight in UTC, or the day after, is out of range).
+    if start and start <= date.min + timedelta(days=1):
+        start = None
+    if end and end >= date.max - timedelta(days=1):
+        end = None
     if start:
         events = events.filter(at__gte=datetime.combine(start, time.min, zone))
     if end:

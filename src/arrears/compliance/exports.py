@@ -68,8 +68,14 @@ def period_filter(queryset, start: date, end: date):
     """Rows whose ``at`` falls on a day from ``start`` to ``end`` inclusive, days in the
     server's time zone (as ``audit_events_between``)."""
     zone = timezone.get_default_timezone()
-    return queryset.filter(at__gte=datetime.combine(start, time.min, zone),
-                           at__lt=datetime.combine(end + timedelta(days=1), time.min, zone))
+    # A bound at the calendar's ends leaves that side open (its midnight in UTC, or the day
+    # after, is out of range: 0001-01-01 or 9999-12-31 ended in a traceback).
+    if start > date.min + timedelta(days=1):
+        queryset = queryset.filter(at__gte=datetime.combine(start, time.min, zone))
+    if end < date.max - timedelta(days=1):
+        queryset = queryset.filter(
+            at__lt=datetime.combine(end + timedelta(days=1), time.min, zone))
+    return queryset
 
 
 def _utc(moment: datetime | None) -> str | None:

@@ -7,7 +7,9 @@ their inlines). For the personal fields of a model (``arrears.web.personal_data`
   masking level (the access policy's ``masking_level``: M1 in-house, M0 outside the office)
   instead of the raw field, which is left out of the form, so a crafted POST cannot change
   it either;
-- search never looks into personal fields (a search box would tell whether an ID exists);
+- search never looks into personal fields (a search box would tell whether an ID exists),
+  nor does a filter in the URL (``?recipient__startswith=138`` would tell a masked phone
+  number digit by digit): such a lookup is refused (400);
 - opening the change page of a record with personal data is an audit event ``admin.view``,
   like ``account.view`` on the account page;
 - a user with ``audit.reveal_pii`` sees a reveal form: purpose code and reason go through
@@ -15,7 +17,8 @@ their inlines). For the personal fields of a model (``arrears.web.personal_data`
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -109,6 +112,13 @@ class PersonalDataAdminMixin:
             return fields
         return [name for name in fields if name.lstrip("^=@") not in data.fields]
 
+    def lookup_allowed(self, lookup, value, request=None):
+        """No filter of the list page (``?field__lookup=value``) may look into a personal
+        field, of this model or of one it leads to."""
+        if _touches_personal_data(self.model, lookup):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
     # --- ModelAdmin only (inlines have no pages of their own) ------------------------------
 
     def get_inlines(self, request, obj):
@@ -187,6 +197,23 @@ class PersonalDataAdminMixin:
                     **{inline.fk_name or _fk_name(inline): obj}):
                 rows += _rows_of(related, data, f"{related._meta.verbose_name} {related}")
         return rows
+
+
+def _touches_personal_data(model, lookup: str) -> bool:
+    """Whether the lookup path ``lookup`` (``account__cardholder__name__startswith``) names
+    a personal field of any model along it."""
+    for part in lookup.split(LOOKUP_SEP):
+        data = personal_data_of(model)
+        if data is not None and part in data.fields:
+            return True
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False
+        if not field.is_relation or field.related_model is None:
+            return False
+        model = field.related_model
+    return False
 
 
 def _fk_name(inline) -> str:

@@ -9,8 +9,8 @@ INSTALLED_APPS), so
   there is no second login form.
 - A logged-in user whose roles lack the access policy's ``admin`` area gets the product's 403
   page.
-- ``register`` puts ``AuditedAdminMixin`` and ``PersonalDataAdminMixin`` in front of every
-  ModelAdmin, including those of Django's auth app and django-axes.
+- ``register`` puts ``AuditedAdminMixin``, ``PersonalDataAdminMixin`` and ``ReachAdminMixin``
+  in front of every ModelAdmin, including those of Django's auth app and django-axes.
 """
 
 from functools import update_wrapper
@@ -24,13 +24,16 @@ from django.utils.translation import gettext_lazy as _
 from arrears.access import policy
 from arrears.web.admin_audit import AuditedAdminMixin
 from arrears.web.admin_personal import PersonalDataAdminMixin
+from arrears.web.admin_reach import ReachAdminMixin
 
 SITE_NAME = _("Arrears 催收管理 · administration")
 
 
 def with_policies(admin_class: type) -> type:
-    """``admin_class`` with the audit trail and the masking of personal data in front."""
-    missing = tuple(mixin for mixin in (AuditedAdminMixin, PersonalDataAdminMixin)
+    """``admin_class`` with the audit trail, the masking of personal data and the access
+    policy's reach (``arrears.web.admin_reach``) in front."""
+    missing = tuple(mixin for mixin in (AuditedAdminMixin, PersonalDataAdminMixin,
+                                        ReachAdminMixin)
                     if not issubclass(admin_class, mixin))
     if not missing:
         return admin_class

@@ -44,9 +44,13 @@ class CurrencyForm(forms.Form):
 
 class OutcomeForm(CurrencyForm):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=OutcomeKind.choices)
-    contact_point = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    third_party = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    check_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Row ids: positive and within a database's 64-bit integer (a larger one was HTTP 500).
+    contact_point = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1,
+                                       max_value=2**63 - 1)
+    third_party = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1,
+                                     max_value=2**63 - 1)
+    check_id = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1,
+                                  max_value=2**63 - 1)
     amount = AmountField(label=_("Amount promised"), required=False)
     due_date = forms.DateField(
         label=_("Promised by"), required=False, widget=forms.DateInput(attrs={"type": "date"})

@@ -19,6 +19,7 @@ from arrears.arrangements.services import ArrangementError, promise_take
 from arrears.audit.services import audit_record
 from arrears.batch.models import DecisionRun
 from arrears.compliance.content import content_findings
+from arrears.compliance.models import GateCheck
 from arrears.compliance.services import contact_record, hold_place
 from arrears.dialer.services import skip_trace_task_create
 from arrears.portfolio.masking import pii_scrub
@@ -263,6 +264,18 @@ def _outcome_check(
             raise WorkRejected(_("A promise to pay cannot fall due in the past."))
 
 
+def _gate_check_check(account: Account, check_id: int | None) -> None:
+    """The compliance check an outcome cites must be one asked for a call on this account:
+    the attempt takes its purpose, and another account's check, or an SMS reminder's (not
+    counted by the frequency rules), would make the call count as something it was not."""
+    if check_id is None:
+        return
+    if not (1 <= check_id < 2**63 and GateCheck.objects.filter(
+            pk=check_id, account=account, channel="call").exists()):
+        raise WorkRejected(_("That compliance check was not asked for a call on this "
+                             "account; press Call again."))
+
+
 def _next_action_check(account: Account, next_action_on: date | None) -> None:
     """A next action is planned from today up to ``ARREARS_NEXT_ACTION_MAX_DAYS`` ahead."""
     if next_action_on is None:
@@ -296,6 +309,7 @@ def outcome_record(
     require_work(actor, account)
     _outcome_check(account, outcome, contact_point, third_party, promise)
     _next_action_check(account, next_action_on)
+    _gate_check_check(account, check_id)
     effect = OUTCOME_EFFECTS[outcome]
     today = account_today(account)
     next_on = next_action_on or next_action_default(

@@ -88,12 +88,18 @@ class TeamDayView:
         return following if following <= self.today else None
 
 
+# No team worked before this day; an earlier one (0001-01-01 overflowed the conversion of its
+# midnight to UTC) means today, like any other day that is not one.
+EARLIEST_DAY = date(1900, 1, 1)
+
+
 def _day_asked(request: HttpRequest) -> date | None:
     """The ``?day=YYYY-MM-DD`` the team lead chose; anything else means today."""
     try:
-        return date.fromisoformat(request.GET.get("day", ""))
+        asked = date.fromisoformat(request.GET.get("day", ""))
     except ValueError:
         return None
+    return asked if asked >= EARLIEST_DAY else None
 
 
 def _team_day_view(team: Team, asked: date | None, run) -> TeamDayView:

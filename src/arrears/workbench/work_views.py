@@ -136,16 +136,27 @@ def _workable(request: HttpRequest, pk) -> Account:
     return account_workable_or_403(request.user, account)
 
 
-def _contact_point(account: Account, raw) -> ContactPoint | None:
-    if not raw:
+def _row_id(raw) -> int | None:
+    """A row id from a form: a positive 64-bit integer, else None (``abc`` was HTTP 500)."""
+    try:
+        value = int(str(raw))
+    except ValueError:
         return None
-    return ContactPoint.objects.filter(pk=raw, cardholder_id=account.cardholder_id).first()
+    return value if 1 <= value < 2**63 else None
+
+
+def _contact_point(account: Account, raw) -> ContactPoint | None:
+    pk = _row_id(raw) if raw else None
+    if pk is None:
+        return None
+    return ContactPoint.objects.filter(pk=pk, cardholder_id=account.cardholder_id).first()
 
 
 def _third_party(account: Account, raw) -> ThirdPartyContact | None:
-    if not raw:
+    pk = _row_id(raw) if raw else None
+    if pk is None:
         return None
-    return ThirdPartyContact.objects.filter(pk=raw, cardholder_id=account.cardholder_id).first()
+    return ThirdPartyContact.objects.filter(pk=pk, cardholder_id=account.cardholder_id).first()
 
 
 def _rerender(request, account, **extra) -> HttpResponse:
@@ -165,6 +176,12 @@ def work_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _rerender(request, account, outcome_form=form)
     data = form.cleaned_data
+    point = _contact_point(account, data.get("contact_point"))
+    third_party = _third_party(account, data.get("third_party"))
+    if (data.get("contact_point") and point is None) or (
+            data.get("third_party") and third_party is None):
+        form.add_error(None, _("That number is not one of this cardholder's."))
+        return _rerender(request, account, outcome_form=form)
     promise = None
     if data["outcome"] == OutcomeKind.PROMISE:
         promise = PromiseTerms(amount_minor=data["amount"], due_date=data["due_date"])
@@ -173,8 +190,8 @@ def work_outcome(request: HttpRequest, pk: int) -> HttpResponse:
             account,
             outcome=data["outcome"],
             actor=request.user,
-            contact_point=_contact_point(account, data.get("contact_point")),
-            third_party=_third_party(account, data.get("third_party")),
+            contact_point=point,
+            third_party=third_party,
             promise=promise,
             note=data.get("note") or "",
             next_action_on=data.get("next_action_on"),
