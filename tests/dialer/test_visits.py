@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from arrears.access.policy import AccessDenied
 from arrears.audit.models import AuditEvent
 from arrears.channels.adapters import adapter_for
 from arrears.channels.models import OutboxMessage
@@ -222,3 +223,14 @@ def test_a_team_lead_approves_only_their_own_teams_visits(client, debtor, people
     assert client.post(f"/dialer/visits/{visit.pk}/approve/").status_code == 302
     visit.refresh_from_db()
     assert visit.approved_by == people["lead"]
+
+
+def test_a_team_lead_approves_only_visits_to_accounts_of_their_own_teams(debtor, people):
+    """The service checks the account itself, not only the pages that call it."""
+    stranger = make_role_user("stranger_lead", "team_lead")
+    visit = visit_task_create(debtor, scheduled_for=yesterday_afternoon(),
+                              collectors=[people["zhao"], people["qian"]])
+    with pytest.raises(AccessDenied):
+        visit_approve(visit, actor=stranger)
+    visit.refresh_from_db()
+    assert visit.status == "awaiting_approval" and visit.approved_by is None

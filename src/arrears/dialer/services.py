@@ -516,6 +516,7 @@ def visit_approve(visit: VisitTask, *, actor) -> VisitTask:
     """A team lead approves a planned visit (CN-17: REQUIRE_APPROVAL)."""
     if not actor.has_perm("dialer.approve_visittask"):
         raise DialerError(_("only a team lead may approve a field visit"))
+    require_work(actor, visit.account)
     if visit.status != VisitTask.Status.AWAITING_APPROVAL:
         raise DialerError(
             _("this visit is %(status)s, not awaiting approval")
