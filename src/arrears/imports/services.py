@@ -50,7 +50,7 @@ from arrears.imports.schemas import (
 )
 from arrears.imports.writer import RowWriter
 from arrears.ledger.models import Posting
-from arrears.ledger.services import PostingLimitsBook
+from arrears.ledger.writer import AccountTerms, PostingBatch, WriteResult
 from arrears.portfolio.models import (
     PHONE_KINDS,
     Account,
@@ -156,7 +156,8 @@ def import_file(
     bar = _progress_bar(reader, enabled=progress)
     try:
         with transaction.atomic(), _bulk_settings():
-            _import_rows(kind, reader, report, actor=actor, bar=bar, file_format=file_format)
+            _import_rows(kind, reader, report, actor=actor, bar=bar, file_format=file_format,
+                         dry_run=dry_run, skip_bad_rows=skip_bad_rows)
             if dry_run or (report.errors and not skip_bad_rows):
                 raise _RollBack
             report.committed = True
@@ -257,7 +258,8 @@ def _progress_bar(reader, *, enabled: bool):
 
 
 def _import_rows(kind: str, reader, report: ImportReport, *, actor, bar,
-                 file_format: FileFormat) -> None:
+                 file_format: FileFormat, dry_run: bool = False,
+                 skip_bad_rows: bool = False) -> None:
     importer = None
     try:
         for header, rows in reader.chunks(CHUNK_SIZE):
@@ -279,6 +281,11 @@ def _import_rows(kind: str, reader, report: ImportReport, *, actor, bar,
         report.errors.append(RowError(reader.header_line, "", _(
             "the file has no data rows, only a header: nothing to import")))
         raise _RollBack  # a file the bank's system cut short is never "imported"
+    if isinstance(importer, StagedImporter):
+        if bar is not None:
+            bar.set_postfix_str(_("checking the file against the database"))
+        clean = not report.errors
+        importer.finish(insert=not dry_run and (skip_bad_rows or clean))
 
 
 def _batched(values: Iterable, size: int = LOOKUP_BATCH) -> Iterable[list]:
@@ -329,6 +336,7 @@ class Importer(ABC):
 
     kind: str
     key = "external_id"  # the column (and model field) that identifies a row
+    track_duplicates = True  # in memory, the line each key was first seen on
 
     def __init__(self, *, header: list[str], report: ImportReport, actor,
                  file_format: FileFormat | None = None, typed_columns=frozenset(),
@@ -439,7 +447,7 @@ class Importer(ABC):
                 values[column.name] = parse(text)
             except CellError as exc:
                 errors.add(column.name, str(exc))
-        key = values.get(self.key)
+        key = values.get(self.key) if self.track_duplicates else None
         if key is not None:
             first = self.seen.setdefault(key, line)
             if first != line:
@@ -884,177 +892,117 @@ class StatementImporter(Importer):
         self.to_create = []
 
 
-@dataclass
-class _Target:
-    """What a reversal needs to know about the posting it reverses."""
+class StagedImporter(Importer):
+    """A kind whose files can hold millions of rows (statements, postings): every row is
+    parsed and resolved a chunk at a time and streamed into a staging table; duplicates,
+    conflicts with the database and the rules between rows are checked set-at-a-time in SQL
+    once the whole file is staged (``finish``), then the good rows are inserted at once.
+    Memory stays bounded: no row is kept in Python after its chunk."""
 
-    external_id: str
-    account_pk: int
-    amount_minor: int
-    posting_date: date
-    pk: int | None = None
-    pending: bool = False  # created in this chunk and not inserted yet
-
-
-class PostingImporter(Importer):
-    """Postings are immutable: a known external id must come with the same values.
-
-    A reversal may undo a posting already in the database or one earlier in the same file.
-    """
-
-    kind = "postings"
-    COMPARED = ("account_id", "kind", "amount_minor", "component", "posting_date",
-                "value_date", "reverses_id", "reason", "statement_cycle_date")
+    track_duplicates = False  # the staging table finds them, with the line of the first
+    ACCOUNT_CACHE = 200_000
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.accounts = _accounts()
-        self.to_create: list[tuple[tuple, _Target | None]] = []
-        user = self.actor if getattr(self.actor, "is_authenticated", False) else None
-        self.writer = RowWriter(Posting, (
-            "external_id", "account_id", "kind", "amount_minor", "component", "posting_date",
-            "value_date", "statement_cycle_date", "reason", "reverses_id",
-        ), constants={"source": Posting.Source.IMPORT.value, "actor_id": user and user.pk})
-        self.limits = PostingLimitsBook()
-        self.created_here: dict[str, _Target] = {}
-        self.reversed_here: dict[str, str] = {}
+        self.account_terms: dict[str, AccountTerms] = {}
+        self.products: dict[int, Product] = {}
+        self.insert = False
 
-    def resolve(self, rows: list[ParsedRow]) -> None:
-        self.accounts.load(row.values["account_id"] for row in rows)
-        self.limits.load(pk for pk, _currency in self.accounts.known.values())
-        ids = [row.values["external_id"] for row in rows]
-        self.existing = {
-            found[0]: found[1:]
-            for found in _lookup(Posting.objects.all(), "external_id", ids, "external_id",
-                                 *self.COMPARED)
-        }
-        targets = {row.values["reverses"] for row in rows if "reverses" in row.values}
-        self.targets = {
-            external_id: _Target(external_id, account_pk, amount, posting_date, pk=pk)
-            for external_id, pk, account_pk, amount, posting_date in _lookup(
-                Posting.objects.all(), "external_id", targets,
-                "external_id", "pk", "account_id", "amount_minor", "posting_date")
-        }
-        by_pk = {target.pk: target.external_id for target in self.targets.values()}
-        self.reversed_by = {
-            by_pk[target_pk]: external_id
-            for target_pk, external_id in _lookup(
-                Posting.objects.all(), "reverses_id", by_pk, "reverses_id", "external_id")
-        }
-        self.created_here = {}
-        self.reversed_here = {}
+    def load_accounts(self, keys: Iterable[str]) -> None:
+        """The accounts a chunk names (and their products), a few ``__in`` queries."""
+        if len(self.account_terms) > self.ACCOUNT_CACHE:
+            self.account_terms = {}
+        missing = {key for key in keys if key not in self.account_terms}
+        found = _lookup(Account.objects.all(), "external_id", missing,
+                        "external_id", "pk", "open_date", "product_id")
+        products = {product_id for *_rest, product_id in found} - set(self.products)
+        if products:
+            self.products.update(Product.objects.in_bulk(products))
+        for external_id, pk, opened, product_id in found:
+            self.account_terms[external_id] = AccountTerms(pk, opened, self.products[product_id])
 
-    def apply(self, row: ParsedRow) -> None:
-        v = row.values
-        account = self.accounts.get(v["account_id"])
-        if account is None:
-            row.errors.add("account_id", _("unknown account %(id)r") % {"id": v["account_id"]})
-            return
-        account_pk, currency = account
-        kind = v["kind"]
-        amount = self.amount(row, "amount", currency)
-        if amount is not None:
-            if amount == 0:
-                row.errors.add("amount", _("must not be zero"))
-            elif amount < 0 and kind != Posting.Kind.ADJUSTMENT:
-                row.errors.add("amount", _(
-                    "must be positive; only an adjustment may be negative"))
-        if amount:
-            for problem in self.limits.problems(account_pk, kind=kind, amount_minor=amount,
-                                                posting_date=v["posting_date"],
-                                                value_date=v.get("value_date")):
-                row.errors.add(problem.field, problem.message)
-        component = v.get("component", "")
-        if kind in (Posting.Kind.WAIVER, Posting.Kind.ADJUSTMENT) and not component:
-            row.errors.add("component", _(
-                "waiver and adjustment postings must name a component: principal, interest "
-                "or fees"))
-        reverses = v.get("reverses")
-        if row.errors:
-            return
-        value_date = v.get("value_date", v["posting_date"])
-        stored_target = self.targets.get(reverses) if reverses else None
-        values = (account_pk, kind, amount, component, v["posting_date"], value_date,
-                  stored_target.pk if stored_target else reverses,
-                  v.get("reason", ""), v.get("statement_cycle_date"))
-        known = self.existing.get(v["external_id"])
-        if known is not None:
-            if tuple(known) == values:
-                self.report.unchanged += 1
-            else:
-                row.errors.add("external_id", _(
-                    "posting %(id)s already exists with different values; "
-                    "corrections are new postings (reversal)") % {"id": v["external_id"]})
-            return
-        target = self._check_reversal(row, kind, reverses, account_pk, amount, currency)
-        if row.errors:
-            return
-        self.to_create.append((
-            (v["external_id"], account_pk, kind, amount, component, v["posting_date"],
-             value_date, v.get("statement_cycle_date"), v.get("reason", "")),
-            target,
-        ))
-        if target is not None:
-            self.reversed_here[target.external_id] = v["external_id"]
-        self.created_here[v["external_id"]] = _Target(
-            v["external_id"], account_pk, amount, v["posting_date"], pending=True)
-        self.report.created += 1
+    def import_chunk(self, rows: list[Row]) -> None:
+        parsed = [self._parse(line, cells) for line, cells in rows]
+        self.report.rows_read += len(parsed)
+        self.load_accounts(row.values["account_id"] for row in parsed
+                           if "account_id" in row.values)
+        for row in parsed:
+            self.stage(row)
+            if row.errors:
+                self.report.errors.extend(row.errors)
 
-    def _check_reversal(self, row, kind, reverses, account_pk, amount, currency):
-        if kind != Posting.Kind.REVERSAL:
-            if reverses:
-                row.errors.add("reverses", _("only a reversal may name a posting to reverse"))
-            return None
-        if not reverses:
-            row.errors.add("reverses", _("a reversal must name the posting it reverses"))
-            return None
-        target = self.created_here.get(reverses) or self.targets.get(reverses)
-        if target is None:
-            if reverses in self.rejected_ids:
-                reason = _("posting %(id)r is rejected in this file, so it cannot be reversed")
-            else:
-                reason = _("unknown posting %(id)r")
-            row.errors.add("reverses", reason % {"id": reverses})
-            return None
-        if target.account_pk != account_pk:
-            row.errors.add("reverses", _(
-                "posting %(id)s belongs to another account") % {"id": reverses})
-            return None
-        reverser = self.reversed_by.get(reverses) or self.reversed_here.get(reverses)
-        if reverser is not None:
-            row.errors.add("reverses", _(
-                "posting %(id)s is already reversed (by %(by)s)")
-                % {"id": reverses, "by": reverser})
-            return None
-        if amount != abs(target.amount_minor):
-            row.errors.add("amount", _(
-                "a reversal must have the amount of the posting it reverses (%(amount)s)")
-                % {"amount": format_amount(abs(target.amount_minor), currency)})
-            return None
-        if row.values["posting_date"] < target.posting_date:
-            row.errors.add("posting_date", _(
-                "a reversal cannot be dated before the posting it reverses (%(date)s)")
-                % {"date": target.posting_date})
-            return None
-        return target
+    def account(self, row: ParsedRow) -> AccountTerms | None:
+        account = self.account_terms.get(row.values.get("account_id"))
+        if account is None and "account_id" in row.values:
+            row.errors.add("account_id", _("unknown account %(id)r") % {
+                "id": row.values["account_id"]})
+        return account
+
+    @abstractmethod
+    def stage(self, row: ParsedRow) -> None:
+        """Stage one parsed row (a bad one too, when it has its key)."""
+
+    def resolve(self, rows):  # the staged kinds resolve a chunk in import_chunk
+        raise NotImplementedError
+
+    def apply(self, row):
+        raise NotImplementedError
 
     def flush(self) -> None:
-        """Insert the chunk's postings; a reversal of a posting in the same chunk waits for it."""
-        pending = self.to_create
-        while pending:
-            ready = [(row, t) for row, t in pending if t is None or not t.pending]
-            waiting = [(row, t) for row, t in pending if t is not None and t.pending]
-            if not ready:
-                raise RuntimeError("reversal targets that are never inserted")
-            self.writer.insert([(*row, target.pk if target else None) for row, target in ready])
-            for external_id, pk in _lookup(
-                Posting.objects.all(), "external_id", {t.external_id for _row, t in waiting},
-                "external_id", "pk",
-            ):
-                self.created_here[external_id].pk = pk
-                self.created_here[external_id].pending = False
-            pending = waiting
-        self.to_create = []
+        pass
+
+    def finish(self, *, insert: bool) -> None:
+        """Check the staged file and insert its good rows when ``insert``."""
+        result = self.check_and_write(insert=insert)
+        labels = self.labels
+        self.report.errors.extend(
+            RowError(problem.line, labels.get(problem.field, problem.field), problem.message)
+            for problem in result.problems)
+        self.report.errors.sort(key=lambda error: error.line)
+        self.report.created = result.created
+        self.report.unchanged = result.unchanged
+        self.report.rejected = len({error.line for error in self.report.errors})
+
+    @abstractmethod
+    def check_and_write(self, *, insert: bool) -> WriteResult:
+        """The set-at-a-time checks and the insert."""
+
+
+class PostingImporter(StagedImporter):
+    """Postings are immutable: a known external id must come with the same values.
+
+    Every row goes through the one posting writer (``arrears.ledger.writer.PostingBatch``) the
+    API and the workbench use: the same per-row rules, the same checks of the batch in SQL
+    (duplicates, conflicts, reversals of unknown, foreign, rejected or already reversed
+    postings) and the same ledger rules (a waiver above the component owed ...). A reversal may
+    undo a posting already in the database or one on an earlier line of the same file.
+    """
+
+    kind = "postings"
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.batch = PostingBatch(source=Posting.Source.IMPORT.value, actor=self.actor,
+                                  check_limits=True)
+
+    def stage(self, row: ParsedRow) -> None:
+        v = row.values
+        external_id = v.get("external_id")
+        account = self.account(row) if not row.errors else None
+        amount = None
+        if account is not None:
+            amount = self.amount(row, "amount", account.currency)
+        if external_id is None:
+            return
+        self.batch.add(
+            line=row.line, external_id=external_id, account=account, kind=v.get("kind", ""),
+            amount_minor=amount, posting_date=v.get("posting_date"),
+            value_date=v.get("value_date"), component=v.get("component", ""),
+            reverses=v.get("reverses", ""), reason=v.get("reason", ""),
+            statement_cycle_date=v.get("statement_cycle_date"), bad=bool(row.errors))
+
+    def check_and_write(self, *, insert: bool) -> WriteResult:
+        return self.batch.finish(insert=insert)
 
 
 IMPORTERS: dict[str, type[Importer]] = {
