@@ -48,16 +48,29 @@ from arrears.imports.schemas import (
     check_contact_value,
     too_long,
 )
+from arrears.imports.staging import (
+    RAW,
+    STATEMENT_STAGE,
+    RawStage,
+    StatementBatch,
+    choice_ok,
+    date_ok,
+    iso_date,
+    optional_date,
+    plain_minor,
+    postgresql,
+    text_ok,
+)
 from arrears.imports.writer import RowWriter
 from arrears.ledger.models import Posting
-from arrears.ledger.writer import AccountTerms, PostingBatch, WriteResult
+from arrears.ledger.writer import STAGE as POSTING_STAGE
+from arrears.ledger.writer import AccountTerms, PostingBatch, TempTable, _execute, _rows
 from arrears.portfolio.models import (
     PHONE_KINDS,
     Account,
     Cardholder,
     ContactPoint,
     Product,
-    Statement,
     ThirdPartyContact,
 )
 from arrears.rules.money import AmountError, exponent_for, format_amount, parse_amount
@@ -68,6 +81,7 @@ CHUNK_SIZE = 5000
 LOOKUP_BATCH = 900  # stays under SQLite's default limit of 999 query parameters
 WRITE_BATCH = 1000
 SQLITE_CACHE_KIB = -262144  # negative: KiB, so 256 MiB while an import runs
+TERMS = "arrears_import_terms"
 
 
 @dataclass
@@ -155,7 +169,8 @@ def import_file(
     report = ImportReport(kind=kind, path=str(path))
     bar = _progress_bar(reader, enabled=progress)
     try:
-        with transaction.atomic(), _bulk_settings():
+        with transaction.atomic(), _bulk_settings(staged=issubclass(IMPORTERS[kind],
+                                                                    StagedImporter)):
             _import_rows(kind, reader, report, actor=actor, bar=bar, file_format=file_format,
                          dry_run=dry_run, skip_bad_rows=skip_bad_rows)
             if dry_run or (report.errors and not skip_bad_rows):
@@ -218,7 +233,7 @@ def _unknown_profile(name: str, kind: str) -> str:
 
 
 @contextmanager
-def _bulk_settings():
+def _bulk_settings(*, staged: bool = False):
     """Database settings for a large import, restored afterwards.
 
     SQLite gets a page cache big enough for the indexes of a million-row insert. PostgreSQL
@@ -227,6 +242,8 @@ def _bulk_settings():
     """
     setting = {"sqlite": ("PRAGMA cache_size", "PRAGMA cache_size = {}", SQLITE_CACHE_KIB),
                "postgresql": ("SHOW enable_seqscan", "SET enable_seqscan = {}", "off")}
+    if staged:  # whole-file joins over staging tables want sequential scans and hashes
+        setting.pop("postgresql")
     if connection.vendor not in setting:
         yield
         return
@@ -815,89 +832,18 @@ class ContactImporter(MasterImporter):
             self.save(ContactPoint, own, v["external_id"], values)
 
 
-class StatementImporter(Importer):
-    """Statements are immutable: a known external id must come with the same values."""
-
-    kind = "statements"
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.accounts = _accounts()
-        self.cycles_in_file: dict[tuple[int, date], int] = {}
-        self.to_create: list[tuple] = []
-        self.writer = RowWriter(Statement, ("external_id", "account_id", "cycle_date",
-                                            "due_date", "statement_balance_minor",
-                                            "minimum_due_minor"))
-
-    def resolve(self, rows: list[ParsedRow]) -> None:
-        self.accounts.load(row.values["account_id"] for row in rows)
-        ids = [row.values["external_id"] for row in rows]
-        self.existing = {
-            found[0]: found[1:]
-            for found in _lookup(Statement.objects.all(), "external_id", ids, "external_id",
-                                 "account_id", "cycle_date", "due_date",
-                                 "statement_balance_minor", "minimum_due_minor")
-        }
-        account_pks = {known[0] for row in rows
-                       if (known := self.accounts.get(row.values["account_id"]))}
-        cycles = {row.values["cycle_date"] for row in rows}
-        self.existing_cycles = {
-            (account_pk, cycle): external_id
-            for account_pk, cycle, external_id in _lookup(
-                Statement.objects.filter(cycle_date__in=cycles), "account_id", account_pks,
-                "account_id", "cycle_date", "external_id")
-        }
-
-    def apply(self, row: ParsedRow) -> None:
-        v = row.values
-        account = self.accounts.get(v["account_id"])
-        if account is None:
-            row.errors.add("account_id", _("unknown account %(id)r") % {"id": v["account_id"]})
-            return
-        account_pk, currency = account
-        balance = self.amount(row, "statement_balance", currency)
-        minimum = self.amount(row, "minimum_due", currency)
-        if minimum is not None and minimum < 0:
-            row.errors.add("minimum_due", _("must not be negative"))
-        if v["due_date"] < v["cycle_date"]:
-            row.errors.add("due_date", _("%(due)s is before the cycle date %(cycle)s") % {
-                "due": v["due_date"], "cycle": v["cycle_date"]})
-        if row.errors:
-            return
-        values = (account_pk, v["cycle_date"], v["due_date"], balance, minimum)
-        known = self.existing.get(v["external_id"])
-        if known is not None:
-            if tuple(known) == values:
-                self.report.unchanged += 1
-            else:
-                row.errors.add("external_id", _(
-                    "statement %(id)s already exists with different values; "
-                    "statements cannot be changed") % {"id": v["external_id"]})
-            return
-        cycle_key = (account_pk, v["cycle_date"])
-        other = self.existing_cycles.get(cycle_key)
-        first = self.cycles_in_file.setdefault(cycle_key, row.line)
-        if other is not None or first != row.line:
-            where = other or _("line %(line)d") % {"line": first}
-            row.errors.add("cycle_date", _(
-                "account %(account)s already has a statement for %(cycle)s (%(other)s)") % {
-                "account": v["account_id"], "cycle": v["cycle_date"], "other": where})
-            return
-        self.to_create.append((v["external_id"], account_pk, v["cycle_date"], v["due_date"],
-                               balance, minimum))
-        self.report.created += 1
-
-    def flush(self) -> None:
-        self.writer.insert(self.to_create)
-        self.to_create = []
-
-
 class StagedImporter(Importer):
-    """A kind whose files can hold millions of rows (statements, postings): every row is
-    parsed and resolved a chunk at a time and streamed into a staging table; duplicates,
-    conflicts with the database and the rules between rows are checked set-at-a-time in SQL
-    once the whole file is staged (``finish``), then the good rows are inserted at once.
-    Memory stays bounded: no row is kept in Python after its chunk."""
+    """A kind whose files can hold millions of rows (statements, postings).
+
+    Each chunk's cells are streamed as text into a staging table (``staging.RawStage``: COPY
+    on PostgreSQL) when the file is written in the default formats (ISO dates, amounts in
+    major units); once the file is staged, SQL types every row it can prove good and checks
+    it against the database (accounts, limits), and the rows it cannot are parsed here by the
+    same parsers and rules as ever, which say why a row is bad with its line and column. A
+    file in a profile's own formats is parsed here row by row. Either way the typed rows go
+    to the kind's batch, which checks duplicates, conflicts with the database and the rules
+    between rows set-at-a-time in SQL, then inserts the good rows at once. Memory stays
+    bounded: no row is kept in Python after its chunk."""
 
     track_duplicates = False  # the staging table finds them, with the line of the first
     ACCOUNT_CACHE = 200_000
@@ -906,7 +852,14 @@ class StagedImporter(Importer):
         super().__init__(**kwargs)
         self.account_terms: dict[str, AccountTerms] = {}
         self.products: dict[int, Product] = {}
-        self.insert = False
+        self.names = [column.name for column, _position in self.positions]
+        self.width = len(self.header)
+        self.raw = None
+        if (not self.report.errors and not kwargs.get("typed_columns")
+                and self.format.dates.pattern == ISO_DATES.pattern
+                and self.format.amounts is None):
+            self.raw = RawStage(self.names)
+        self.raw_rows: list[tuple] = []
 
     def load_accounts(self, keys: Iterable[str]) -> None:
         """The accounts a chunk names (and their products), a few ``__in`` queries."""
@@ -922,8 +875,25 @@ class StagedImporter(Importer):
             self.account_terms[external_id] = AccountTerms(pk, opened, self.products[product_id])
 
     def import_chunk(self, rows: list[Row]) -> None:
+        self.report.rows_read += len(rows)
+        if self.raw is None:
+            self.parse_and_stage(rows)
+            return
+        width, positions, slow = self.width, [p for _c, p in self.positions], []
+        staged = self.raw_rows
+        for line, cells in rows:
+            if len(cells) != width or UNSTORABLE.search("".join(cells)):
+                slow.append((line, cells))
+            else:
+                staged.append((line, *[cells[position] for position in positions]))
+        if slow:
+            self.parse_and_stage(slow)
+        self.raw.write(staged)
+        self.raw_rows = []
+
+    def parse_and_stage(self, rows: list[Row]) -> None:
+        """Parse rows here (the column parsers, the rules per row) and stage them."""
         parsed = [self._parse(line, cells) for line, cells in rows]
-        self.report.rows_read += len(parsed)
         self.load_accounts(row.values["account_id"] for row in parsed
                            if "account_id" in row.values)
         for row in parsed:
@@ -937,6 +907,45 @@ class StagedImporter(Importer):
             row.errors.add("account_id", _("unknown account %(id)r") % {
                 "id": row.values["account_id"]})
         return account
+
+    def cell(self, name: str) -> str:
+        """The raw cell of our column ``name`` in SQL ('' when the file leaves it out)."""
+        return f"r.c_{name}" if name in self.names else "''"
+
+    def type_raw(self) -> None:
+        """Type the raw rows SQL proves good into the batch's stage, then parse the rest
+        here, a chunk at a time, in line order."""
+        if postgresql():
+            _execute(f"ANALYZE {RAW}")
+        terms = TempTable(TERMS, (("product_id", "bigint"), ("exponent", "integer"),
+                                  ("ceiling", "bigint"), ("today", "date")))
+        from arrears.portfolio.selectors import product_today
+
+        terms.write([(product.pk, exponent_for(product.currency),
+                      product.limits.amount_ceiling, product_today(product))
+                     for product in Product.objects.all()])
+        if postgresql():
+            _execute(f"ANALYZE {TERMS}")
+        self.type_raw_sql()
+        terms.drop()
+        columns = ", ".join(f"r.c_{name}" for name in self.names)
+        positions = [position for _column, position in self.positions]
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT r.line, {columns} FROM {RAW} r WHERE NOT EXISTS (SELECT 1 "
+                           f"FROM {self.stage_table} s WHERE s.line = r.line) ORDER BY r.line")
+            while rows := cursor.fetchmany(CHUNK_SIZE):
+                chunk = []
+                for line, *values in rows:
+                    cells = [""] * self.width
+                    for position, value in zip(positions, values, strict=True):
+                        cells[position] = value
+                    chunk.append((line, cells))
+                self.parse_and_stage(chunk)
+        self.raw.drop()
+
+    @abstractmethod
+    def type_raw_sql(self) -> None:
+        """Insert the raw rows SQL proves good into the batch's stage, typed."""
 
     @abstractmethod
     def stage(self, row: ParsedRow) -> None:
@@ -953,7 +962,9 @@ class StagedImporter(Importer):
 
     def finish(self, *, insert: bool) -> None:
         """Check the staged file and insert its good rows when ``insert``."""
-        result = self.check_and_write(insert=insert)
+        if self.raw is not None:
+            self.type_raw()
+        result = self.batch.finish(insert=insert)
         labels = self.labels
         self.report.errors.extend(
             RowError(problem.line, labels.get(problem.field, problem.field), problem.message)
@@ -962,10 +973,6 @@ class StagedImporter(Importer):
         self.report.created = result.created
         self.report.unchanged = result.unchanged
         self.report.rejected = len({error.line for error in self.report.errors})
-
-    @abstractmethod
-    def check_and_write(self, *, insert: bool) -> WriteResult:
-        """The set-at-a-time checks and the insert."""
 
 
 class PostingImporter(StagedImporter):
@@ -979,11 +986,12 @@ class PostingImporter(StagedImporter):
     """
 
     kind = "postings"
+    stage_table = POSTING_STAGE
 
     def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.batch = PostingBatch(source=Posting.Source.IMPORT.value, actor=self.actor,
+        self.batch = PostingBatch(source=Posting.Source.IMPORT.value, actor=kwargs["actor"],
                                   check_limits=True)
+        super().__init__(**kwargs)
 
     def stage(self, row: ParsedRow) -> None:
         v = row.values
@@ -1001,8 +1009,90 @@ class PostingImporter(StagedImporter):
             reverses=v.get("reverses", ""), reason=v.get("reason", ""),
             statement_cycle_date=v.get("statement_cycle_date"), bad=bool(row.errors))
 
-    def check_and_write(self, *, insert: bool) -> WriteResult:
-        return self.batch.finish(insert=insert)
+    def type_raw_sql(self) -> None:
+        self.batch.flush()
+        cell = self.cell
+        columns = {column.name: column for column in self.schema}
+        kind, component = cell("kind"), cell("component")
+        checks = " AND ".join([
+            text_ok(cell("external_id"), 64, True),
+            choice_ok(kind, columns["kind"].choices, True),
+            choice_ok(component, columns["component"].choices, False),
+            text_ok(cell("reverses"), 64, False),
+            text_ok(cell("reason"), 500, False),
+            date_ok(cell("value_date"), False),
+            date_ok(cell("statement_cycle_date"), False),
+        ])
+        _execute(
+            f"INSERT INTO {POSTING_STAGE} (line, external_id, account_id, kind, amount_minor, "
+            "component, posting_date, value_date, reverses_ext, reason, statement_cycle_date, "
+            "bad) SELECT line, external_id, account_id, kind, minor, component, posting_date, "
+            "COALESCE(value_date, posting_date), reverses, reason, cycle, 0 FROM ("
+            f"SELECT r.line, {cell('external_id')} AS external_id, a.id AS account_id, "
+            f"a.open_date AS opened, t.ceiling, t.today, lower({kind}) AS kind, "
+            f"lower({component}) AS component, {cell('reverses')} AS reverses, "
+            f"{cell('reason')} AS reason, {plain_minor(cell('amount'), 't.exponent')} AS minor, "
+            f"{iso_date(cell('posting_date'))} AS posting_date, "
+            f"{optional_date(cell('value_date'))} AS value_date, "
+            f"{optional_date(cell('statement_cycle_date'))} AS cycle "
+            f"FROM {RAW} r JOIN {Account._meta.db_table} a ON a.external_id = r.c_account_id "
+            f"JOIN {TERMS} t ON t.product_id = a.product_id WHERE {checks}) q "
+            "WHERE minor IS NOT NULL AND posting_date IS NOT NULL AND minor <> 0 "
+            "AND (minor > 0 OR kind = 'adjustment') "
+            "AND NOT (kind IN ('waiver', 'adjustment') AND component = '') "
+            "AND ((kind = 'reversal' AND reverses <> '') OR (kind <> 'reversal' "
+            "AND reverses = '')) AND minor <= ceiling AND -minor <= ceiling "
+            "AND posting_date >= opened AND posting_date <= today "
+            "AND (value_date IS NULL OR (value_date >= opened AND value_date <= today))")
+        self.batch.rows = _rows(f"SELECT COUNT(*) FROM {POSTING_STAGE}")[0][0]
+
+
+class StatementImporter(StagedImporter):
+    """Statements are immutable: a known external id must come with the same values."""
+
+    kind = "statements"
+    stage_table = STATEMENT_STAGE
+
+    def __init__(self, **kwargs):
+        self.batch = StatementBatch()
+        super().__init__(**kwargs)
+
+    def stage(self, row: ParsedRow) -> None:
+        v = row.values
+        external_id = v.get("external_id")
+        account = self.account(row) if not row.errors else None
+        balance = minimum = None
+        if account is not None:
+            balance = self.amount(row, "statement_balance", account.currency)
+            minimum = self.amount(row, "minimum_due", account.currency)
+            if minimum is not None and minimum < 0:
+                row.errors.add("minimum_due", _("must not be negative"))
+            if v["due_date"] < v["cycle_date"]:
+                row.errors.add("due_date", _("%(due)s is before the cycle date %(cycle)s") % {
+                    "due": v["due_date"], "cycle": v["cycle_date"]})
+        if external_id is None:
+            return
+        self.batch.add((row.line, external_id, account.pk if account else None,
+                        v.get("account_id"), v.get("cycle_date"), v.get("due_date"), balance,
+                        minimum, 1 if row.errors else 0))
+
+    def type_raw_sql(self) -> None:
+        self.batch.flush()
+        cell = self.cell
+        _execute(
+            f"INSERT INTO {STATEMENT_STAGE} (line, external_id, account_id, account_ext, "
+            "cycle_date, due_date, balance_minor, minimum_minor, bad) SELECT line, external_id, "
+            "account_id, account_ext, cycle_date, due_date, balance, minimum, 0 FROM ("
+            f"SELECT r.line, {cell('external_id')} AS external_id, a.id AS account_id, "
+            f"r.c_account_id AS account_ext, {iso_date(cell('cycle_date'))} AS cycle_date, "
+            f"{iso_date(cell('due_date'))} AS due_date, "
+            f"{plain_minor(cell('statement_balance'), 't.exponent')} AS balance, "
+            f"{plain_minor(cell('minimum_due'), 't.exponent')} AS minimum "
+            f"FROM {RAW} r JOIN {Account._meta.db_table} a ON a.external_id = r.c_account_id "
+            f"JOIN {TERMS} t ON t.product_id = a.product_id "
+            f"WHERE {text_ok(cell('external_id'), 64, True)}) q "
+            "WHERE cycle_date IS NOT NULL AND due_date IS NOT NULL AND balance IS NOT NULL "
+            "AND minimum IS NOT NULL AND minimum >= 0 AND due_date >= cycle_date")
 
 
 IMPORTERS: dict[str, type[Importer]] = {

@@ -18,25 +18,22 @@ from tqdm import tqdm
 from arrears.audit.services import audit_record
 from arrears.compliance.services import PostingAsk, posting_refusals_store, postings_ask
 from arrears.ledger.models import AccountPosition, BucketChange, CycleRun, Posting
-from arrears.ledger.writer import AccountTerms, PostingBatch, WriteResult
 from arrears.ledger.selectors import (
     AccountLedger,
     delinquency_as_of,
     ledgers_for,
     product_terms,
 )
-from arrears.portfolio.models import Account, Product
+from arrears.ledger.writer import AccountTerms, PostingBatch, WriteResult
+from arrears.portfolio.models import Account
 from arrears.portfolio.selectors import product_today
 from arrears.rules.accrual import accrue
 from arrears.rules.charges import ProductTerms
-from arrears.rules.ledger import Entry, LedgerError, LedgerState, apply, fold
+from arrears.rules.ledger import Entry, fold
 from arrears.rules.limits import (
-    HARD_MAX_AMOUNT_MINOR,
     LimitProblem,
-    amount_problem,
     posting_problems,
 )
-from arrears.rules.money import format_money
 
 ACCRUING_STATUSES = (Account.Status.ACTIVE, Account.Status.BLOCKED)
 CYCLE_CHUNK = 2000

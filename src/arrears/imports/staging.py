@@ -1,0 +1,208 @@
+"""The raw staging table of a large import, and the SQL that types its cells.
+
+A file's cells are streamed as text into a temporary table (COPY on PostgreSQL, so that
+Python does no per-cell work); SQL then types the cells it can prove well formed (ISO dates,
+plain amounts such as ``-1234.5``, known choices, lengths) and leaves every other row to the
+Python parsers, which give the exact reason with the column as the file names it. SQL only
+ever says "surely good"; a refusal is always explained by the same Python rules as a small
+file's.
+"""
+
+from django.db import connection
+
+from arrears.ledger.writer import TempTable
+
+RAW = "arrears_import_raw"
+DATE_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+AMOUNT_PATTERN = r"^-?[0-9]{1,13}(\.[0-9]{1,2})?$"
+
+
+def postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def matches(column: str, pattern: str) -> str:
+    operator = "~" if postgresql() else "REGEXP"
+    return f"{column} {operator} '{pattern}'"
+
+
+def iso_date(column: str) -> str:
+    """``column`` as a date when it is a real ISO date, else NULL (never an error)."""
+    if postgresql():
+        return (f"CASE WHEN {matches(column, DATE_PATTERN)} AND left({column}, 4) <> '0000' "
+                f"THEN CASE WHEN CAST(substr({column}, 9, 2) AS integer) <= EXTRACT(DAY FROM "
+                f"make_date(CAST(left({column}, 4) AS integer), "
+                f"CAST(substr({column}, 6, 2) AS integer), 1) + interval '1 month' "
+                f"- interval '1 day') THEN CAST({column} AS date) END END")
+    return (f"CASE WHEN {matches(column, DATE_PATTERN)} AND substr({column}, 1, 4) <> '0000' "
+            f"AND date(julianday({column})) = {column} THEN {column} END")
+
+
+def optional_date(column: str) -> str:
+    """NULL for an empty cell; a cell that is not a real ISO date is caught by ``date_ok``."""
+    return f"CASE WHEN {column} = '' THEN NULL ELSE {iso_date(column)} END"
+
+
+def date_ok(column: str, required: bool) -> str:
+    check = f"{iso_date(column)} IS NOT NULL"
+    return check if required else f"({column} = '' OR {check})"
+
+
+def plain_minor(column: str, exponent: str) -> str:
+    """The minor units of a plain amount (``-1234.5``) in a currency of ``exponent`` decimals
+    (an SQL expression), exactly with integers; NULL when the amount is not plain or has more
+    decimals than the currency."""
+    decimals = (f"CASE WHEN {_position('.', column)} = 0 THEN 0 "
+                f"ELSE length({column}) - {_position('.', column)} END")
+    scale = (f"CASE {exponent} - ({decimals}) WHEN 0 THEN 1 WHEN 1 THEN 10 WHEN 2 THEN 100 "
+             "WHEN 3 THEN 1000 END")
+    digits = f"CAST(replace({column}, '.', '') AS bigint)"
+    return f"CASE WHEN {matches(column, AMOUNT_PATTERN)} THEN {digits} * {scale} END"
+
+
+def _position(needle: str, column: str) -> str:
+    if postgresql():
+        return f"strpos({column}, '{needle}')"
+    return f"instr({column}, '{needle}')"
+
+
+def text_ok(column: str, max_length: int | None, required: bool) -> str:
+    checks = []
+    if required:
+        checks.append(f"{column} <> ''")
+    if max_length is not None:
+        checks.append(f"length({column}) <= {max_length}")
+    return " AND ".join(checks) or "1 = 1"
+
+
+def choice_ok(column: str, choices, required: bool) -> str:
+    allowed = ", ".join(f"'{choice}'" for choice in choices if "'" not in choice)
+    check = f"lower({column}) IN ({allowed})"
+    return check if required else f"({column} = '' OR {check})"
+
+
+class RawStage(TempTable):
+    """The file's cells as text, one column per column of the kind (``c_<name>``)."""
+
+    def __init__(self, names: list[str]):
+        self.names = names
+        super().__init__(RAW, [("line", "bigint"), *((f"c_{name}", "text") for name in names)])
+
+
+STATEMENT_STAGE = "arrears_statement_stage"
+STATEMENT_MARKS = "arrears_statement_marks"
+
+
+class StatementBatch:
+    """Statements staged for one import, checked set-at-a-time: duplicate ids in the file,
+    ids already imported (the same values: unchanged; others: refused, statements cannot
+    change), a second statement of an account for the same cycle (in the file or the
+    database); then every good row inserted with one ``INSERT ... SELECT``."""
+
+    COLUMNS = (("line", "bigint"), ("external_id", "varchar(64)"), ("account_id", "bigint"),
+               ("account_ext", "varchar(64)"), ("cycle_date", "date"), ("due_date", "date"),
+               ("balance_minor", "bigint"), ("minimum_minor", "bigint"), ("bad", "integer"))
+
+    def __init__(self):
+        self.stage = TempTable(STATEMENT_STAGE, self.COLUMNS)
+        self.marks = TempTable(STATEMENT_MARKS, (("line", "bigint"), ("mark", "integer")),
+                               key="line")
+        self.pending: list[tuple] = []
+        self.problems = []
+
+    def add(self, row: tuple) -> None:
+        self.pending.append(row)
+        if len(self.pending) >= 5000:
+            self.flush()
+
+    def flush(self) -> None:
+        self.stage.write(self.pending)
+        self.pending = []
+
+    def finish(self, *, insert: bool):
+        from django.utils.translation import gettext as _
+
+        from arrears.ledger.writer import BAD, UNCHANGED, WriteProblem, WriteResult, _execute, _rows
+        from arrears.portfolio.models import Statement
+
+        self.flush()
+        if postgresql():
+            _execute(f"ANALYZE {STATEMENT_STAGE}")
+        table = Statement._meta.db_table
+        good = f"NOT EXISTS (SELECT 1 FROM {STATEMENT_MARKS} m WHERE m.line = s.line)"
+        problems: list[WriteProblem] = []
+
+        def refuse(found: list[WriteProblem]) -> None:
+            problems.extend(found)
+            lines = sorted({p.line for p in found})
+            if lines:
+                with connection.cursor() as cursor:
+                    cursor.executemany(
+                        f"INSERT INTO {STATEMENT_MARKS} (line, mark) VALUES (%s, {BAD})",
+                        [(line,) for line in lines])
+
+        _execute(f"INSERT INTO {STATEMENT_MARKS} (line, mark) SELECT line, {BAD} "
+                 f"FROM {STATEMENT_STAGE} WHERE bad = 1")
+        refuse([WriteProblem(line, "external_id", "duplicate", _(
+            "duplicate external id %(id)r: already on line %(first)d of this file")
+            % {"id": external_id, "first": first}) for line, external_id, first in _rows(
+            f"SELECT s.line, s.external_id, d.first FROM {STATEMENT_STAGE} s JOIN ("
+            f"SELECT external_id, MIN(line) AS first FROM {STATEMENT_STAGE} "
+            "GROUP BY external_id HAVING COUNT(*) > 1) d ON d.external_id = s.external_id "
+            "WHERE s.line > d.first")])
+        found = _rows(
+            "SELECT s.line, s.external_id, CASE WHEN p.account_id = s.account_id "
+            "AND p.cycle_date = s.cycle_date AND p.due_date = s.due_date "
+            "AND p.statement_balance_minor = s.balance_minor "
+            "AND p.minimum_due_minor = s.minimum_minor THEN 1 ELSE 0 END "
+            f"FROM {STATEMENT_STAGE} s JOIN {table} p ON p.external_id = s.external_id "
+            f"WHERE {good}")
+        same = [(line,) for line, _id, equal in found if equal]
+        if same:
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"INSERT INTO {STATEMENT_MARKS} (line, mark) VALUES (%s, {UNCHANGED})", same)
+        refuse([WriteProblem(line, "external_id", "conflict", _(
+            "statement %(id)s already exists with different values; statements cannot be "
+            "changed") % {"id": external_id}) for line, external_id, equal in found if not equal])
+        # a second statement of an account for a cycle: in the database, or on an earlier line
+        in_database = _rows(
+            "SELECT s.line, s.account_ext, s.cycle_date, p.external_id "
+            f"FROM {STATEMENT_STAGE} s JOIN {table} p ON p.account_id = s.account_id "
+            f"AND p.cycle_date = s.cycle_date WHERE {good}")
+        in_file = _rows(
+            "SELECT s.line, s.account_ext, s.cycle_date, d.first "
+            f"FROM {STATEMENT_STAGE} s JOIN (SELECT account_id, cycle_date, MIN(line) AS first "
+            f"FROM {STATEMENT_STAGE} s WHERE {good} GROUP BY account_id, cycle_date "
+            "HAVING COUNT(*) > 1) d ON d.account_id = s.account_id "
+            f"AND d.cycle_date = s.cycle_date WHERE s.line > d.first AND {good}")
+        other = {line: (account, cycle, where) for line, account, cycle, where in in_database}
+        for line, account, cycle, first in in_file:
+            other.setdefault(line, (account, cycle, _("line %(line)d") % {"line": first}))
+        refuse([WriteProblem(line, "cycle_date", "cycle", _(
+            "account %(account)s already has a statement for %(cycle)s (%(other)s)") % {
+            "account": account, "cycle": cycle, "other": where})
+            for line, (account, cycle, where) in sorted(other.items())])
+        result = WriteResult(problems=sorted(problems, key=lambda p: p.line))
+        ((rows, marked_bad, marked_same),) = _rows(
+            f"SELECT (SELECT COUNT(*) FROM {STATEMENT_STAGE}), "
+            f"COALESCE(SUM(CASE WHEN mark = {BAD} THEN 1 ELSE 0 END), 0), "
+            f"COALESCE(SUM(CASE WHEN mark = {UNCHANGED} THEN 1 ELSE 0 END), 0) "
+            f"FROM {STATEMENT_MARKS}")
+        result.unchanged = int(marked_same)
+        result.created = int(rows) - int(marked_bad) - int(marked_same)
+        if insert:
+            from django.utils import timezone
+
+            now = connection.ops.adapt_datetimefield_value(timezone.now())
+            _execute(
+                f"INSERT INTO {table} (external_id, account_id, cycle_date, due_date, "
+                "statement_balance_minor, minimum_due_minor, created_at) "
+                "SELECT s.external_id, s.account_id, s.cycle_date, s.due_date, "
+                f"s.balance_minor, s.minimum_minor, %s FROM {STATEMENT_STAGE} s "
+                f"WHERE {good} ORDER BY s.line", [now])
+            result.inserted = True
+        self.stage.drop()
+        self.marks.drop()
+        return result
+
