@@ -49,14 +49,13 @@ from arrears.imports.schemas import (
     too_long,
 )
 from arrears.imports.staging import (
+    DAYS,
     RAW,
     STATEMENT_STAGE,
     RawStage,
     StatementBatch,
+    calendar,
     choice_ok,
-    date_ok,
-    iso_date,
-    optional_date,
     plain_minor,
     postgresql,
     text_ok,
@@ -82,6 +81,9 @@ LOOKUP_BATCH = 900  # stays under SQLite's default limit of 999 query parameters
 WRITE_BATCH = 1000
 SQLITE_CACHE_KIB = -262144  # negative: KiB, so 256 MiB while an import runs
 TERMS = "arrears_import_terms"
+SEEN = "arrears_import_seen"
+FULL_KINDS = ("cardholders", "accounts")
+ABSENT_LISTED = 100
 
 
 @dataclass
@@ -108,10 +110,14 @@ class ImportReport:
     rejected: int = 0
     errors: list[RowError] = field(default_factory=list)
     committed: bool = False
+    full: bool = False
+    absent: int = 0  # a full file: rows in the database the file does not have
+    absent_ids: list[str] = field(default_factory=list)  # the first ABSENT_LISTED of them
 
     def counts(self) -> dict[str, int | bool]:
         return {
-            name: value for name, value in asdict(self).items() if name not in {"errors", "path"}
+            name: value for name, value in asdict(self).items()
+            if name not in {"errors", "path", "absent_ids"}
         }
 
 
@@ -147,8 +153,13 @@ def import_file(
     progress: bool = False,
     profile: str | None = None,
     encoding: str | None = None,
+    full: bool = False,
 ) -> ImportReport:
     """Import one delimited text or Parquet file of ``kind``; see ``docs/imports.md``.
+
+    A file holds what changed (a delta: only its rows, and only its columns, are created or
+    updated); ``full`` declares that it holds every cardholder or account, and then the ones
+    in the database it does not have are reported (``absent``), never deleted or closed.
 
     ``profile`` names the ``ImportProfile`` of this kind that says how the file is written;
     ``encoding`` declares the text encoding (over the profile's). Raises ``ImportFileError``
@@ -160,13 +171,17 @@ def import_file(
             _("unknown kind %(kind)r: use one of %(kinds)s")
             % {"kind": kind, "kinds": ", ".join(KINDS)}
         )
+    if full and kind not in FULL_KINDS:
+        raise ImportFileError(_("--full is for the master data files (%(kinds)s): a file of "
+                                "%(kind)s adds to what is there") % {
+            "kinds": ", ".join(FULL_KINDS), "kind": kind})
     file_format = file_format_for(kind, profile=profile, encoding=encoding)
     path = Path(path)
     reader = open_reader(path, file_format)
     if encoding and isinstance(reader, ParquetReader):
         raise ImportFileError(_("--encoding is for text files: the text in a Parquet file is "
                                 "always UTF-8"))
-    report = ImportReport(kind=kind, path=str(path))
+    report = ImportReport(kind=kind, path=str(path), full=full)
     bar = _progress_bar(reader, enabled=progress)
     try:
         with transaction.atomic(), _bulk_settings(staged=issubclass(IMPORTERS[kind],
@@ -282,6 +297,7 @@ def _import_rows(kind: str, reader, report: ImportReport, *, actor, bar,
         for header, rows in reader.chunks(CHUNK_SIZE):
             if importer is None:
                 importer = IMPORTERS[kind](header=header, report=report, actor=actor,
+                                           full=report.full,
                                            file_format=file_format,
                                            typed_columns=reader.typed_columns,
                                            header_line=reader.header_line)
@@ -303,6 +319,8 @@ def _import_rows(kind: str, reader, report: ImportReport, *, actor, bar,
             bar.set_postfix_str(_("checking the file against the database"))
         clean = not report.errors
         importer.finish(insert=not dry_run and (skip_bad_rows or clean))
+    if report.full:
+        importer.report_absent()
 
 
 def _batched(values: Iterable, size: int = LOOKUP_BATCH) -> Iterable[list]:
@@ -357,7 +375,7 @@ class Importer(ABC):
 
     def __init__(self, *, header: list[str], report: ImportReport, actor,
                  file_format: FileFormat | None = None, typed_columns=frozenset(),
-                 header_line: int = 1):
+                 header_line: int = 1, full: bool = False):
         self.report = report
         self.actor = actor
         self.format = file_format or FileFormat()
@@ -425,6 +443,7 @@ class Importer(ABC):
     def import_chunk(self, rows: list[Row]) -> None:
         parsed = [self._parse(line, cells) for line, cells in rows]
         self.report.rows_read += len(parsed)
+        self.note_ids(parsed)
         self.resolve([row for row in parsed if not row.errors])
         for row in parsed:
             if not row.errors:
@@ -472,6 +491,10 @@ class Importer(ABC):
                     "duplicate external id %(id)r: already on line %(first)d of this file"
                 ) % {"id": key, "first": first})
         return ParsedRow(line, values, errors)
+
+    def note_ids(self, parsed: list[ParsedRow]) -> None:
+        """Keep the ids a full file names (master data; other kinds keep none)."""
+        del parsed
 
     def _check_storable(self, cells: list[str], errors: RowErrors) -> None:
         for column, position, _parse in self.parsers:
@@ -586,6 +609,26 @@ class MasterImporter(Importer):
         self.to_create: list[tuple[type[Model], dict]] = []
         self.to_update: list[Model] = []
         self.update_fields: set[str] = set()
+        self.seen_ids = None
+        if kwargs.get("full"):
+            self.seen_ids = TempTable(SEEN, (("external_id", "varchar(64)"),))
+
+    def note_ids(self, parsed: list[ParsedRow]) -> None:
+        """A full file: every id it names (a bad row's too: the row is there, only wrong)."""
+        if self.seen_ids is not None:
+            self.seen_ids.write([(row.values[self.key],) for row in parsed
+                                 if self.key in row.values])
+
+    def report_absent(self) -> None:
+        """The rows in the database a full file does not name: counted and the first listed,
+        never deleted (a file the bank's system cut short must not close half the book)."""
+        table = self.model._meta.db_table
+        missing = (f"FROM {table} x WHERE NOT EXISTS (SELECT 1 FROM {SEEN} s "
+                   "WHERE s.external_id = x.external_id)")
+        self.report.absent = _rows(f"SELECT COUNT(*) {missing}")[0][0]
+        self.report.absent_ids = [external_id for (external_id,) in _rows(
+            f"SELECT x.external_id {missing} ORDER BY x.external_id LIMIT {ABSENT_LISTED}")]
+        self.seen_ids.drop()
 
     def resolve(self, rows: list[ParsedRow]) -> None:
         ids = [row.values[self.key] for row in rows]
@@ -854,12 +897,16 @@ class StagedImporter(Importer):
         self.products: dict[int, Product] = {}
         self.names = [column.name for column, _position in self.positions]
         self.width = len(self.header)
-        self.raw = None
-        if (not self.report.errors and not kwargs.get("typed_columns")
-                and self.format.dates.pattern == ISO_DATES.pattern
-                and self.format.amounts is None):
-            self.raw = RawStage(self.names)
+        self.typed = bool(kwargs.get("typed_columns"))
+        self.raw = RawStage(self.names) if self.raw_allowed() else None
         self.raw_rows: list[tuple] = []
+
+    def raw_allowed(self) -> bool:
+        """Whether SQL can type this file's cells: text in the default date and amount
+        formats (a profile's own formats, and typed Parquet columns, are parsed here)."""
+        return (not self.report.errors and not self.typed
+                and self.format.dates.pattern == ISO_DATES.pattern
+                and self.format.amounts is None)
 
     def load_accounts(self, keys: Iterable[str]) -> None:
         """The accounts a chunk names (and their products), a few ``__in`` queries."""
@@ -926,8 +973,10 @@ class StagedImporter(Importer):
                      for product in Product.objects.all()])
         if postgresql():
             _execute(f"ANALYZE {TERMS}")
+        days = calendar()
         self.type_raw_sql()
         terms.drop()
+        days.drop()
         columns = ", ".join(f"r.c_{name}" for name in self.names)
         positions = [position for _column, position in self.positions]
         with connection.cursor() as cursor:
@@ -1020,24 +1069,31 @@ class PostingImporter(StagedImporter):
             choice_ok(component, columns["component"].choices, False),
             text_ok(cell("reverses"), 64, False),
             text_ok(cell("reason"), 500, False),
-            date_ok(cell("value_date"), False),
-            date_ok(cell("statement_cycle_date"), False),
         ])
+        days = []
+        for name, alias in (("value_date", "vd"), ("statement_cycle_date", "cd")):
+            if name in self.names:
+                days.append((f"LEFT JOIN {DAYS} {alias} ON {alias}.iso = r.c_{name}",
+                             f"{alias}.day", f"(r.c_{name} = '' OR {alias}.day IS NOT NULL)"))
+            else:
+                days.append(("", "CAST(NULL AS date)" if postgresql() else "NULL", "1 = 1"))
+        (value_join, value_day, value_ok), (cycle_join, cycle_day, cycle_ok) = days
         _execute(
+            f"WITH q AS MATERIALIZED (SELECT r.line, {cell('external_id')} AS external_id, "
+            "a.id AS account_id, a.open_date AS opened, t.ceiling, t.today, "
+            f"lower({kind}) AS kind, lower({component}) AS component, "
+            f"{cell('reverses')} AS reverses, {cell('reason')} AS reason, "
+            f"{plain_minor(cell('amount'), 't.exponent')} AS minor, "
+            f"pd.day AS posting_date, {value_day} AS value_date, {cycle_day} AS cycle "
+            f"FROM {RAW} r JOIN {Account._meta.db_table} a ON a.external_id = r.c_account_id "
+            f"JOIN {TERMS} t ON t.product_id = a.product_id "
+            f"JOIN {DAYS} pd ON pd.iso = r.c_posting_date {value_join} {cycle_join} "
+            f"WHERE {checks} AND {value_ok} AND {cycle_ok}) "
             f"INSERT INTO {POSTING_STAGE} (line, external_id, account_id, kind, amount_minor, "
             "component, posting_date, value_date, reverses_ext, reason, statement_cycle_date, "
             "bad) SELECT line, external_id, account_id, kind, minor, component, posting_date, "
-            "COALESCE(value_date, posting_date), reverses, reason, cycle, 0 FROM ("
-            f"SELECT r.line, {cell('external_id')} AS external_id, a.id AS account_id, "
-            f"a.open_date AS opened, t.ceiling, t.today, lower({kind}) AS kind, "
-            f"lower({component}) AS component, {cell('reverses')} AS reverses, "
-            f"{cell('reason')} AS reason, {plain_minor(cell('amount'), 't.exponent')} AS minor, "
-            f"{iso_date(cell('posting_date'))} AS posting_date, "
-            f"{optional_date(cell('value_date'))} AS value_date, "
-            f"{optional_date(cell('statement_cycle_date'))} AS cycle "
-            f"FROM {RAW} r JOIN {Account._meta.db_table} a ON a.external_id = r.c_account_id "
-            f"JOIN {TERMS} t ON t.product_id = a.product_id WHERE {checks}) q "
-            "WHERE minor IS NOT NULL AND posting_date IS NOT NULL AND minor <> 0 "
+            "COALESCE(value_date, posting_date), reverses, reason, cycle, 0 FROM q "
+            "WHERE minor IS NOT NULL AND minor <> 0 "
             "AND (minor > 0 OR kind = 'adjustment') "
             "AND NOT (kind IN ('waiver', 'adjustment') AND component = '') "
             "AND ((kind = 'reversal' AND reverses <> '') OR (kind <> 'reversal' "
@@ -1080,19 +1136,20 @@ class StatementImporter(StagedImporter):
         self.batch.flush()
         cell = self.cell
         _execute(
-            f"INSERT INTO {STATEMENT_STAGE} (line, external_id, account_id, account_ext, "
-            "cycle_date, due_date, balance_minor, minimum_minor, bad) SELECT line, external_id, "
-            "account_id, account_ext, cycle_date, due_date, balance, minimum, 0 FROM ("
-            f"SELECT r.line, {cell('external_id')} AS external_id, a.id AS account_id, "
-            f"r.c_account_id AS account_ext, {iso_date(cell('cycle_date'))} AS cycle_date, "
-            f"{iso_date(cell('due_date'))} AS due_date, "
+            f"WITH q AS MATERIALIZED (SELECT r.line, {cell('external_id')} AS external_id, "
+            "a.id AS account_id, r.c_account_id AS account_ext, cd.day AS cycle_date, "
+            "dd.day AS due_date, "
             f"{plain_minor(cell('statement_balance'), 't.exponent')} AS balance, "
             f"{plain_minor(cell('minimum_due'), 't.exponent')} AS minimum "
             f"FROM {RAW} r JOIN {Account._meta.db_table} a ON a.external_id = r.c_account_id "
             f"JOIN {TERMS} t ON t.product_id = a.product_id "
-            f"WHERE {text_ok(cell('external_id'), 64, True)}) q "
-            "WHERE cycle_date IS NOT NULL AND due_date IS NOT NULL AND balance IS NOT NULL "
-            "AND minimum IS NOT NULL AND minimum >= 0 AND due_date >= cycle_date")
+            f"JOIN {DAYS} cd ON cd.iso = r.c_cycle_date JOIN {DAYS} dd ON dd.iso = r.c_due_date "
+            f"WHERE {text_ok(cell('external_id'), 64, True)}) "
+            f"INSERT INTO {STATEMENT_STAGE} (line, external_id, account_id, account_ext, "
+            "cycle_date, due_date, balance_minor, minimum_minor, bad) SELECT line, external_id, "
+            "account_id, account_ext, cycle_date, due_date, balance, minimum, 0 FROM q "
+            "WHERE balance IS NOT NULL AND minimum IS NOT NULL AND minimum >= 0 "
+            "AND due_date >= cycle_date")
 
 
 IMPORTERS: dict[str, type[Importer]] = {
