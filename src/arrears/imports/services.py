@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from arrears.audit.services import audit_record
 from arrears.imports.formats import (
+    ENCODINGS,
     ISO_DATES,
     UNSTORABLE,
     AmountFormat,
@@ -39,7 +40,14 @@ from arrears.imports.formats import (
     unstorable_reason,
 )
 from arrears.imports.models import ImportProfile
-from arrears.imports.readers import FileRejected, ImportFileError, ParquetReader, Row, open_reader
+from arrears.imports.readers import (
+    CsvReader,
+    FileRejected,
+    ImportFileError,
+    ParquetReader,
+    Row,
+    open_reader,
+)
 from arrears.imports.schemas import (
     KINDS,
     SCHEMAS,
@@ -52,10 +60,13 @@ from arrears.imports.staging import (
     DAYS,
     RAW,
     STATEMENT_STAGE,
+    NotForArrow,
     RawStage,
     StatementBatch,
+    arrow_batches,
     calendar,
     choice_ok,
+    copy_arrow,
     plain_minor,
     postgresql,
     text_ok,
@@ -81,6 +92,7 @@ LOOKUP_BATCH = 900  # stays under SQLite's default limit of 999 query parameters
 WRITE_BATCH = 1000
 SQLITE_CACHE_KIB = -262144  # negative: KiB, so 256 MiB while an import runs
 TERMS = "arrears_import_terms"
+STAGED_WORK_MEM = "256MB"  # sorts and hashes of a whole file, for this transaction only
 SEEN = "arrears_import_seen"
 FULL_KINDS = ("cardholders", "accounts")
 ABSENT_LISTED = 100
@@ -259,6 +271,9 @@ def _bulk_settings(*, staged: bool = False):
                "postgresql": ("SHOW enable_seqscan", "SET enable_seqscan = {}", "off")}
     if staged:  # whole-file joins over staging tables want sequential scans and hashes
         setting.pop("postgresql")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL work_mem = '{STAGED_WORK_MEM}'")
     if connection.vendor not in setting:
         yield
         return
@@ -303,6 +318,9 @@ def _import_rows(kind: str, reader, report: ImportReport, *, actor, bar,
                                            header_line=reader.header_line)
                 if report.errors:
                     raise _RollBack  # a bad header rejects the file, even with skip_bad_rows
+                if isinstance(importer, StagedImporter) and importer.read_with_arrow(
+                        reader, bar):
+                    break  # every data row is staged
             importer.import_chunk(rows)
             if bar is not None:
                 bar.update(len(rows))
@@ -321,6 +339,16 @@ def _import_rows(kind: str, reader, report: ImportReport, *, actor, bar,
         importer.finish(insert=not dry_run and (skip_bad_rows or clean))
     if report.full:
         importer.report_absent()
+
+
+def _data_lines(path: Path, header_line: int) -> int:
+    """Lines after the header, the last one counted without a final line break."""
+    lines, last = 0, b"\n"
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 22):
+            lines += block.count(b"\n")
+            last = block[-1:]
+    return lines + (last != b"\n") - header_line
 
 
 def _batched(values: Iterable, size: int = LOOKUP_BATCH) -> Iterable[list]:
@@ -900,6 +928,32 @@ class StagedImporter(Importer):
         self.typed = bool(kwargs.get("typed_columns"))
         self.raw = RawStage(self.names) if self.raw_allowed() else None
         self.raw_rows: list[tuple] = []
+
+    def read_with_arrow(self, reader, bar) -> bool:
+        """Stage every data row with Arrow's reader (a UTF-8 delimited text file in the
+        default formats), or nothing and False: then the row-by-row reader reads the file."""
+        if self.raw is None or not isinstance(reader, CsvReader):
+            return False
+        if reader.codec() != ENCODINGS["utf-8"] or len(self.format.delimiter) != 1:
+            return False
+        positions = [position for _column, position in self.positions]
+        expected = _data_lines(reader.path, reader.header_line)
+        staged = 0
+        try:
+            for lines, columns in arrow_batches(
+                    reader.path, header=self.file_header, header_line=reader.header_line,
+                    delimiter=self.format.delimiter, expected_rows=expected):
+                copy_arrow(self.raw, lines, [columns[position] for position in positions])
+                staged += len(lines)
+                if bar is not None:
+                    bar.update(len(lines))
+        except NotForArrow:
+            _execute(f"DELETE FROM {RAW}")
+            if bar is not None:
+                bar.reset()
+            return False
+        self.report.rows_read += staged
+        return True
 
     def raw_allowed(self) -> bool:
         """Whether SQL can type this file's cells: text in the default date and amount

@@ -255,3 +255,77 @@ def copy_text(rows, width: int) -> str:
             text = "\t".join(cell.translate(_COPY_ESCAPES) for cell in cells)
         out.append(f"{line}\t{text}\n")
     return "".join(out)
+
+
+ARROW_BLOCK = 16 << 20
+
+
+class NotForArrow(Exception):
+    """The file needs the row-by-row reader (line numbers, bytes or shapes Arrow cannot
+    vouch for); nothing read by Arrow is kept."""
+
+
+def arrow_batches(path, *, header: list[str], header_line: int, delimiter: str,
+                  expected_rows: int):
+    """The data rows of a UTF-8 delimited file as Arrow batches of stripped strings, read by
+    Arrow's C++ reader, with each row's physical line. Raises ``NotForArrow`` for anything
+    where a row's line number would be uncertain (a blank line, a line break inside a quoted
+    field: the row count must equal the file's line count) or a cell the row-by-row reader
+    must explain (a NUL byte, a row of the wrong width, bytes that are not UTF-8)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    names = [f"f{position}" for position in range(len(header))]
+    try:
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=header_line,
+                                           block_size=ARROW_BLOCK, use_threads=True),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False,
+                                             ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in names},
+                strings_can_be_null=False, quoted_strings_can_be_null=False))
+        line = header_line + 1
+        seen = 0
+        for batch in reader:
+            columns = []
+            for column in batch.columns:
+                if pc.any(pc.match_substring(column, "\x00")).as_py():
+                    raise NotForArrow
+                columns.append(pc.utf8_trim_whitespace(column))
+            lines = pa.array(range(line, line + batch.num_rows), type=pa.int64())
+            line += batch.num_rows
+            seen += batch.num_rows
+            yield lines, columns
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
+        raise NotForArrow from None
+    if seen != expected_rows:
+        raise NotForArrow
+
+
+def copy_arrow(table: TempTable, lines, columns) -> None:
+    """Append Arrow columns to a staging table: CSV written by Arrow into COPY on PostgreSQL
+    (no Python per row), ``executemany`` elsewhere."""
+    import pyarrow as pa
+
+    if not len(lines):
+        return
+    if not postgresql():
+        table.write(list(zip(lines.to_pylist(), *(column.to_pylist() for column in columns),
+                             strict=True)))
+        return
+    import io
+
+    import pyarrow.csv as pacsv
+
+    batch = pa.table([lines, *columns], names=table.columns)
+    buffer = io.BytesIO()
+    pacsv.write_csv(batch, buffer, write_options=pacsv.WriteOptions(include_header=False))
+    names = ", ".join(table.columns)
+    texts = ", ".join(table.columns[1:])
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {table.name} ({names}) FROM STDIN WITH (FORMAT csv, "
+                                f"FORCE_NOT_NULL ({texts}))") as copy:
+            copy.write(buffer.getvalue())

@@ -91,15 +91,27 @@ class WriteResult:
 class TempTable:
     """A temporary table of this connection, written in bulk (COPY on PostgreSQL)."""
 
-    def __init__(self, name: str, columns: Sequence[tuple[str, str]], *, key: str = ""):
+    def __init__(self, name: str, columns: Sequence[tuple[str, str]], *, key: str = "",
+                 reuse: bool = False):
+        """``reuse``: the columns never change, so a table this connection made earlier is
+        emptied instead of made again (one posting at a time does not churn the catalogue)."""
         self.name = name
         self.columns = [column for column, _type in columns]
+        self.reuse = reuse
+        body = ", ".join(f"{column} {sql_type}" for column, sql_type in columns)
+        if key:
+            body += f", PRIMARY KEY ({key})"
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {name}")
-            body = ", ".join(f"{column} {sql_type}" for column, sql_type in columns)
-            if key:
-                body += f", PRIMARY KEY ({key})"
-            cursor.execute(f"CREATE TEMPORARY TABLE {name} ({body})")
+            if reuse:
+                cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {name} ({body})")
+                self.empty(cursor)
+            else:
+                cursor.execute(f"DROP TABLE IF EXISTS {name}")
+                cursor.execute(f"CREATE TEMPORARY TABLE {name} ({body})")
+
+    def empty(self, cursor) -> None:
+        verb = "TRUNCATE" if connection.vendor == "postgresql" else "DELETE FROM"
+        cursor.execute(f"{verb} {self.name}")
 
     def write(self, rows: Sequence[Sequence]) -> None:
         if not rows:
@@ -117,7 +129,10 @@ class TempTable:
 
     def drop(self) -> None:
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {self.name}")
+            if self.reuse:
+                self.empty(cursor)
+            else:
+                cursor.execute(f"DROP TABLE IF EXISTS {self.name}")
 
 
 def _sqlite_value(value):
@@ -186,8 +201,9 @@ class PostingBatch:
         self.problems: list[WriteProblem] = []
         self.pending: list[tuple] = []
         self.today: dict[int, date] = {}
-        self.stage = TempTable(STAGE, STAGE_COLUMNS)
-        self.marks = TempTable(MARKS, (("line", "bigint"), ("mark", "integer")), key="line")
+        self.stage = TempTable(STAGE, STAGE_COLUMNS, reuse=True)
+        self.marks = TempTable(MARKS, (("line", "bigint"), ("mark", "integer")), key="line",
+                               reuse=True)
         self.rows = 0
         self.lines: set[int] | None = set() if self.fold_all else None
 
@@ -250,6 +266,8 @@ class PostingBatch:
         """Check the batch; insert its good rows when ``insert`` (else only count them), and
         with ``all_or_nothing`` only when no row is refused."""
         self.flush()
+        if connection.vendor == "postgresql" and self.rows > 1000:
+            _execute(f"ANALYZE {STAGE}")  # no autovacuum for temporary tables
         _execute(f"INSERT INTO {MARKS} (line, mark) SELECT line, {BAD} FROM {STAGE} "
                  "WHERE bad = 1")
         self._duplicates()
