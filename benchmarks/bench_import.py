@@ -194,9 +194,11 @@ def empty(kind: str) -> None:
 
     table = {"postings": Posting, "statements": Statement}[kind]._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table}")
         if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {table} CASCADE")  # a benchmark database only
             cursor.execute(f"ANALYZE {table}")
+        else:
+            cursor.execute(f"DELETE FROM {table}")
 
 
 def baseline(ref: str, kind: str, path: Path, workdir: Path) -> float | None:

@@ -138,7 +138,8 @@ class StatementBatch:
                ("balance_minor", "bigint"), ("minimum_minor", "bigint"), ("bad", "integer"))
 
     def __init__(self):
-        self.stage = TempTable(STATEMENT_STAGE, self.COLUMNS)
+        self.stage = TempTable(STATEMENT_STAGE, self.COLUMNS,
+                               indexes=("line", "external_id", "account_id"))
         self.marks = TempTable(STATEMENT_MARKS, (("line", "bigint"), ("mark", "integer")),
                                key="line")
         self.pending: list[tuple] = []
@@ -184,21 +185,17 @@ class StatementBatch:
             f"SELECT external_id, MIN(line) AS first FROM {STATEMENT_STAGE} "
             "GROUP BY external_id HAVING COUNT(*) > 1) d ON d.external_id = s.external_id "
             "WHERE s.line > d.first")])
-        found = _rows(
-            "SELECT s.line, s.external_id, CASE WHEN p.account_id = s.account_id "
-            "AND p.cycle_date = s.cycle_date AND p.due_date = s.due_date "
-            "AND p.statement_balance_minor = s.balance_minor "
-            "AND p.minimum_due_minor = s.minimum_minor THEN 1 ELSE 0 END "
-            f"FROM {STATEMENT_STAGE} s JOIN {table} p ON p.external_id = s.external_id "
-            f"WHERE {good}")
-        same = [(line,) for line, _id, equal in found if equal]
-        if same:
-            with connection.cursor() as cursor:
-                cursor.executemany(
-                    f"INSERT INTO {STATEMENT_MARKS} (line, mark) VALUES (%s, {UNCHANGED})", same)
+        equal = ("p.account_id = s.account_id AND p.cycle_date = s.cycle_date "
+                 "AND p.due_date = s.due_date AND p.statement_balance_minor = s.balance_minor "
+                 "AND p.minimum_due_minor = s.minimum_minor")
+        joined = (f"FROM {STATEMENT_STAGE} s JOIN {table} p ON p.external_id = s.external_id "
+                  f"WHERE {good}")
+        found = _rows(f"SELECT s.line, s.external_id {joined} AND NOT ({equal})")
+        _execute(f"INSERT INTO {STATEMENT_MARKS} (line, mark) SELECT s.line, {UNCHANGED} "
+                 f"{joined} AND {equal}")
         refuse([WriteProblem(line, "external_id", "conflict", _(
             "statement %(id)s already exists with different values; statements cannot be "
-            "changed") % {"id": external_id}) for line, external_id, equal in found if not equal])
+            "changed") % {"id": external_id}) for line, external_id in found])
         # a second statement of an account for a cycle: in the database, or on an earlier line
         in_database = _rows(
             "SELECT s.line, s.account_ext, s.cycle_date, p.external_id "

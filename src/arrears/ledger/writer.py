@@ -92,7 +92,7 @@ class TempTable:
     """A temporary table of this connection, written in bulk (COPY on PostgreSQL)."""
 
     def __init__(self, name: str, columns: Sequence[tuple[str, str]], *, key: str = "",
-                 reuse: bool = False):
+                 reuse: bool = False, indexes: Sequence[str] = ()):
         """``reuse``: the columns never change, so a table this connection made earlier is
         emptied instead of made again (one posting at a time does not churn the catalogue)."""
         self.name = name
@@ -108,6 +108,10 @@ class TempTable:
             else:
                 cursor.execute(f"DROP TABLE IF EXISTS {name}")
                 cursor.execute(f"CREATE TEMPORARY TABLE {name} ({body})")
+            if connection.vendor == "sqlite":  # PostgreSQL hashes whole tables instead
+                for column in indexes:
+                    cursor.execute(f"CREATE INDEX IF NOT EXISTS {name}_{column} "
+                                   f"ON {name} ({column})")
 
     def empty(self, cursor) -> None:
         verb = "TRUNCATE" if connection.vendor == "postgresql" else "DELETE FROM"
@@ -201,7 +205,8 @@ class PostingBatch:
         self.problems: list[WriteProblem] = []
         self.pending: list[tuple] = []
         self.today: dict[int, date] = {}
-        self.stage = TempTable(STAGE, STAGE_COLUMNS, reuse=True)
+        self.stage = TempTable(STAGE, STAGE_COLUMNS, reuse=True,
+                               indexes=("line", "external_id", "account_id"))
         self.marks = TempTable(MARKS, (("line", "bigint"), ("mark", "integer")), key="line",
                                reuse=True)
         self.rows = 0
@@ -313,24 +318,19 @@ class PostingBatch:
         """Rows whose external id is booked: unchanged when every value is the same."""
         table = Posting._meta.db_table
         same = "IS NOT DISTINCT FROM" if connection.vendor == "postgresql" else "IS"
-        found = _rows(
-            f"SELECT s.line, s.external_id, CASE WHEN p.account_id = s.account_id "
-            "AND p.kind = s.kind AND p.amount_minor = s.amount_minor "
-            "AND p.component = s.component AND p.posting_date = s.posting_date "
-            "AND p.value_date = s.value_date AND p.reason = s.reason "
-            f"AND p.statement_cycle_date {same} s.statement_cycle_date "
-            "AND COALESCE(t.external_id, '') = s.reverses_ext THEN 1 ELSE 0 END "
-            f"FROM {STAGE} s JOIN {table} p ON p.external_id = s.external_id "
-            f"LEFT JOIN {table} t ON t.id = p.reverses_id WHERE {self._good()}")
-        unchanged = [(line,) for line, _id, equal in found if equal]
-        if unchanged:
-            with connection.cursor() as cursor:
-                cursor.executemany(f"INSERT INTO {MARKS} (line, mark) VALUES (%s, {UNCHANGED})",
-                                   unchanged)
+        equal = ("p.account_id = s.account_id AND p.kind = s.kind "
+                 "AND p.amount_minor = s.amount_minor AND p.component = s.component "
+                 "AND p.posting_date = s.posting_date AND p.value_date = s.value_date "
+                 f"AND p.reason = s.reason AND p.statement_cycle_date {same} "
+                 "s.statement_cycle_date AND COALESCE(t.external_id, '') = s.reverses_ext")
+        joined = (f"FROM {STAGE} s JOIN {table} p ON p.external_id = s.external_id "
+                  f"LEFT JOIN {table} t ON t.id = p.reverses_id WHERE {self._good()}")
+        found = _rows(f"SELECT s.line, s.external_id {joined} AND NOT ({equal})")
+        _execute(f"INSERT INTO {MARKS} (line, mark) SELECT s.line, {UNCHANGED} {joined} "
+                 f"AND {equal}")
         self._refuse(WriteProblem(line, "external_id", "conflict", _(
             "posting %(id)s already exists with different values; corrections are new "
-            "postings (reversal)") % {"id": external_id})
-            for line, external_id, equal in found if not equal)
+            "postings (reversal)") % {"id": external_id}) for line, external_id in found)
 
     def _reversals(self) -> None:
         """The target of each reversal: booked, or on an earlier line of the batch."""
