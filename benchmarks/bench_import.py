@@ -133,7 +133,7 @@ def write_postings(path: Path, rows: int, accounts: int, seed: int = 7) -> None:
 
 def write_statements(path: Path, rows: int) -> int:
     """One statement a month per account, twelve months; returns the number of accounts."""
-    accounts = max(rows // 12, 1)
+    accounts = max(-(-rows // 12), 1)
     with open(path, "w", encoding="utf-8", newline="") as handle:
         out = csv.writer(handle)
         out.writerow(STATEMENT_HEADER)

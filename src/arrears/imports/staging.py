@@ -288,10 +288,15 @@ def arrow_batches(path, *, header: list[str], header_line: int, delimiter: str,
         seen = 0
         for batch in reader:
             columns = []
+            empty = None
             for column in batch.columns:
                 if pc.any(pc.match_substring(column, "\x00")).as_py():
                     raise NotForArrow
                 columns.append(pc.utf8_trim_whitespace(column))
+                blank = pc.equal(pc.utf8_length(column), 0)
+                empty = blank if empty is None else pc.and_(empty, blank)
+            if empty is not None and pc.any(empty).as_py():
+                raise NotForArrow  # a blank line (the row-by-row reader skips it)
             lines = pa.array(range(line, line + batch.num_rows), type=pa.int64())
             line += batch.num_rows
             seen += batch.num_rows
