@@ -1033,7 +1033,7 @@ class StagedImporter(Importer):
         days.drop()
         columns = ", ".join(f"r.c_{name}" for name in self.names)
         positions = [position for _column, position in self.positions]
-        with connection.cursor() as cursor:
+        with connection.chunked_cursor() as cursor:  # server-side: never the whole rest
             cursor.execute(f"SELECT r.line, {columns} FROM {RAW} r WHERE NOT EXISTS (SELECT 1 "
                            f"FROM {self.stage_table} s WHERE s.line = r.line) ORDER BY r.line")
             while rows := cursor.fetchmany(CHUNK_SIZE):
