@@ -1,15 +1,24 @@
-"""How fast ``arrears import postings`` is, against a naive one-row-at-a-time loop.
+"""How fast a validating import of a bank's postings or statements file is: the staged path
+(COPY into a staging table, checked set-at-a-time in SQL) against the chunked path it
+replaced, in the same run, into the same database.
 
     .venv/bin/python benchmarks/bench_import.py --rows 1000000
-    DATABASE_URL=postgres://root@127.0.0.1:5432/bench_import \
-        .venv/bin/python benchmarks/bench_import.py --rows 1000000
+    DATABASE_URL=postgres://root@127.0.0.1:5432/bench_import \\
+        .venv/bin/python benchmarks/bench_import.py --rows 6000000 --kinds postings,statements
 
 Without ``DATABASE_URL`` it uses a fresh SQLite file in a temporary directory. With one, the
-database is dropped and created again, so its name must contain "bench". It generates postings
-for a few thousand accounts (purchases, payments, interest, fees, waivers, adjustments and
-reversals of earlier purchases, some amounts written like ``5e+05``) into a CSV and a Parquet
-file, imports each into an empty ledger, and prints rows per second and the ratio to a naive
-loop (``Account.objects.get`` + ``Posting.objects.create`` per row) over a small sample.
+database is dropped and created again, so its name must contain "bench".
+
+The files are synthetic and written row by row (a 6,000,000-row file is never held in memory):
+postings for ``--accounts`` accounts (purchases, payments, interest, fees, waivers and
+adjustments within what is owed, reversals of earlier purchases, some amounts written like
+``5e+05``) and statements (one per account and month). Every row is valid, so the import
+creates them all; the time includes reading, parsing, every check and the commit.
+
+Today's path is the import of the commit ``--baseline-ref`` (default: the last commit before
+the staged path), run from ``git archive`` of that commit in a subprocess against the same
+database, over the first ``--baseline-rows`` rows of the same file (it is too slow for the
+whole file); the ratio compares rows per second. ``--baseline-ref ''`` skips it.
 """
 
 import argparse
@@ -17,6 +26,7 @@ import csv
 import os
 import random
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -27,17 +37,25 @@ from urllib.parse import urlparse
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-HEADER = ["external_id", "account_id", "kind", "amount", "posting_date", "value_date",
-          "component", "reverses", "reason"]
+BASELINE_REF = "fe1980c"  # main before the staged import (its chunked PostingImporter)
+POSTING_HEADER = ["external_id", "account_id", "kind", "amount", "posting_date", "value_date",
+                  "component", "reverses", "reason"]
+STATEMENT_HEADER = ["external_id", "account_id", "cycle_date", "due_date",
+                    "statement_balance", "minimum_due"]
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=1_000_000, help="postings to import")
-    parser.add_argument("--accounts", type=int, default=3_000)
-    parser.add_argument("--baseline-rows", type=int, default=5_000,
-                        help="rows for the naive per-row loop")
-    parser.add_argument("--formats", default="csv,parquet", help="csv, parquet or both")
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows of each file")
+    parser.add_argument("--accounts", type=int, default=3_000,
+                        help="accounts of the postings file (statements: rows / 12)")
+    parser.add_argument("--kinds", default="postings", help="postings, statements or both")
+    parser.add_argument("--parquet", action="store_true",
+                        help="import the postings from Parquet as well")
+    parser.add_argument("--baseline-rows", type=int, default=100_000)
+    parser.add_argument("--baseline-ref", default=BASELINE_REF)
+    parser.add_argument("--no-reimport", action="store_true",
+                        help="skip importing the file a second time")
     return parser.parse_args()
 
 
@@ -61,95 +79,167 @@ def prepare_database(workdir: Path) -> str:
     return "PostgreSQL"
 
 
-def generate(rows: int, accounts: int, seed: int = 7) -> list[list[str]]:
-    """Postings that a card system could have sent: every one valid, reversals included."""
+def write_postings(path: Path, rows: int, accounts: int, seed: int = 7) -> None:
+    """Postings a card system could have sent, every one valid under the ledger rules: a
+    payment, waiver or credit never takes more than a running lower bound of what is owed."""
     rng = random.Random(seed)
     start = date(2023, 1, 1)
-    open_purchases: dict[int, list[tuple[str, str, date]]] = {}
-    out: list[list[str]] = []
-    for n in range(rows):
-        account = rng.randrange(accounts)
-        day = start + timedelta(days=n * 540 // rows)
-        posting_date = day.isoformat()
-        external_id = f"P{n:08d}"
-        kind = rng.choices(
-            ("purchase", "payment", "interest", "late_fee", "waiver", "adjustment", "reversal"),
-            weights=(60, 22, 6, 3, 2, 3, 4),
-        )[0]
-        component = reverses = reason = ""
-        if kind == "reversal" and open_purchases.get(account):
-            reverses, amount, _ = open_purchases[account].pop()
-            reason = "merchant refund"
-        else:
-            if kind == "reversal":
-                kind = "purchase"
-            if rng.random() < 0.05:
-                amount = f"{rng.randint(1, 9)}e+0{rng.randint(2, 4)}"
-            else:
-                amount = f"{rng.randint(100, 500_000) / 100:.2f}"
-            if kind in ("waiver", "adjustment"):
-                component = rng.choice(("principal", "interest", "fees"))
+    # per account: [principal, interest, fees] debits less credits, and payments so far
+    owed = [[0, 0, 0] for _ in range(accounts)]
+    paid = [0] * accounts
+    purchases: list[list[tuple[str, int]]] = [[] for _ in range(accounts)]
+    components = ("principal", "interest", "fees")
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(POSTING_HEADER)
+        for n in range(rows):
+            account = rng.randrange(accounts)
+            day = (start + timedelta(days=n * 540 // rows)).isoformat()
+            external_id = f"P{n:09d}"
+            kind = rng.choices(
+                ("purchase", "payment", "interest", "late_fee", "waiver", "adjustment",
+                 "reversal"), weights=(60, 22, 6, 3, 2, 3, 4))[0]
+            amount = rng.randint(100, 500_000)
+            component = reverses = reason = ""
+            balance = owed[account]
+            low = [value - paid[account] for value in balance]
+            if kind == "reversal" and purchases[account]:
+                reverses, amount = purchases[account].pop()
+                balance[0] -= amount
+                reason = "merchant refund"
+            elif kind == "payment" and sum(balance) - paid[account] > 200:
+                amount = rng.randint(100, (sum(balance) - paid[account]) // 2)
+                paid[account] += amount
+            elif kind in ("waiver", "adjustment") and max(low) > 200:
+                index = low.index(max(low))
+                component = components[index]
+                amount = rng.randint(1, low[index] // 4)
+                if kind == "adjustment":
+                    amount = -amount
+                balance[index] -= amount if kind == "waiver" else -amount
                 reason = "goodwill"
-            if kind == "adjustment" and rng.random() < 0.5:
-                amount = "-" + amount
-            if kind == "purchase":
-                open_purchases.setdefault(account, []).append((external_id, amount, day))
-        out.append([external_id, f"A{account:06d}", kind, amount, posting_date, "",
-                    component, reverses, reason])
-    return out
+            else:
+                kind = rng.choice(("purchase", "purchase", "interest", "late_fee"))
+                index = {"purchase": 0, "interest": 1, "late_fee": 2}[kind]
+                balance[index] += amount
+                if kind == "purchase":
+                    purchases[account].append((external_id, amount))
+                    del purchases[account][:-20]
+            if amount % 100 == 0 and amount > 0 and rng.random() < 0.3:
+                text = f"{amount // 100}e+00"
+            else:
+                text = f"{'-' if amount < 0 else ''}{abs(amount) // 100}.{abs(amount) % 100:02d}"
+            out.writerow([external_id, f"A{account:07d}", kind, text, day, "", component,
+                          reverses, reason])
 
 
-def write_files(rows: list[list[str]], workdir: Path) -> dict[str, Path]:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+def write_statements(path: Path, rows: int) -> int:
+    """One statement a month per account, twelve months; returns the number of accounts."""
+    accounts = max(-(-rows // 12), 1)
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(STATEMENT_HEADER)
+        n = 0
+        for month in range(1, 13):
+            cycle = date(2024, month, 20)
+            due = (cycle + timedelta(days=25)).isoformat()
+            for account in range(accounts):
+                if n >= rows:
+                    return accounts
+                balance = (account * 7919 + month * 104729) % 5_000_000
+                out.writerow([f"S{n:09d}", f"A{account:07d}", cycle.isoformat(), due,
+                              f"{balance // 100}.{balance % 100:02d}",
+                              f"{balance // 1000}.{(balance // 10) % 100:02d}"])
+                n += 1
+    return accounts
 
-    csv_path = workdir / "postings.csv"
-    with open(csv_path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADER)
-        writer.writerows(rows)
-    parquet_path = workdir / "postings.parquet"
-    table = pa.table({name: pa.array([row[i] for row in rows], type=pa.string())
-                      for i, name in enumerate(HEADER)})
-    pq.write_table(table, parquet_path)
-    return {"csv": csv_path, "parquet": parquet_path}
+
+def head(path: Path, rows: int, target: Path) -> Path:
+    with open(path, encoding="utf-8") as source, open(target, "w", encoding="utf-8") as out:
+        for n, line in enumerate(source):
+            if n > rows:
+                break
+            out.write(line)
+    return target
 
 
 def create_accounts(count: int) -> None:
+    from django.db import connection
+
+    from arrears.imports.writer import RowWriter
     from arrears.portfolio.models import Account, Cardholder, Product
 
-    product = Product.objects.create(code="BENCH", name="Benchmark card", currency="CNY")
-    Cardholder.objects.bulk_create(
-        [Cardholder(external_id=f"C{n:06d}", name=f"Holder {n}") for n in range(count)],
-        batch_size=1000,
-    )
-    holders = dict(Cardholder.objects.values_list("external_id", "pk"))
-    Account.objects.bulk_create(
-        [Account(external_id=f"A{n:06d}", cardholder_id=holders[f"C{n:06d}"], product=product,
-                 credit_limit_minor=5_000_000, open_date=date(2022, 1, 1))
-         for n in range(count)],
-        batch_size=1000,
-    )
+    product, _ = Product.objects.get_or_create(code="BENCH", defaults={
+        "name": "Benchmark card", "currency": "CNY"})
+    have = Account.objects.count()
+    batch = 100_000
+    for offset in range(have, count, batch):
+        numbers = range(offset, min(offset + batch, count))
+        RowWriter(Cardholder, ("external_id", "name")).insert(
+            [(f"C{n:07d}", f"Holder {n}") for n in numbers])
+        holders = dict(Cardholder.objects.filter(
+            external_id__in=[f"C{n:07d}" for n in numbers]).values_list("external_id", "pk"))
+        RowWriter(Account, ("external_id", "cardholder_id", "product_id", "credit_limit_minor",
+                            "open_date")).insert(
+            [(f"A{n:07d}", holders[f"C{n:07d}"], product.pk, 5_000_000, date(2022, 1, 1))
+             for n in numbers])
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
-def naive_rows_per_second(rows: list[list[str]]) -> float:
-    """One query to find the account and one INSERT per row, each in its own transaction."""
+def empty(kind: str) -> None:
+    from django.db import connection
+
     from arrears.ledger.models import Posting
-    from arrears.portfolio.models import Account
-    from arrears.rules.money import parse_amount
+    from arrears.portfolio.models import Statement
+
+    table = {"postings": Posting, "statements": Statement}[kind]._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {table} CASCADE")  # a benchmark database only
+            cursor.execute(f"ANALYZE {table}")
+        else:
+            cursor.execute(f"DELETE FROM {table}")
+
+
+def baseline(ref: str, kind: str, path: Path, workdir: Path) -> float | None:
+    """Rows per second of the import at ``ref`` (a subprocess on the same database)."""
+    tree = workdir / "baseline"
+    if not tree.exists():
+        try:
+            archive = subprocess.run(["git", "-C", str(REPO), "archive", ref, "src"],
+                                     check=True, capture_output=True).stdout
+        except (OSError, subprocess.CalledProcessError) as exc:
+            print(f"  (no baseline: git archive {ref} failed: {exc})")
+            return None
+        tree.mkdir()
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    code = ("import time, sys, django; django.setup()\n"
+            "from arrears.imports.services import import_file\n"
+            "began = time.perf_counter()\n"
+            f"report = import_file(kind={kind!r}, path={str(path)!r})\n"
+            "elapsed = time.perf_counter() - began\n"
+            "assert report.committed and not report.errors, (report.counts(), report.errors[:3])\n"
+            "print(report.created / elapsed)\n")
+    env = {**os.environ, "PYTHONPATH": str(tree / "src"),
+           "DJANGO_SETTINGS_MODULE": "arrears.settings"}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    if done.returncode:
+        print(f"  (baseline failed: {done.stderr.strip().splitlines()[-1:]})")
+        return None
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def timed_import(kind: str, path: Path, rows: int) -> float:
+    from arrears.imports.services import import_file
 
     began = time.perf_counter()
-    for external_id, account_id, kind, amount, posting_date, _, component, _, reason in rows:
-        account = Account.objects.select_related("product").get(external_id=account_id)
-        Posting.objects.create(
-            external_id="N" + external_id, account=account, kind=kind,
-            amount_minor=parse_amount(amount, account.product.currency), component=component,
-            posting_date=date.fromisoformat(posting_date),
-            value_date=date.fromisoformat(posting_date), reason=reason, source="import",
-        )
+    report = import_file(kind=kind, path=path)
     elapsed = time.perf_counter() - began
-    Posting.objects.filter(external_id__startswith="N").delete()
-    return len(rows) / elapsed
+    if report.errors or report.created != rows or not report.committed:
+        sys.exit(f"import went wrong: {report.counts()} {[str(e) for e in report.errors[:5]]}")
+    return elapsed
 
 
 def main() -> None:
@@ -164,39 +254,57 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from arrears.imports.services import import_file
-    from arrears.ledger.models import Posting
-
     call_command("migrate", verbosity=0)
-    create_accounts(args.accounts)
-    began = time.perf_counter()
-    rows = generate(args.rows, args.accounts)
-    files = write_files(rows, workdir)
-    print(f"{backend}: {args.rows:,} postings for {args.accounts:,} accounts "
-          f"(generated in {time.perf_counter() - began:.1f}s, CSV "
-          f"{files['csv'].stat().st_size / 1e6:.0f} MB)")
-
-    rates = {}
-    for fmt in [f.strip() for f in args.formats.split(",") if f.strip()]:
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {Posting._meta.db_table}")
+    kinds = [kind.strip() for kind in args.kinds.split(",") if kind.strip()]
+    for kind in kinds:
+        path = workdir / f"{kind}.csv"
         began = time.perf_counter()
-        report = import_file(kind="postings", path=files[fmt])
-        elapsed = time.perf_counter() - began
-        if report.errors or report.created != args.rows or not report.committed:
-            sys.exit(f"import went wrong: {report.counts()} {report.errors[:5]}")
-        rates[fmt] = args.rows / elapsed
-        print(f"  import {fmt:<8} {elapsed:8.1f}s  {rates[fmt]:>10,.0f} rows/s")
-    began = time.perf_counter()
-    again = import_file(kind="postings", path=files["csv"])
-    print(f"  re-import (all unchanged) {time.perf_counter() - began:.1f}s, "
-          f"unchanged={again.unchanged:,}")
+        if kind == "postings":
+            write_postings(path, args.rows, args.accounts)
+            accounts = args.accounts
+        else:
+            accounts = write_statements(path, args.rows)
+        generated = time.perf_counter() - began
+        began = time.perf_counter()
+        create_accounts(accounts)
+        print(f"{backend}: {kind}, {args.rows:,} rows for {accounts:,} accounts (file "
+              f"{path.stat().st_size / 1e6:.0f} MB written in {generated:.0f}s, accounts "
+              f"{time.perf_counter() - began:.0f}s)", flush=True)
+        empty(kind)
+        elapsed = timed_import(kind, path, args.rows)
+        rate = args.rows / elapsed
+        print(f"  staged import, CSV     {elapsed:8.1f}s  {rate:>10,.0f} rows/s", flush=True)
+        if kind == "postings" and args.parquet:
+            import pyarrow.csv as pacsv
+            import pyarrow.parquet as pq
 
-    sample = [row for row in rows[: args.baseline_rows * 2] if row[2] != "reversal"]
-    naive = naive_rows_per_second(sample[: args.baseline_rows])
-    print(f"  naive per-row create ({args.baseline_rows:,} rows) {naive:>10,.0f} rows/s")
-    for fmt, rate in rates.items():
-        print(f"  ratio {fmt} import / naive loop: {rate / naive:.1f}x")
+            parquet = workdir / "postings.parquet"
+            options = pacsv.ConvertOptions(column_types={n: "string" for n in POSTING_HEADER})
+            pq.write_table(pacsv.read_csv(path, convert_options=options), parquet)
+            empty(kind)
+            seconds = timed_import(kind, parquet, args.rows)
+            print(f"  staged import, Parquet {seconds:8.1f}s  {args.rows / seconds:>10,.0f} "
+                  "rows/s", flush=True)
+        if not args.no_reimport:
+            from arrears.imports.services import import_file
+
+            began = time.perf_counter()
+            again = import_file(kind=kind, path=path)
+            print(f"  re-import (all unchanged) {time.perf_counter() - began:.1f}s, "
+                  f"unchanged={again.unchanged:,}", flush=True)
+        if args.baseline_ref:
+            sample = min(args.baseline_rows, args.rows)
+            small = head(path, sample, workdir / f"{kind}-head.csv")
+            empty(kind)
+            connection.close()
+            old = baseline(args.baseline_ref, kind, small, workdir)
+            empty(kind)
+            seconds = timed_import(kind, small, sample)
+            new = sample / seconds
+            if old:
+                print(f"  same {sample:,} rows: today's path ({args.baseline_ref}) "
+                      f"{old:,.0f} rows/s, staged {new:,.0f} rows/s: {new / old:.1f}x",
+                      flush=True)
     connection.close()
     shutil.rmtree(workdir, ignore_errors=True)
 

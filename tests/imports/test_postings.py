@@ -31,7 +31,7 @@ GOOD = [
     row("P3", kind="adjustment", amount="-10.5", component="fees", reason="goodwill"),
     row("P4", kind="reversal", amount="500000", reverses="P1", posting_date="2024-01-06",
         reason="duplicate"),
-    row("P5", kind="waiver", amount="1", component="interest", value_date="2024-01-04"),
+    row("P5", kind="waiver", amount="1", component="principal", value_date="2024-01-04"),
 ]
 
 

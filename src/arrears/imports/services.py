@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from arrears.audit.services import audit_record
 from arrears.imports.formats import (
+    ENCODINGS,
     ISO_DATES,
     UNSTORABLE,
     AmountFormat,
@@ -39,7 +40,14 @@ from arrears.imports.formats import (
     unstorable_reason,
 )
 from arrears.imports.models import ImportProfile
-from arrears.imports.readers import FileRejected, ImportFileError, ParquetReader, Row, open_reader
+from arrears.imports.readers import (
+    CsvReader,
+    FileRejected,
+    ImportFileError,
+    ParquetReader,
+    Row,
+    open_reader,
+)
 from arrears.imports.schemas import (
     KINDS,
     SCHEMAS,
@@ -48,16 +56,31 @@ from arrears.imports.schemas import (
     check_contact_value,
     too_long,
 )
+from arrears.imports.staging import (
+    DAYS,
+    RAW,
+    STATEMENT_STAGE,
+    NotForArrow,
+    RawStage,
+    StatementBatch,
+    arrow_batches,
+    calendar,
+    choice_ok,
+    copy_arrow,
+    plain_minor,
+    postgresql,
+    text_ok,
+)
 from arrears.imports.writer import RowWriter
 from arrears.ledger.models import Posting
-from arrears.ledger.services import PostingLimitsBook
+from arrears.ledger.writer import STAGE as POSTING_STAGE
+from arrears.ledger.writer import AccountTerms, PostingBatch, TempTable, _execute, _rows
 from arrears.portfolio.models import (
     PHONE_KINDS,
     Account,
     Cardholder,
     ContactPoint,
     Product,
-    Statement,
     ThirdPartyContact,
 )
 from arrears.rules.money import AmountError, exponent_for, format_amount, parse_amount
@@ -68,6 +91,11 @@ CHUNK_SIZE = 5000
 LOOKUP_BATCH = 900  # stays under SQLite's default limit of 999 query parameters
 WRITE_BATCH = 1000
 SQLITE_CACHE_KIB = -262144  # negative: KiB, so 256 MiB while an import runs
+TERMS = "arrears_import_terms"
+STAGED_WORK_MEM = "256MB"  # sorts and hashes of a whole file, for this transaction only
+SEEN = "arrears_import_seen"
+FULL_KINDS = ("cardholders", "accounts")
+ABSENT_LISTED = 100
 
 
 @dataclass
@@ -94,10 +122,14 @@ class ImportReport:
     rejected: int = 0
     errors: list[RowError] = field(default_factory=list)
     committed: bool = False
+    full: bool = False
+    absent: int = 0  # a full file: rows in the database the file does not have
+    absent_ids: list[str] = field(default_factory=list)  # the first ABSENT_LISTED of them
 
     def counts(self) -> dict[str, int | bool]:
         return {
-            name: value for name, value in asdict(self).items() if name not in {"errors", "path"}
+            name: value for name, value in asdict(self).items()
+            if name not in {"errors", "path", "absent_ids"}
         }
 
 
@@ -133,8 +165,13 @@ def import_file(
     progress: bool = False,
     profile: str | None = None,
     encoding: str | None = None,
+    full: bool = False,
 ) -> ImportReport:
     """Import one delimited text or Parquet file of ``kind``; see ``docs/imports.md``.
+
+    A file holds what changed (a delta: only its rows, and only its columns, are created or
+    updated); ``full`` declares that it holds every cardholder or account, and then the ones
+    in the database it does not have are reported (``absent``), never deleted or closed.
 
     ``profile`` names the ``ImportProfile`` of this kind that says how the file is written;
     ``encoding`` declares the text encoding (over the profile's). Raises ``ImportFileError``
@@ -146,17 +183,23 @@ def import_file(
             _("unknown kind %(kind)r: use one of %(kinds)s")
             % {"kind": kind, "kinds": ", ".join(KINDS)}
         )
+    if full and kind not in FULL_KINDS:
+        raise ImportFileError(_("--full is for the master data files (%(kinds)s): a file of "
+                                "%(kind)s adds to what is there") % {
+            "kinds": ", ".join(FULL_KINDS), "kind": kind})
     file_format = file_format_for(kind, profile=profile, encoding=encoding)
     path = Path(path)
     reader = open_reader(path, file_format)
     if encoding and isinstance(reader, ParquetReader):
         raise ImportFileError(_("--encoding is for text files: the text in a Parquet file is "
                                 "always UTF-8"))
-    report = ImportReport(kind=kind, path=str(path))
+    report = ImportReport(kind=kind, path=str(path), full=full)
     bar = _progress_bar(reader, enabled=progress)
     try:
-        with transaction.atomic(), _bulk_settings():
-            _import_rows(kind, reader, report, actor=actor, bar=bar, file_format=file_format)
+        with transaction.atomic(), _bulk_settings(staged=issubclass(IMPORTERS[kind],
+                                                                    StagedImporter)):
+            _import_rows(kind, reader, report, actor=actor, bar=bar, file_format=file_format,
+                         dry_run=dry_run, skip_bad_rows=skip_bad_rows)
             if dry_run or (report.errors and not skip_bad_rows):
                 raise _RollBack
             report.committed = True
@@ -217,7 +260,7 @@ def _unknown_profile(name: str, kind: str) -> str:
 
 
 @contextmanager
-def _bulk_settings():
+def _bulk_settings(*, staged: bool = False):
     """Database settings for a large import, restored afterwards.
 
     SQLite gets a page cache big enough for the indexes of a million-row insert. PostgreSQL
@@ -226,6 +269,11 @@ def _bulk_settings():
     """
     setting = {"sqlite": ("PRAGMA cache_size", "PRAGMA cache_size = {}", SQLITE_CACHE_KIB),
                "postgresql": ("SHOW enable_seqscan", "SET enable_seqscan = {}", "off")}
+    if staged:  # whole-file joins over staging tables want sequential scans and hashes
+        setting.pop("postgresql")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL work_mem = '{STAGED_WORK_MEM}'")
     if connection.vendor not in setting:
         yield
         return
@@ -257,17 +305,22 @@ def _progress_bar(reader, *, enabled: bool):
 
 
 def _import_rows(kind: str, reader, report: ImportReport, *, actor, bar,
-                 file_format: FileFormat) -> None:
+                 file_format: FileFormat, dry_run: bool = False,
+                 skip_bad_rows: bool = False) -> None:
     importer = None
     try:
         for header, rows in reader.chunks(CHUNK_SIZE):
             if importer is None:
                 importer = IMPORTERS[kind](header=header, report=report, actor=actor,
+                                           full=report.full,
                                            file_format=file_format,
                                            typed_columns=reader.typed_columns,
                                            header_line=reader.header_line)
                 if report.errors:
                     raise _RollBack  # a bad header rejects the file, even with skip_bad_rows
+                if isinstance(importer, StagedImporter) and importer.read_with_arrow(
+                        reader, bar):
+                    break  # every data row is staged
             importer.import_chunk(rows)
             if bar is not None:
                 bar.update(len(rows))
@@ -279,6 +332,23 @@ def _import_rows(kind: str, reader, report: ImportReport, *, actor, bar,
         report.errors.append(RowError(reader.header_line, "", _(
             "the file has no data rows, only a header: nothing to import")))
         raise _RollBack  # a file the bank's system cut short is never "imported"
+    if isinstance(importer, StagedImporter):
+        if bar is not None:
+            bar.set_postfix_str(_("checking the file against the database"))
+        clean = not report.errors
+        importer.finish(insert=not dry_run and (skip_bad_rows or clean))
+    if report.full:
+        importer.report_absent()
+
+
+def _data_lines(path: Path, header_line: int) -> int:
+    """Lines after the header, the last one counted without a final line break."""
+    lines, last = 0, b"\n"
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 22):
+            lines += block.count(b"\n")
+            last = block[-1:]
+    return lines + (last != b"\n") - header_line
 
 
 def _batched(values: Iterable, size: int = LOOKUP_BATCH) -> Iterable[list]:
@@ -329,10 +399,11 @@ class Importer(ABC):
 
     kind: str
     key = "external_id"  # the column (and model field) that identifies a row
+    track_duplicates = True  # in memory, the line each key was first seen on
 
     def __init__(self, *, header: list[str], report: ImportReport, actor,
                  file_format: FileFormat | None = None, typed_columns=frozenset(),
-                 header_line: int = 1):
+                 header_line: int = 1, full: bool = False):
         self.report = report
         self.actor = actor
         self.format = file_format or FileFormat()
@@ -400,6 +471,7 @@ class Importer(ABC):
     def import_chunk(self, rows: list[Row]) -> None:
         parsed = [self._parse(line, cells) for line, cells in rows]
         self.report.rows_read += len(parsed)
+        self.note_ids(parsed)
         self.resolve([row for row in parsed if not row.errors])
         for row in parsed:
             if not row.errors:
@@ -439,7 +511,7 @@ class Importer(ABC):
                 values[column.name] = parse(text)
             except CellError as exc:
                 errors.add(column.name, str(exc))
-        key = values.get(self.key)
+        key = values.get(self.key) if self.track_duplicates else None
         if key is not None:
             first = self.seen.setdefault(key, line)
             if first != line:
@@ -447,6 +519,10 @@ class Importer(ABC):
                     "duplicate external id %(id)r: already on line %(first)d of this file"
                 ) % {"id": key, "first": first})
         return ParsedRow(line, values, errors)
+
+    def note_ids(self, parsed: list[ParsedRow]) -> None:
+        """Keep the ids a full file names (master data; other kinds keep none)."""
+        del parsed
 
     def _check_storable(self, cells: list[str], errors: RowErrors) -> None:
         for column, position, _parse in self.parsers:
@@ -561,6 +637,26 @@ class MasterImporter(Importer):
         self.to_create: list[tuple[type[Model], dict]] = []
         self.to_update: list[Model] = []
         self.update_fields: set[str] = set()
+        self.seen_ids = None
+        if kwargs.get("full"):
+            self.seen_ids = TempTable(SEEN, (("external_id", "varchar(64)"),))
+
+    def note_ids(self, parsed: list[ParsedRow]) -> None:
+        """A full file: every id it names (a bad row's too: the row is there, only wrong)."""
+        if self.seen_ids is not None:
+            self.seen_ids.write([(row.values[self.key],) for row in parsed
+                                 if self.key in row.values])
+
+    def report_absent(self) -> None:
+        """The rows in the database a full file does not name: counted and the first listed,
+        never deleted (a file the bank's system cut short must not close half the book)."""
+        table = self.model._meta.db_table
+        missing = (f"FROM {table} x WHERE NOT EXISTS (SELECT 1 FROM {SEEN} s "
+                   "WHERE s.external_id = x.external_id)")
+        self.report.absent = _rows(f"SELECT COUNT(*) {missing}")[0][0]
+        self.report.absent_ids = [external_id for (external_id,) in _rows(
+            f"SELECT x.external_id {missing} ORDER BY x.external_id LIMIT {ABSENT_LISTED}")]
+        self.seen_ids.drop()
 
     def resolve(self, rows: list[ParsedRow]) -> None:
         ids = [row.values[self.key] for row in rows]
@@ -807,254 +903,307 @@ class ContactImporter(MasterImporter):
             self.save(ContactPoint, own, v["external_id"], values)
 
 
-class StatementImporter(Importer):
-    """Statements are immutable: a known external id must come with the same values."""
+class StagedImporter(Importer):
+    """A kind whose files can hold millions of rows (statements, postings).
 
-    kind = "statements"
+    Each chunk's cells are streamed as text into a staging table (``staging.RawStage``: COPY
+    on PostgreSQL) when the file is written in the default formats (ISO dates, amounts in
+    major units); once the file is staged, SQL types every row it can prove good and checks
+    it against the database (accounts, limits), and the rows it cannot are parsed here by the
+    same parsers and rules as ever, which say why a row is bad with its line and column. A
+    file in a profile's own formats is parsed here row by row. Either way the typed rows go
+    to the kind's batch, which checks duplicates, conflicts with the database and the rules
+    between rows set-at-a-time in SQL, then inserts the good rows at once. Memory stays
+    bounded: no row is kept in Python after its chunk."""
+
+    track_duplicates = False  # the staging table finds them, with the line of the first
+    ACCOUNT_CACHE = 200_000
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.accounts = _accounts()
-        self.cycles_in_file: dict[tuple[int, date], int] = {}
-        self.to_create: list[tuple] = []
-        self.writer = RowWriter(Statement, ("external_id", "account_id", "cycle_date",
-                                            "due_date", "statement_balance_minor",
-                                            "minimum_due_minor"))
+        self.account_terms: dict[str, AccountTerms] = {}
+        self.products: dict[int, Product] = {}
+        self.names = [column.name for column, _position in self.positions]
+        self.width = len(self.header)
+        self.typed = bool(kwargs.get("typed_columns"))
+        self.raw = RawStage(self.names) if self.raw_allowed() else None
+        self.raw_rows: list[tuple] = []
 
-    def resolve(self, rows: list[ParsedRow]) -> None:
-        self.accounts.load(row.values["account_id"] for row in rows)
-        ids = [row.values["external_id"] for row in rows]
-        self.existing = {
-            found[0]: found[1:]
-            for found in _lookup(Statement.objects.all(), "external_id", ids, "external_id",
-                                 "account_id", "cycle_date", "due_date",
-                                 "statement_balance_minor", "minimum_due_minor")
-        }
-        account_pks = {known[0] for row in rows
-                       if (known := self.accounts.get(row.values["account_id"]))}
-        cycles = {row.values["cycle_date"] for row in rows}
-        self.existing_cycles = {
-            (account_pk, cycle): external_id
-            for account_pk, cycle, external_id in _lookup(
-                Statement.objects.filter(cycle_date__in=cycles), "account_id", account_pks,
-                "account_id", "cycle_date", "external_id")
-        }
+    def read_with_arrow(self, reader, bar) -> bool:
+        """Stage every data row with Arrow's reader (a UTF-8 delimited text file in the
+        default formats), or nothing and False: then the row-by-row reader reads the file."""
+        if self.raw is None or not isinstance(reader, CsvReader):
+            return False
+        if reader.codec() != ENCODINGS["utf-8"] or len(self.format.delimiter) != 1:
+            return False
+        positions = [position for _column, position in self.positions]
+        expected = _data_lines(reader.path, reader.header_line)
+        staged = 0
+        try:
+            for lines, columns in arrow_batches(
+                    reader.path, header=self.file_header, header_line=reader.header_line,
+                    delimiter=self.format.delimiter, expected_rows=expected):
+                copy_arrow(self.raw, lines, [columns[position] for position in positions])
+                staged += len(lines)
+                if bar is not None:
+                    bar.update(len(lines))
+        except NotForArrow:
+            _execute(f"DELETE FROM {RAW}")
+            if bar is not None:
+                bar.reset()
+            return False
+        self.report.rows_read += staged
+        return True
 
-    def apply(self, row: ParsedRow) -> None:
-        v = row.values
-        account = self.accounts.get(v["account_id"])
-        if account is None:
-            row.errors.add("account_id", _("unknown account %(id)r") % {"id": v["account_id"]})
+    def raw_allowed(self) -> bool:
+        """Whether SQL can type this file's cells: text in the default date and amount
+        formats (a profile's own formats, and typed Parquet columns, are parsed here)."""
+        return (not self.report.errors and not self.typed
+                and self.format.dates.pattern == ISO_DATES.pattern
+                and self.format.amounts is None)
+
+    def load_accounts(self, keys: Iterable[str]) -> None:
+        """The accounts a chunk names (and their products), a few ``__in`` queries."""
+        if len(self.account_terms) > self.ACCOUNT_CACHE:
+            self.account_terms = {}
+        missing = {key for key in keys if key not in self.account_terms}
+        found = _lookup(Account.objects.all(), "external_id", missing,
+                        "external_id", "pk", "open_date", "product_id")
+        products = {product_id for *_rest, product_id in found} - set(self.products)
+        if products:
+            self.products.update(Product.objects.in_bulk(products))
+        for external_id, pk, opened, product_id in found:
+            self.account_terms[external_id] = AccountTerms(pk, opened, self.products[product_id])
+
+    def import_chunk(self, rows: list[Row]) -> None:
+        self.report.rows_read += len(rows)
+        if self.raw is None:
+            self.parse_and_stage(rows)
             return
-        account_pk, currency = account
-        balance = self.amount(row, "statement_balance", currency)
-        minimum = self.amount(row, "minimum_due", currency)
-        if minimum is not None and minimum < 0:
-            row.errors.add("minimum_due", _("must not be negative"))
-        if v["due_date"] < v["cycle_date"]:
-            row.errors.add("due_date", _("%(due)s is before the cycle date %(cycle)s") % {
-                "due": v["due_date"], "cycle": v["cycle_date"]})
-        if row.errors:
-            return
-        values = (account_pk, v["cycle_date"], v["due_date"], balance, minimum)
-        known = self.existing.get(v["external_id"])
-        if known is not None:
-            if tuple(known) == values:
-                self.report.unchanged += 1
+        width, positions, slow = self.width, [p for _c, p in self.positions], []
+        staged = self.raw_rows
+        for line, cells in rows:
+            if len(cells) != width or UNSTORABLE.search("".join(cells)):
+                slow.append((line, cells))
             else:
-                row.errors.add("external_id", _(
-                    "statement %(id)s already exists with different values; "
-                    "statements cannot be changed") % {"id": v["external_id"]})
-            return
-        cycle_key = (account_pk, v["cycle_date"])
-        other = self.existing_cycles.get(cycle_key)
-        first = self.cycles_in_file.setdefault(cycle_key, row.line)
-        if other is not None or first != row.line:
-            where = other or _("line %(line)d") % {"line": first}
-            row.errors.add("cycle_date", _(
-                "account %(account)s already has a statement for %(cycle)s (%(other)s)") % {
-                "account": v["account_id"], "cycle": v["cycle_date"], "other": where})
-            return
-        self.to_create.append((v["external_id"], account_pk, v["cycle_date"], v["due_date"],
-                               balance, minimum))
-        self.report.created += 1
+                staged.append((line, *[cells[position] for position in positions]))
+        if slow:
+            self.parse_and_stage(slow)
+        self.raw.write(staged)
+        self.raw_rows = []
+
+    def parse_and_stage(self, rows: list[Row]) -> None:
+        """Parse rows here (the column parsers, the rules per row) and stage them."""
+        parsed = [self._parse(line, cells) for line, cells in rows]
+        self.load_accounts(row.values["account_id"] for row in parsed
+                           if "account_id" in row.values)
+        for row in parsed:
+            self.stage(row)
+            if row.errors:
+                self.report.errors.extend(row.errors)
+
+    def account(self, row: ParsedRow) -> AccountTerms | None:
+        account = self.account_terms.get(row.values.get("account_id"))
+        if account is None and "account_id" in row.values:
+            row.errors.add("account_id", _("unknown account %(id)r") % {
+                "id": row.values["account_id"]})
+        return account
+
+    def cell(self, name: str) -> str:
+        """The raw cell of our column ``name`` in SQL ('' when the file leaves it out)."""
+        return f"r.c_{name}" if name in self.names else "''"
+
+    def type_raw(self) -> None:
+        """Type the raw rows SQL proves good into the batch's stage, then parse the rest
+        here, a chunk at a time, in line order."""
+        if postgresql():
+            _execute(f"ANALYZE {RAW}")
+        terms = TempTable(TERMS, (("product_id", "bigint"), ("exponent", "integer"),
+                                  ("ceiling", "bigint"), ("today", "date")))
+        from arrears.portfolio.selectors import product_today
+
+        terms.write([(product.pk, exponent_for(product.currency),
+                      product.limits.amount_ceiling, product_today(product))
+                     for product in Product.objects.all()])
+        if postgresql():
+            _execute(f"ANALYZE {TERMS}")
+        days = calendar()
+        self.type_raw_sql()
+        terms.drop()
+        days.drop()
+        columns = ", ".join(f"r.c_{name}" for name in self.names)
+        positions = [position for _column, position in self.positions]
+        with connection.chunked_cursor() as cursor:  # server-side: never the whole rest
+            cursor.execute(f"SELECT r.line, {columns} FROM {RAW} r WHERE NOT EXISTS (SELECT 1 "
+                           f"FROM {self.stage_table} s WHERE s.line = r.line) ORDER BY r.line")
+            while rows := cursor.fetchmany(CHUNK_SIZE):
+                chunk = []
+                for line, *values in rows:
+                    cells = [""] * self.width
+                    for position, value in zip(positions, values, strict=True):
+                        cells[position] = value
+                    chunk.append((line, cells))
+                self.parse_and_stage(chunk)
+        self.raw.drop()
+
+    @abstractmethod
+    def type_raw_sql(self) -> None:
+        """Insert the raw rows SQL proves good into the batch's stage, typed."""
+
+    @abstractmethod
+    def stage(self, row: ParsedRow) -> None:
+        """Stage one parsed row (a bad one too, when it has its key)."""
+
+    def resolve(self, rows):  # the staged kinds resolve a chunk in import_chunk
+        raise NotImplementedError
+
+    def apply(self, row):
+        raise NotImplementedError
 
     def flush(self) -> None:
-        self.writer.insert(self.to_create)
-        self.to_create = []
+        pass
+
+    def finish(self, *, insert: bool) -> None:
+        """Check the staged file and insert its good rows when ``insert``."""
+        if self.raw is not None:
+            self.type_raw()
+        result = self.batch.finish(insert=insert)
+        labels = self.labels
+        self.report.errors.extend(
+            RowError(problem.line, labels.get(problem.field, problem.field), problem.message)
+            for problem in result.problems)
+        self.report.errors.sort(key=lambda error: error.line)
+        self.report.created = result.created
+        self.report.unchanged = result.unchanged
+        self.report.rejected = len({error.line for error in self.report.errors})
 
 
-@dataclass
-class _Target:
-    """What a reversal needs to know about the posting it reverses."""
-
-    external_id: str
-    account_pk: int
-    amount_minor: int
-    posting_date: date
-    pk: int | None = None
-    pending: bool = False  # created in this chunk and not inserted yet
-
-
-class PostingImporter(Importer):
+class PostingImporter(StagedImporter):
     """Postings are immutable: a known external id must come with the same values.
 
-    A reversal may undo a posting already in the database or one earlier in the same file.
+    Every row goes through the one posting writer (``arrears.ledger.writer.PostingBatch``) the
+    API and the workbench use: the same per-row rules, the same checks of the batch in SQL
+    (duplicates, conflicts, reversals of unknown, foreign, rejected or already reversed
+    postings) and the same ledger rules (a waiver above the component owed ...). A reversal may
+    undo a posting already in the database or one on an earlier line of the same file.
     """
 
     kind = "postings"
-    COMPARED = ("account_id", "kind", "amount_minor", "component", "posting_date",
-                "value_date", "reverses_id", "reason", "statement_cycle_date")
+    stage_table = POSTING_STAGE
 
     def __init__(self, **kwargs):
+        self.batch = PostingBatch(source=Posting.Source.IMPORT.value, actor=kwargs["actor"],
+                                  check_limits=True)
         super().__init__(**kwargs)
-        self.accounts = _accounts()
-        self.to_create: list[tuple[tuple, _Target | None]] = []
-        user = self.actor if getattr(self.actor, "is_authenticated", False) else None
-        self.writer = RowWriter(Posting, (
-            "external_id", "account_id", "kind", "amount_minor", "component", "posting_date",
-            "value_date", "statement_cycle_date", "reason", "reverses_id",
-        ), constants={"source": Posting.Source.IMPORT.value, "actor_id": user and user.pk})
-        self.limits = PostingLimitsBook()
-        self.created_here: dict[str, _Target] = {}
-        self.reversed_here: dict[str, str] = {}
 
-    def resolve(self, rows: list[ParsedRow]) -> None:
-        self.accounts.load(row.values["account_id"] for row in rows)
-        self.limits.load(pk for pk, _currency in self.accounts.known.values())
-        ids = [row.values["external_id"] for row in rows]
-        self.existing = {
-            found[0]: found[1:]
-            for found in _lookup(Posting.objects.all(), "external_id", ids, "external_id",
-                                 *self.COMPARED)
-        }
-        targets = {row.values["reverses"] for row in rows if "reverses" in row.values}
-        self.targets = {
-            external_id: _Target(external_id, account_pk, amount, posting_date, pk=pk)
-            for external_id, pk, account_pk, amount, posting_date in _lookup(
-                Posting.objects.all(), "external_id", targets,
-                "external_id", "pk", "account_id", "amount_minor", "posting_date")
-        }
-        by_pk = {target.pk: target.external_id for target in self.targets.values()}
-        self.reversed_by = {
-            by_pk[target_pk]: external_id
-            for target_pk, external_id in _lookup(
-                Posting.objects.all(), "reverses_id", by_pk, "reverses_id", "external_id")
-        }
-        self.created_here = {}
-        self.reversed_here = {}
-
-    def apply(self, row: ParsedRow) -> None:
+    def stage(self, row: ParsedRow) -> None:
         v = row.values
-        account = self.accounts.get(v["account_id"])
-        if account is None:
-            row.errors.add("account_id", _("unknown account %(id)r") % {"id": v["account_id"]})
+        external_id = v.get("external_id")
+        account = self.account(row) if not row.errors else None
+        amount = None
+        if account is not None:
+            amount = self.amount(row, "amount", account.currency)
+        if external_id is None:
             return
-        account_pk, currency = account
-        kind = v["kind"]
-        amount = self.amount(row, "amount", currency)
-        if amount is not None:
-            if amount == 0:
-                row.errors.add("amount", _("must not be zero"))
-            elif amount < 0 and kind != Posting.Kind.ADJUSTMENT:
-                row.errors.add("amount", _(
-                    "must be positive; only an adjustment may be negative"))
-        if amount:
-            for problem in self.limits.problems(account_pk, kind=kind, amount_minor=amount,
-                                                posting_date=v["posting_date"],
-                                                value_date=v.get("value_date")):
-                row.errors.add(problem.field, problem.message)
-        component = v.get("component", "")
-        if kind in (Posting.Kind.WAIVER, Posting.Kind.ADJUSTMENT) and not component:
-            row.errors.add("component", _(
-                "waiver and adjustment postings must name a component: principal, interest "
-                "or fees"))
-        reverses = v.get("reverses")
-        if row.errors:
-            return
-        value_date = v.get("value_date", v["posting_date"])
-        stored_target = self.targets.get(reverses) if reverses else None
-        values = (account_pk, kind, amount, component, v["posting_date"], value_date,
-                  stored_target.pk if stored_target else reverses,
-                  v.get("reason", ""), v.get("statement_cycle_date"))
-        known = self.existing.get(v["external_id"])
-        if known is not None:
-            if tuple(known) == values:
-                self.report.unchanged += 1
-            else:
-                row.errors.add("external_id", _(
-                    "posting %(id)s already exists with different values; "
-                    "corrections are new postings (reversal)") % {"id": v["external_id"]})
-            return
-        target = self._check_reversal(row, kind, reverses, account_pk, amount, currency)
-        if row.errors:
-            return
-        self.to_create.append((
-            (v["external_id"], account_pk, kind, amount, component, v["posting_date"],
-             value_date, v.get("statement_cycle_date"), v.get("reason", "")),
-            target,
-        ))
-        if target is not None:
-            self.reversed_here[target.external_id] = v["external_id"]
-        self.created_here[v["external_id"]] = _Target(
-            v["external_id"], account_pk, amount, v["posting_date"], pending=True)
-        self.report.created += 1
+        self.batch.add(
+            line=row.line, external_id=external_id, account=account, kind=v.get("kind", ""),
+            amount_minor=amount, posting_date=v.get("posting_date"),
+            value_date=v.get("value_date"), component=v.get("component", ""),
+            reverses=v.get("reverses", ""), reason=v.get("reason", ""),
+            statement_cycle_date=v.get("statement_cycle_date"), bad=bool(row.errors))
 
-    def _check_reversal(self, row, kind, reverses, account_pk, amount, currency):
-        if kind != Posting.Kind.REVERSAL:
-            if reverses:
-                row.errors.add("reverses", _("only a reversal may name a posting to reverse"))
-            return None
-        if not reverses:
-            row.errors.add("reverses", _("a reversal must name the posting it reverses"))
-            return None
-        target = self.created_here.get(reverses) or self.targets.get(reverses)
-        if target is None:
-            if reverses in self.rejected_ids:
-                reason = _("posting %(id)r is rejected in this file, so it cannot be reversed")
+    def type_raw_sql(self) -> None:
+        self.batch.flush()
+        cell = self.cell
+        columns = {column.name: column for column in self.schema}
+        kind, component = cell("kind"), cell("component")
+        checks = " AND ".join([
+            text_ok(cell("external_id"), 64, True),
+            choice_ok(kind, columns["kind"].choices, True),
+            choice_ok(component, columns["component"].choices, False),
+            text_ok(cell("reverses"), 64, False),
+            text_ok(cell("reason"), 500, False),
+        ])
+        days = []
+        for name, alias in (("value_date", "vd"), ("statement_cycle_date", "cd")):
+            if name in self.names:
+                days.append((f"LEFT JOIN {DAYS} {alias} ON {alias}.iso = r.c_{name}",
+                             f"{alias}.day", f"(r.c_{name} = '' OR {alias}.day IS NOT NULL)"))
             else:
-                reason = _("unknown posting %(id)r")
-            row.errors.add("reverses", reason % {"id": reverses})
-            return None
-        if target.account_pk != account_pk:
-            row.errors.add("reverses", _(
-                "posting %(id)s belongs to another account") % {"id": reverses})
-            return None
-        reverser = self.reversed_by.get(reverses) or self.reversed_here.get(reverses)
-        if reverser is not None:
-            row.errors.add("reverses", _(
-                "posting %(id)s is already reversed (by %(by)s)")
-                % {"id": reverses, "by": reverser})
-            return None
-        if amount != abs(target.amount_minor):
-            row.errors.add("amount", _(
-                "a reversal must have the amount of the posting it reverses (%(amount)s)")
-                % {"amount": format_amount(abs(target.amount_minor), currency)})
-            return None
-        if row.values["posting_date"] < target.posting_date:
-            row.errors.add("posting_date", _(
-                "a reversal cannot be dated before the posting it reverses (%(date)s)")
-                % {"date": target.posting_date})
-            return None
-        return target
+                days.append(("", "CAST(NULL AS date)" if postgresql() else "NULL", "1 = 1"))
+        (value_join, value_day, value_ok), (cycle_join, cycle_day, cycle_ok) = days
+        _execute(
+            f"WITH q AS MATERIALIZED (SELECT r.line, {cell('external_id')} AS external_id, "
+            "a.id AS account_id, a.open_date AS opened, t.ceiling, t.today, "
+            f"lower({kind}) AS kind, lower({component}) AS component, "
+            f"{cell('reverses')} AS reverses, {cell('reason')} AS reason, "
+            f"{plain_minor(cell('amount'), 't.exponent')} AS minor, "
+            f"pd.day AS posting_date, {value_day} AS value_date, {cycle_day} AS cycle "
+            f"FROM {RAW} r JOIN {Account._meta.db_table} a ON a.external_id = r.c_account_id "
+            f"JOIN {TERMS} t ON t.product_id = a.product_id "
+            f"JOIN {DAYS} pd ON pd.iso = r.c_posting_date {value_join} {cycle_join} "
+            f"WHERE {checks} AND {value_ok} AND {cycle_ok}) "
+            f"INSERT INTO {POSTING_STAGE} (line, external_id, account_id, kind, amount_minor, "
+            "component, posting_date, value_date, reverses_ext, reason, statement_cycle_date, "
+            "bad) SELECT line, external_id, account_id, kind, minor, component, posting_date, "
+            "COALESCE(value_date, posting_date), reverses, reason, cycle, 0 FROM q "
+            "WHERE minor IS NOT NULL AND minor <> 0 "
+            "AND (minor > 0 OR kind = 'adjustment') "
+            "AND NOT (kind IN ('waiver', 'adjustment') AND component = '') "
+            "AND ((kind = 'reversal' AND reverses <> '') OR (kind <> 'reversal' "
+            "AND reverses = '')) AND minor <= ceiling AND -minor <= ceiling "
+            "AND posting_date >= opened AND posting_date <= today "
+            "AND (value_date IS NULL OR (value_date >= opened AND value_date <= today))")
+        self.batch.rows = _rows(f"SELECT COUNT(*) FROM {POSTING_STAGE}")[0][0]
 
-    def flush(self) -> None:
-        """Insert the chunk's postings; a reversal of a posting in the same chunk waits for it."""
-        pending = self.to_create
-        while pending:
-            ready = [(row, t) for row, t in pending if t is None or not t.pending]
-            waiting = [(row, t) for row, t in pending if t is not None and t.pending]
-            if not ready:
-                raise RuntimeError("reversal targets that are never inserted")
-            self.writer.insert([(*row, target.pk if target else None) for row, target in ready])
-            for external_id, pk in _lookup(
-                Posting.objects.all(), "external_id", {t.external_id for _row, t in waiting},
-                "external_id", "pk",
-            ):
-                self.created_here[external_id].pk = pk
-                self.created_here[external_id].pending = False
-            pending = waiting
-        self.to_create = []
+
+class StatementImporter(StagedImporter):
+    """Statements are immutable: a known external id must come with the same values."""
+
+    kind = "statements"
+    stage_table = STATEMENT_STAGE
+
+    def __init__(self, **kwargs):
+        self.batch = StatementBatch()
+        super().__init__(**kwargs)
+
+    def stage(self, row: ParsedRow) -> None:
+        v = row.values
+        external_id = v.get("external_id")
+        account = self.account(row) if not row.errors else None
+        balance = minimum = None
+        if account is not None:
+            balance = self.amount(row, "statement_balance", account.currency)
+            minimum = self.amount(row, "minimum_due", account.currency)
+            if minimum is not None and minimum < 0:
+                row.errors.add("minimum_due", _("must not be negative"))
+            if v["due_date"] < v["cycle_date"]:
+                row.errors.add("due_date", _("%(due)s is before the cycle date %(cycle)s") % {
+                    "due": v["due_date"], "cycle": v["cycle_date"]})
+        if external_id is None:
+            return
+        self.batch.add((row.line, external_id, account.pk if account else None,
+                        v.get("account_id"), v.get("cycle_date"), v.get("due_date"), balance,
+                        minimum, 1 if row.errors else 0))
+
+    def type_raw_sql(self) -> None:
+        self.batch.flush()
+        cell = self.cell
+        _execute(
+            f"WITH q AS MATERIALIZED (SELECT r.line, {cell('external_id')} AS external_id, "
+            "a.id AS account_id, r.c_account_id AS account_ext, cd.day AS cycle_date, "
+            "dd.day AS due_date, "
+            f"{plain_minor(cell('statement_balance'), 't.exponent')} AS balance, "
+            f"{plain_minor(cell('minimum_due'), 't.exponent')} AS minimum "
+            f"FROM {RAW} r JOIN {Account._meta.db_table} a ON a.external_id = r.c_account_id "
+            f"JOIN {TERMS} t ON t.product_id = a.product_id "
+            f"JOIN {DAYS} cd ON cd.iso = r.c_cycle_date JOIN {DAYS} dd ON dd.iso = r.c_due_date "
+            f"WHERE {text_ok(cell('external_id'), 64, True)}) "
+            f"INSERT INTO {STATEMENT_STAGE} (line, external_id, account_id, account_ext, "
+            "cycle_date, due_date, balance_minor, minimum_minor, bad) SELECT line, external_id, "
+            "account_id, account_ext, cycle_date, due_date, balance, minimum, 0 FROM q "
+            "WHERE balance IS NOT NULL AND minimum IS NOT NULL AND minimum >= 0 "
+            "AND due_date >= cycle_date")
 
 
 IMPORTERS: dict[str, type[Importer]] = {

@@ -33,18 +33,16 @@ from arrears.ledger.selectors import (
     ledgers_for,
     product_terms,
 )
-from arrears.portfolio.models import Account, Product
+from arrears.ledger.writer import AccountTerms, PostingBatch, WriteResult
+from arrears.portfolio.models import Account
 from arrears.portfolio.selectors import product_today
 from arrears.rules.accrual import accrue
 from arrears.rules.charges import ProductTerms
-from arrears.rules.ledger import Entry, LedgerError, LedgerState, apply, fold
+from arrears.rules.ledger import Entry, fold
 from arrears.rules.limits import (
-    HARD_MAX_AMOUNT_MINOR,
     LimitProblem,
-    amount_problem,
     posting_problems,
 )
-from arrears.rules.money import format_money
 
 ACCRUING_STATUSES = (Account.Status.ACTIVE, Account.Status.BLOCKED)
 CYCLE_CHUNK = 2000
@@ -121,63 +119,25 @@ def posting_limits_check(
     _refuse(problems[0] if problems else None)
 
 
-class PostingLimitsBook:
-    """Open dates and product limits of many accounts, loaded a chunk at a time, so that a
-    file import checks each posting against the same limits as the API (balances aside: an
-    import does not fold every ledger)."""
-
-    def __init__(self) -> None:
-        self.accounts: dict[int, tuple[date, Product]] = {}
-        self.today: dict[int, date] = {}
-
-    def load(self, account_pks: Iterable[int]) -> None:
-        missing = {pk for pk in account_pks if pk not in self.accounts}
-        for account in Account.objects.filter(pk__in=missing).select_related("product"):
-            self.accounts[account.pk] = (account.open_date, account.product)
-
-    def problems(self, account_pk: int, *, kind: str, amount_minor: int, posting_date: date,
-                 value_date: date | None) -> list[LimitProblem]:
-        opened, product = self.accounts[account_pk]
-        if product.pk not in self.today:
-            self.today[product.pk] = product_today(product)
-        return posting_problems(
-            kind=kind, amount_minor=amount_minor, posting_date=posting_date,
-            value_date=value_date, opened=opened, today=self.today[product.pk],
-            limits=product.limits, currency=product.currency,
-        )
-
-
-def _refuse_a_balance_beyond_the_ceiling(request: PostingRequest, state: LedgerState) -> None:
-    """No balance may grow beyond the hard ceiling, so its sums always fit 64 bits."""
-    largest = max(abs(state.balances.get(c)) for c in ("principal", "interest", "fees"))
-    if max(largest, abs(state.balances.total)) > HARD_MAX_AMOUNT_MINOR:
-        raise PostingRejected("amount_too_large", _(
-            "This posting would take the account's balance beyond %(ceiling)s, more than any "
-            "account may owe.") % {"ceiling": format_money(HARD_MAX_AMOUNT_MINOR,
-                                                            request.account.product.currency)})
-
-
-def _check_against_ledger(request: PostingRequest, check_limits: bool) -> None:
-    product = request.account.product
-    _refuse(amount_problem(request.amount_minor, product.limits, product.currency))
-    terms = product_terms(product)
-    ledger = ledgers_for([request.account.pk])[request.account.pk]
-    state = fold(ledger.entries, terms.allocation_order, through=request.posting_date)
-    if check_limits:
-        posting_limits_check(request, owed_minor=state.balances.total)
-    entry = Entry(
-        key=0,
-        kind=request.kind,
-        amount=request.amount_minor,
-        posting_date=request.posting_date,
-        component=request.component,
-        reverses=request.reverses.pk if request.reverses else None,
-    )
-    try:
-        apply(state, entry, terms.allocation_order)
-    except LedgerError as error:
-        raise PostingRejected("invalid_posting", str(error)) from None
-    _refuse_a_balance_beyond_the_ceiling(request, state)
+def postings_write(requests: Iterable[PostingRequest], *, source: str, actor=None,
+                   check_limits: bool = False) -> WriteResult:
+    """Book many postings through the one writer (``arrears.ledger.writer``): the per-row
+    rules, the batch checked in SQL, the ledger rules folded with the pure functions, one
+    insert. Nothing is inserted when any row is refused; the result lists every problem,
+    numbered by the position of the request (1 = the first)."""
+    batch = PostingBatch(source=source, actor=actor, check_limits=check_limits,
+                         owed=check_limits, fold_all=True)
+    for line, request in enumerate(requests, start=1):
+        account = request.account
+        batch.add(line=line, external_id=request.external_id,
+                  account=AccountTerms(account.pk, account.open_date, account.product),
+                  kind=request.kind, amount_minor=request.amount_minor,
+                  posting_date=request.posting_date, value_date=request.value_date,
+                  component=request.component,
+                  reverses=request.reverses.external_id if request.reverses else "",
+                  reason=request.reason)
+    with transaction.atomic():
+        return batch.finish(insert=True, all_or_nothing=True)
 
 
 def posting_create(
@@ -185,29 +145,33 @@ def posting_create(
 ) -> tuple[Posting, bool]:
     """Book one posting; a repeat of the same external id returns the first one unchanged.
 
-    The product's largest posting and the hard balance ceiling always apply; ``check_limits``
-    (every boundary where a person or another system sends a posting) also refuses dates
-    before the account was opened or after today, and a payment far above the balance.
+    The one-row call of the posting writer (``arrears.ledger.writer.PostingBatch``) that file
+    imports use too, so the same rules refuse the same posting with the same reason: the
+    product's largest posting, the ledger rules (a waiver above what is owed ...) and the hard
+    balance ceiling always apply; ``check_limits`` (every boundary where a person or another
+    system sends a posting) also refuses dates before the account was opened or after today,
+    and a payment far above the balance.
     """
     with transaction.atomic():
         Account.objects.select_for_update().filter(pk=request.account.pk).first()
         existing = _existing(request)
         if existing:
             return existing, False
-        _check_against_ledger(request, check_limits)
-        posting = Posting.objects.create(
-            external_id=request.external_id,
-            account=request.account,
-            kind=request.kind,
-            amount_minor=request.amount_minor,
-            posting_date=request.posting_date,
-            value_date=request.value_date,
-            component=request.component,
-            reverses=request.reverses,
-            reason=request.reason,
-            source=source,
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
-        )
+        account = request.account
+        batch = PostingBatch(source=source, actor=actor, check_limits=check_limits,
+                             owed=check_limits, fold_all=True)
+        batch.add(line=1, external_id=request.external_id,
+                  account=AccountTerms(account.pk, account.open_date, account.product),
+                  kind=request.kind, amount_minor=request.amount_minor,
+                  posting_date=request.posting_date, value_date=request.value_date,
+                  component=request.component,
+                  reverses=request.reverses.external_id if request.reverses else "",
+                  reason=request.reason)
+        result = batch.finish(insert=True, all_or_nothing=True)
+        if result.problems:
+            problem = result.problems[0]
+            raise PostingRejected(problem.code, problem.labelled)
+        posting = Posting.objects.get(external_id=request.external_id)
         audit_record(
             actor=actor,
             action=f"posting_{request.kind}",

@@ -27,6 +27,9 @@ def _epilog() -> str:
     lines.append("")
     for text in (
         _("A file with any bad row imports nothing, unless --skip-bad-rows is given."),
+        _("A file holds what changed (only its rows and columns are written); --full declares "
+          "a complete cardholder or account file and lists what it leaves out, deleting "
+          "nothing."),
         _("Importing the same file again changes nothing. Amounts are in major units "
           "(1234.56 or 5e+05), dates YYYY-MM-DD, text UTF-8, unless an import profile "
           "(--profile, set up in the admin) declares the bank's own formats."),
@@ -76,6 +79,10 @@ class Command(BaseCommand):
                             help=_("Import the good rows and list the bad ones."))
         parser.add_argument("--errors-csv", metavar="PATH",
                             help=_("Write every error to this CSV file (line, column, reason)."))
+        parser.add_argument("--full", action="store_true",
+                            help=_("The file holds every cardholder or account (not only what "
+                                   "changed): report the ones it leaves out. Nothing is deleted "
+                                   "or closed."))
         parser.add_argument("--progress", action="store_true",
                             help=_("Show a progress bar (default when run in a terminal)."))
 
@@ -90,6 +97,7 @@ class Command(BaseCommand):
                 progress=progress,
                 profile=options["profile"],
                 encoding=options["encoding"],
+                full=options["full"],
             )
         except ImportFileError as exc:
             raise CommandError(str(exc), returncode=2) from None
@@ -116,6 +124,16 @@ class Command(BaseCommand):
             (_("rejected"), report.rejected),
         ):
             self.stdout.write(f"  {label:<10} {value:>10,}")
+        if report.full:
+            self.stdout.write(_(
+                "  absent     %(count)10s  in the database but not in this full file; nothing "
+                "was deleted or closed (give them a status in the file to close them)")
+                % {"count": f"{report.absent:,}"})
+            if report.absent_ids:
+                more = report.absent - len(report.absent_ids)
+                listed = ", ".join(report.absent_ids)
+                self.stdout.write("    " + listed + (_(" ... and %(count)d more") % {
+                    "count": more} if more > 0 else ""))
 
     def _print_errors(self, report: ImportReport, errors_csv: str | None) -> None:
         if errors_csv:
