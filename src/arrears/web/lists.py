@@ -66,7 +66,8 @@ class Column:
     """One column. ``value(row, view)`` gives what the row shows (already masked: ``view`` is
     the :class:`ListView` with the user's masking level); ``sort`` is the ordering expression
     that sorts by it (None: not sortable); ``link(row)`` makes the page cell a link;
-    ``template`` renders the page cell instead (an action form) and keeps it out of exports."""
+    ``template`` renders the page cell instead (its row is ``row``); ``export=False`` keeps a
+    page-only column (an action form) out of exports."""
 
     key: str
     label: Any
@@ -76,10 +77,11 @@ class Column:
     template: str | None = None
     personal: bool = False  # masked personal data: the cell is marked translate="no"
     numeric: bool = False
+    export: bool = True  # False for a page-only column (an action form)
 
     @property
     def exported(self) -> bool:
-        return self.template is None
+        return self.export
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,12 @@ class ListSpec:
     filters: tuple[Filter, ...] = ()
     page_size: int = 50
     tie_breaker: str = "pk"  # makes the order total, so pages never repeat or skip a row
+    # The page's table: its id and class (default ``table-<name>``), extra attributes, and
+    # attributes of each row (``data-*`` hooks for the keyboard and the tests).
+    table_id: str = ""
+    table_class: str = ""
+    table_attributes: tuple[tuple[str, str], ...] = ()
+    row_attributes: Callable[[Any], dict[str, Any]] | None = None
 
     def __post_init__(self):
         if self.name not in policy.LISTS:
@@ -132,6 +140,7 @@ class ListView:
     page: Any = None
     rows: list = field(default_factory=list)
     may_export: bool = False
+    queryset: Any = None  # the rows after the filters, in the chosen order (all pages)
     extra: dict[str, str] = field(default_factory=dict)  # other parameters the page keeps
 
     def query(self, **changes) -> str:
@@ -192,8 +201,9 @@ class ListView:
         return self.page_url(self.page.next_page_number()) if self.page.has_next() else ""
 
     @property
-    def cells(self) -> list[dict]:
-        """The page's rows as cells the template shows: text, link, template, alignment."""
+    def table_rows(self) -> list[dict]:
+        """The page's rows as the template shows them: each row's attributes and its cells
+        (text, link, template, alignment)."""
         table = []
         for row in self.rows:
             cells = []
@@ -202,8 +212,13 @@ class ListView:
                 cells.append({"column": column, "row": row, "text": display_text(value),
                               "link": column.link(row) if column.link else "",
                               "numeric": column.numeric or _is_number(value)})
-            table.append(cells)
+            attributes = self.spec.row_attributes(row) if self.spec.row_attributes else {}
+            table.append({"attributes": sorted(attributes.items()), "cells": cells})
         return table
+
+    @property
+    def table_id(self) -> str:
+        return self.spec.table_id or f"table-{self.spec.name}"
 
 
 def _is_number(value) -> bool:
@@ -302,7 +317,7 @@ def list_respond(request: HttpRequest, spec: ListSpec, rows: QuerySet, *,
     ``prepare(rows, view)`` may annotate a batch of rows before their values are read."""
     view = _read_view(request, spec, extra)
     view.may_export = policy.may_export(request.user, spec.name)
-    rows = _filtered(view, rows)
+    rows = view.queryset = _filtered(view, rows)
     fmt = request.GET.get("export", "")
     if fmt:
         return view, _export(request, view, rows, fmt, prepare)
