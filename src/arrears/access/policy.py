@@ -60,7 +60,7 @@ LEGAL = "legal"          # accounts referred to litigation
 PLACEMENT = "placement"  # accounts placed with the user's agency
 SCOPES = (ALL, QUEUE, TEAM_SCOPE, VISIT, LEGAL, PLACEMENT)
 
-# The long lists that can be exported (``arrears.web.lists``): the name of each list's spec.
+# The long lists that can be exported (``arrears.lists``): the name of each list's spec.
 ACCOUNTS_LIST = "accounts"        # account search results
 QUEUE_LIST = "queue"              # the collector's own queue
 TEAM_QUEUE_LIST = "team_queue"    # the queues of the teams a user leads or oversees
@@ -112,8 +112,7 @@ POLICIES: dict[str, RolePolicy] = {
                 (ALL,), masking=M0),
         _policy("compliance_officer",
                 (*_READ_ALL, OUTBOX, VISITS, TEMPLATES, AUDIT, ADMIN), (ALL,), reveal=True,
-                exports=(ACCOUNTS_LIST, TEAM_QUEUE_LIST, APPROVALS_LIST, OUTBOX_LIST,
-                         VISITS_LIST, AUDIT_LIST)),
+                exports=(ACCOUNTS_LIST, OUTBOX_LIST, VISITS_LIST, AUDIT_LIST)),
         _policy("auditor", (*_READ_ALL, OUTBOX, VISITS, TEMPLATES, AUDIT, ADMIN), (ALL,),
                 exports=(AUDIT_LIST,)),
         # Infrastructure: configuration and the channels' operations (every account's messages,

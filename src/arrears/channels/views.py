@@ -24,8 +24,8 @@ from arrears.channels.selectors import (
 )
 from arrears.channels.templating import TemplateRenderError, render_source, sample_context
 from arrears.compliance.gate import verdict_label
+from arrears.lists import Column, Filter, ListSpec, list_respond
 from arrears.rules.text import describe, unstorable_in
-from arrears.web.lists import Column, Filter, ListSpec, list_respond
 from arrears.workbench.charts import count_bar_chart
 from arrears.workbench.selectors import CountRow
 

@@ -18,8 +18,8 @@ from arrears.dialer.access import in_time_box
 from arrears.dialer.forms import VisitResultForm
 from arrears.dialer.models import VisitTask
 from arrears.dialer.services import DialerError, visit_approve, visit_result_record
+from arrears.lists import Column, Filter, ListSpec, list_respond
 from arrears.portfolio.masking import mask_address, mask_name
-from arrears.web.lists import Column, Filter, ListSpec, list_respond
 
 
 def visits_visible_to(user):

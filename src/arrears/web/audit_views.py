@@ -28,7 +28,7 @@ from arrears.audit.services import (
     export_start,
 )
 from arrears.command_args import parse_date
-from arrears.web.lists import Column, Filter, ListSpec, list_respond
+from arrears.lists import Column, Filter, ListSpec, list_respond
 
 AUDIT_KIND = "audit_events"
 FILTERS = ("actor", "action", "object_id", "from", "to")

@@ -25,12 +25,12 @@ from arrears.audit.services import (
 )
 from arrears.ledger.models import BucketChange, Posting
 from arrears.ledger.selectors import account_summary
+from arrears.lists import Column, Filter, ListSpec, list_respond
 from arrears.portfolio.masking import FULL, mask_name, mask_national_id
 from arrears.portfolio.models import Account, Product
 from arrears.rules.aging import BUCKET_CODES
 from arrears.rules.money import format_amount
 from arrears.web.charts import bucket_bar_chart
-from arrears.web.lists import Column, Filter, ListSpec, list_respond
 from arrears.web.selectors import (
     REVEALED_FIELDS,
     SEARCH_KINDS,

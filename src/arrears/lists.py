@@ -1,4 +1,5 @@
-"""One way to show a long list: paged, filtered, sorted, and exported to CSV or Excel.
+"""One way to show a long list (a module beside the apps, so that every app's pages can use it
+without an import cycle): paged, filtered, sorted, and exported to CSV or Excel.
 
 A page describes its list once, as a :class:`ListSpec`: its columns (labels in the reader's
 language, the value each row shows, the database ordering of the sortable ones), its filters
