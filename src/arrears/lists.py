@@ -347,8 +347,11 @@ def _export(request, view: ListView, rows: QuerySet, fmt: str, prepare) -> HttpR
         return _back(request, view)
     if not view.may_export:
         raise PermissionDenied(_("Your role may not export this list."))
-    count = rows.count()
     most = export_max()
+    # The rows as of now, in order: the export holds exactly these (and the audit says how
+    # many), even when rows are added while it streams (the export's own audit event).
+    keys = list(rows.values_list("pk", flat=True)[: most + 1])
+    count = len(keys) if len(keys) <= most else rows.count()
     details = {"format": fmt, "rows": count, "filters": _audit_params(view), "sort": view.sort,
                "masking": view.level}
     if count > most:
@@ -364,7 +367,7 @@ def _export(request, view: ListView, rows: QuerySet, fmt: str, prepare) -> HttpR
                  object_id=view.spec.name, client=client_of(request), details=details)
     columns = [column for column in view.spec.columns if column.exported]
     header = [str(column.label) for column in columns]
-    lines = _export_rows(view, rows, columns, prepare)
+    lines = _export_rows(view, rows, keys, columns, prepare)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     filename = f"{view.spec.name}-{stamp}.{fmt}"
     if fmt == "csv":
@@ -379,15 +382,14 @@ def _export(request, view: ListView, rows: QuerySet, fmt: str, prepare) -> HttpR
     return response
 
 
-def _export_rows(view: ListView, rows: QuerySet, columns, prepare) -> Iterator[list]:
-    batch: list = []
-    for row in rows.iterator(chunk_size=EXPORT_CHUNK):
-        batch.append(row)
-        if len(batch) == EXPORT_CHUNK:
-            yield from _values(view, batch, columns, prepare)
-            batch = []
-    if batch:
-        yield from _values(view, batch, columns, prepare)
+def _export_rows(view: ListView, rows: QuerySet, keys: list, columns, prepare
+                 ) -> Iterator[list]:
+    """The rows of ``keys`` in their order, read a batch at a time."""
+    for start in range(0, len(keys), EXPORT_CHUNK):
+        chunk = keys[start:start + EXPORT_CHUNK]
+        found = {row.pk: row for row in rows.filter(pk__in=chunk)}
+        yield from _values(view, [found[key] for key in chunk if key in found], columns,
+                           prepare)
 
 
 def _values(view, batch, columns, prepare) -> Iterator[list]:

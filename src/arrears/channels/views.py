@@ -25,6 +25,7 @@ from arrears.channels.selectors import (
 from arrears.channels.templating import TemplateRenderError, render_source, sample_context
 from arrears.compliance.gate import verdict_label
 from arrears.lists import Column, Filter, ListSpec, list_respond
+from arrears.portfolio.masking import pii_scrub
 from arrears.rules.text import describe, unstorable_in
 from arrears.workbench.charts import count_bar_chart
 from arrears.workbench.selectors import CountRow
@@ -71,7 +72,8 @@ OUTBOX_LIST = ListSpec(
                numeric=True),
         Column("not_before", gettext_lazy("Not before"), lambda m, v: m.not_before,
                sort="not_before"),
-        Column("last_error", gettext_lazy("Last error"), lambda m, v: m.last_error[:80]),
+        Column("last_error", gettext_lazy("Last error"),
+               lambda m, v: pii_scrub(m.last_error)[0][:80]),
     ),
     filters=(
         Filter("status", gettext_lazy("Status"), lambda rows, value: rows.filter(status=value),
