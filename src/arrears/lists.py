@@ -30,7 +30,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -371,8 +371,9 @@ def _export(request, view: ListView, rows: QuerySet, fmt: str, prepare) -> HttpR
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     filename = f"{view.spec.name}-{stamp}.{fmt}"
     if fmt == "csv":
-        response = StreamingHttpResponse(_csv_stream(header, lines),
-                                         content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            _csv_stream(header, lines, translation.get_language()),
+            content_type="text/csv; charset=utf-8")
     else:
         response = HttpResponse(
             _xlsx_bytes(str(view.spec.title), header, lines),
@@ -404,12 +405,14 @@ class _Echo:
         return value
 
 
-def _csv_stream(header: list[str], lines: Iterable[list]) -> Iterator[str]:
-    """UTF-8 with a byte-order mark, so that Excel opens Chinese text correctly."""
+def _csv_stream(header: list[str], lines: Iterable[list], language: str) -> Iterator[str]:
+    """UTF-8 with a byte-order mark, so that Excel opens Chinese text correctly. The rows are
+    read while the response streams, after the view returned: in the reader's language."""
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(header)
-    for line in lines:
-        yield writer.writerow(["" if v is None else _csv_text(v) for v in line])
+    with translation.override(language):
+        for line in lines:
+            yield writer.writerow(["" if v is None else _csv_text(v) for v in line])
 
 
 def _csv_text(value) -> str:

@@ -111,8 +111,10 @@ def test_exports_speak_the_readers_language(client, role_user):
     _logged_in(client, role_user, "auditor", language="zh-hans")
     _events(1, "note_add")
     rows = _csv(client.get("/audit/", {"export": "csv"}))
-    assert rows[0][1] == "时间" or rows[0][1] != "At"
-    assert "添加" in rows[1][3] or rows[1][3] != "Note added (note_add)"
+    assert rows[0][:4] == ["#", "时间", "操作人", "操作"]
+    assert rows[1][3] == "添加备注 (note_add)"
+    sheet = _xlsx(client.get("/audit/", {"export": "xlsx"}))
+    assert sheet[0][1] == "时间"
 
 
 def test_a_role_without_the_right_gets_403_and_nothing_is_written(client, role_user):
