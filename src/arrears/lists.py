@@ -62,6 +62,11 @@ class Money:
         return to_decimal(self.minor, self.currency)
 
 
+class Name(str):
+    """A person's or a bank's own name among filter choices: shown as it is and marked as not
+    to be translated (``translate="no"``)."""
+
+
 @dataclass(frozen=True)
 class Column:
     """One column. ``value(row, view)`` gives what the row shows (already masked: ``view`` is
@@ -176,7 +181,9 @@ class ListView:
     @property
     def filter_fields(self) -> list[dict]:
         return [{"filter": item, "value": self.filters.get(item.key, ""),
-                 "choices": list(item.choices()) if item.choices else None}
+                 "choices": [{"value": str(value), "label": label,
+                              "name": isinstance(label, Name)}
+                             for value, label in item.choices()] if item.choices else None}
                 for item in self.spec.filters]
 
     def export_url(self, fmt: str) -> str:

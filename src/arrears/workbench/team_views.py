@@ -27,7 +27,7 @@ from arrears.arrangements.services import (
 from arrears.dialer.models import VisitTask
 from arrears.dialer.selectors import visits_to_staff
 from arrears.dialer.services import DialerError, visit_assign
-from arrears.lists import Column, Filter, ListSpec, Money, list_respond
+from arrears.lists import Column, Filter, ListSpec, Money, Name, list_respond
 from arrears.portfolio.masking import mask_address
 from arrears.rules.aging import BUCKET_CODES
 from arrears.workbench.access import teams_led_by
@@ -185,8 +185,13 @@ POOL = "pool"
 
 
 def _team_choices(user):
-    return [(str(team.pk), team_label(team.code, team.name))
-            for team in _teams_for(user).order_by("name")]
+    return [(str(team.pk), _team_word(team)) for team in _teams_for(user).order_by("name")]
+
+
+def _team_word(team: Team) -> str:
+    """The catalogue's words for a known team, else the bank's own name (not translated)."""
+    label = team_label(team.code, team.name)
+    return Name(label) if label == team.name else label
 
 
 def _team_queue_list(user) -> ListSpec:
@@ -198,7 +203,7 @@ def _team_queue_list(user) -> ListSpec:
     def collector_choices():
         seats = Collector.objects.filter(team__in=_teams_for(user)).select_related("user")
         return [(POOL, _("Unassigned pool"))] + sorted(
-            ((str(seat.pk), _person(seat.user)) for seat in seats), key=lambda c: c[1])
+            ((str(seat.pk), Name(_person(seat.user))) for seat in seats), key=lambda c: c[1])
 
     return ListSpec(
         name=policy.TEAM_QUEUE_LIST,
@@ -209,7 +214,8 @@ def _team_queue_list(user) -> ListSpec:
                    sort="account__external_id",
                    link=lambda e: reverse("work:account", args=[e.account_id])),
             Column("team", gettext_lazy("Team"),
-                   lambda e, v: team_label(e.team.code, e.team.name), sort="team__name"),
+                   lambda e, v: team_label(e.team.code, e.team.name), sort="team__name",
+                   template="workbench/_team_cell.html"),
             Column("collector", gettext_lazy("Collector"),
                    lambda e, v: _person(e.collector.user) if e.collector else str(
                        _("Unassigned pool")), sort="collector__user__username", personal=True),
