@@ -44,6 +44,7 @@ EXPORT_FORMATS = ("csv", "xlsx")
 DEFAULT_EXPORT_MAX = 1000
 PAGE_SIZE_MAX = 200
 EXPORT_CHUNK = 500
+DATE_YEARS = (1900, 2200)  # a date filter outside these years is a typing mistake
 
 
 @dataclass(frozen=True)
@@ -284,7 +285,8 @@ def _read_view(request: HttpRequest, spec: ListSpec, extra: dict | None) -> List
             continue
         if item.kind == "date":
             try:
-                date.fromisoformat(raw)
+                if not DATE_YEARS[0] <= date.fromisoformat(raw).year <= DATE_YEARS[1]:
+                    raise ValueError(raw)
             except ValueError:
                 view.notices.append(_("“%(value)s” is not a date (YYYY-MM-DD); the filter "
                                       "“%(filter)s” was ignored.")
@@ -293,7 +295,7 @@ def _read_view(request: HttpRequest, spec: ListSpec, extra: dict | None) -> List
         view.filters[item.key] = raw
     asked = request.GET.get("sort", "").strip()
     if asked and asked.lstrip("-") in spec.sort_keys:
-        view.sort = asked
+        view.sort = ("-" if asked.startswith("-") else "") + asked.lstrip("-")
     else:
         if asked:
             view.notices.append(_("The list cannot be sorted by “%(key)s”; it is sorted as "

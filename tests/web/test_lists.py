@@ -81,9 +81,12 @@ def test_filters_narrow_the_list_and_bad_values_are_ignored_with_a_word(client, 
     response = client.get("/audit/", {"action": "outcome_record"})
     assert len(_sequences(response)) == 2
     assert "action=outcome_record" in response.context["list"].export_csv_url
-    response = client.get("/audit/", {"from": "2026-02-30"})
-    assert response.status_code == 200 and "is not a date" in response.content.decode()
-    assert len(_sequences(response)) == 6
+    for bad in ("2026-02-30", "9999-12-31", "0001-01-01", "tomorrow"):
+        response = client.get("/audit/", {"from": bad, "to": bad})
+        assert response.status_code == 200 and "is not a date" in response.content.decode()
+        assert len(_sequences(response)) == 6
+    assert _sequences(client.get("/audit/", {"sort": "--sequence"})) == sorted(
+        _sequences(client.get("/audit/")), reverse=True)
 
 
 def test_csv_and_excel_exports_hold_the_list_as_filtered_and_are_audited(client, role_user):
