@@ -76,7 +76,8 @@ def _keys_of(pk: int, name: str, national_id: str) -> Iterator[tuple]:
 def search_keys_refresh(cardholder_ids: Iterable[int]) -> int:
     """Rebuild the search keys of these cardholders from their name, ID and phone contact
     points, a batch at a time: three reads, one delete and one multi-row insert per batch
-    (plain rows, no model instances: a portfolio's worth of keys is written at import).
+    (plain rows, no model instances, ``COPY`` on PostgreSQL: a portfolio's worth of keys is
+    written at import).
     Returns the number of keys written."""
     table = connection.ops.quote_name(SearchKey._meta.db_table)
     insert = f"INSERT INTO {table} (cardholder_id, kind, {connection.ops.quote_name('key')}) " \
@@ -95,7 +96,13 @@ def search_keys_refresh(cardholder_ids: Iterable[int]) -> int:
         rows.extend(sorted(phones))
         with transaction.atomic(), connection.cursor() as cursor:
             SearchKey.objects.filter(cardholder_id__in=ids).delete()
-            cursor.executemany(insert, rows)
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {table} (cardholder_id, kind, "
+                                        f"{connection.ops.quote_name('key')}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(insert, rows)
         written += len(rows)
     return written
 
