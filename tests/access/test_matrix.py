@@ -111,6 +111,7 @@ SPECS: dict[str, list[Spec]] = {
         for action in ("call", "outcome", "note", "plan", "waiver")
     },
     "work:team": [Spec(policy.TEAM, "get", lambda w, k: "/work/team/")],
+    "work:team_queue": [Spec(policy.TEAM, "get", lambda w, k: "/work/team/queue/")],
     "work:reassign": [Spec(policy.TEAM, "post", lambda w, k: "/work/team/reassign/")],
     # Deciding an approval also needs authority (the authority matrix has rows for team leads
     # and collections managers only; a superuser holds none by default).
@@ -290,3 +291,66 @@ def test_the_administration_is_an_area_of_the_policy(world):
         allowed = role == "superuser" or policy.ADMIN in policy.POLICIES[role].areas
         response = client.get("/admin/")
         assert response.status_code == (200 if allowed else 403), role
+
+
+# Which lists each role may download (b.4 "Export"), written by hand: collectors, field agents
+# and agencies export nothing; a team lead aggregates only (no long list is one); the
+# compliance officer the lists they review; the auditor the audit trail; the administrator the
+# outbox they operate (masked M0). Every other role × list must be refused with 403.
+EXPORTS: dict[str, frozenset[str]] = {
+    "collector": frozenset(),
+    "team_lead": frozenset(),
+    "collections_manager": frozenset({"accounts", "team_queue", "approvals", "outbox",
+                                      "visits"}),
+    "field_agent": frozenset(),
+    "agency_manager": frozenset(),
+    "legal_officer": frozenset(),
+    "strategy_manager": frozenset(),
+    "compliance_officer": frozenset({"accounts", "outbox", "visits", "audit"}),
+    "auditor": frozenset({"audit"}),
+    "administrator": frozenset({"outbox"}),
+    "api_client": frozenset(),
+    "superuser": frozenset(policy.LISTS),
+}
+EXPORT_PAGES = {
+    "accounts": "/accounts/?q=Matrix",
+    "queue": "/work/",
+    "team_queue": "/work/team/queue/",
+    "approvals": "/work/team/",
+    "outbox": "/channels/outbox/",
+    "visits": "/dialer/visits/",
+    "audit": "/audit/",
+}
+
+
+def test_the_export_table_matches_the_policy():
+    assert set(EXPORT_PAGES) == set(policy.LISTS)
+    for role in ROLES:
+        if role != "superuser":
+            assert policy.POLICIES[role].exports == EXPORTS[role], role
+
+
+@pytest.mark.parametrize("list_name", sorted(EXPORT_PAGES))
+def test_exports(world, list_name):
+    """Each role × each list's CSV export: allowed exactly where the table says, refused with
+    403 elsewhere, and never a name, ID number or mobile number in full."""
+    secrets = personal_data_in_full(world.accounts)
+    failures = []
+    for role in ROLES:
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        client.force_login(world.users[role])
+        path = EXPORT_PAGES[list_name]
+        response = client.get(path + ("&" if "?" in path else "?") + "export=csv")
+        allowed = list_name in EXPORTS[role]
+        if allowed:
+            ok = response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+            body = b"".join(response.streaming_content).decode("utf-8-sig") if ok else ""
+            shown = [value for value in secrets if value in body]
+            if shown:
+                failures.append(f"{role} export {list_name} shows {shown}")
+        else:
+            ok = response.status_code in DENIED
+        if not ok:
+            failures.append(f"{role} export {list_name} → {response.status_code}, expected "
+                            f"{'a CSV' if allowed else 'denied'}")
+    assert not failures, "\n".join(failures)

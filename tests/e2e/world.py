@@ -7,6 +7,7 @@ visit still to staff, and an account referred to litigation."""
 import importlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.apps import apps
@@ -112,14 +113,16 @@ def _pages_of(user: User, visit: VisitTask, preferred: list[Account]) -> tuple[l
             or readable.filter(pk=visit.account_id).exists()):
         pages.append(f"/dialer/visits/{visit.pk}/")
     if policy.may_use(user, policy.TEAM):
-        pages.append("/work/team/visits/")
+        pages += ["/work/team/visits/", "/work/team/queue/", "/work/team/queue/?sort=-dpd"]
     if policy.may_use(user, policy.SIMULATOR):
         pages.append("/channels/simulator/")
     if policy.may_use(user, policy.TEMPLATES):
         template = Template.objects.filter(active=True, code="CN-SMS-M1").first()
         pages.append(f"/channels/templates/{template.pk}/preview/")
     if policy.may_use(user, policy.ACCOUNTS):
-        pages.append("/accounts/?q=NO-SUCH-NUMBER")
+        # A name that finds accounts (masked, paged) and a number that finds none.
+        pages += [f"/accounts/?{urlencode({'q': preferred[0].cardholder.name, 'kind': 'name'})}",
+                  "/accounts/?q=NO-SUCH-NUMBER"]
     if policy.may_use(user, policy.WORK):
         pages.append("/decisions/queue/")
     return pages + screens, screens

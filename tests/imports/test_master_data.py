@@ -312,3 +312,25 @@ def test_the_command_reports_the_accounts_a_full_file_leaves_out(cny, tmp_path):
     assert "absent" in out.getvalue() and "A2" in out.getvalue()
     assert "nothing was deleted" in out.getvalue()
     assert Account.objects.filter(external_id="A2").exists()
+
+
+def test_imported_cardholders_and_phones_are_found_by_the_search_keys(db, tmp_path):
+    """The import writes many rows at once (no model signals); it rebuilds the search keys of
+    each batch itself, on creation and on a change."""
+    from arrears.portfolio.models import SearchKey
+    from arrears.portfolio.search import cardholders_by_key, cardholders_by_name
+
+    write = write_csv(tmp_path / "c.csv", ["external_id", "name", "national_id"],
+                      [["K1", "欧阳娜娜", "11010119900307123X"], ["K2", "王五", ""]])
+    import_file(kind="cardholders", path=write)
+    contacts = write_csv(tmp_path / "p.csv", ["external_id", "cardholder_id", "kind", "value"],
+                         [["P1", "K2", "mobile", "+86 139 0000 1111"],
+                          ["P2", "K2", "email", "w@example.com"]])
+    import_file(kind="contacts", path=contacts)
+    assert [c.external_id for c in cardholders_by_name("阳娜")] == ["K1"]
+    assert [c.external_id for c in cardholders_by_key("id4", "123X")] == ["K1"]
+    assert [c.external_id for c in cardholders_by_key("phone", "13900001111")] == ["K2"]
+    renamed = write_csv(tmp_path / "c2.csv", ["external_id", "name"], [["K2", "王五六"]])
+    import_file(kind="cardholders", path=renamed)
+    assert [c.external_id for c in cardholders_by_name("五六")] == ["K2"]
+    assert SearchKey.objects.filter(cardholder__external_id="K2", kind="phone").count() == 1

@@ -12,7 +12,11 @@ A user's rights are the union of their roles' rows in :data:`POLICIES`:
   waivers, calls, visit results) on the accounts it reaches; oversight roles only read;
 - **masking**: the display format of personal data (M1 in-house, M0 outside the office);
 - **reveal**: whether the role may reveal personal data of an account it reaches, with a
-  purpose code and a reason (audited).
+  purpose code and a reason (audited);
+- **exports**: the long lists (:data:`LISTS`) the role may download as CSV or Excel, masked
+  like the page and limited to what the role reaches (each export audited). COMPLIANCE.md b.4:
+  collectors, field agents and agencies export nothing; a team lead aggregates only (none of
+  the long lists is an aggregate); compliance officers and auditors the evidence they review.
 
 A superuser (created on the command line) has every area and scope; revealing still needs a
 purpose. Object identifiers in URLs never decide access alone: every lookup goes through
@@ -56,6 +60,17 @@ LEGAL = "legal"          # accounts referred to litigation
 PLACEMENT = "placement"  # accounts placed with the user's agency
 SCOPES = (ALL, QUEUE, TEAM_SCOPE, VISIT, LEGAL, PLACEMENT)
 
+# The long lists that can be exported (``arrears.lists``): the name of each list's spec.
+ACCOUNTS_LIST = "accounts"        # account search results
+QUEUE_LIST = "queue"              # the collector's own queue
+TEAM_QUEUE_LIST = "team_queue"    # the queues of the teams a user leads or oversees
+APPROVALS_LIST = "approvals"      # requests waiting for a decision
+OUTBOX_LIST = "outbox"            # messages and tasks of the outbox
+VISITS_LIST = "visits"            # field visits
+AUDIT_LIST = "audit"              # the audit trail as the page shows it
+LISTS = (ACCOUNTS_LIST, QUEUE_LIST, TEAM_QUEUE_LIST, APPROVALS_LIST, OUTBOX_LIST, VISITS_LIST,
+         AUDIT_LIST)
+
 
 @dataclass(frozen=True)
 class RolePolicy:
@@ -65,10 +80,16 @@ class RolePolicy:
     writes: bool
     masking: str
     reveal: bool
+    exports: frozenset[str] = frozenset()
 
 
-def _policy(role, areas, scopes, *, writes=False, masking=M1, reveal=False) -> RolePolicy:
-    return RolePolicy(role, frozenset(areas), tuple(scopes), writes, masking, reveal)
+def _policy(role, areas, scopes, *, writes=False, masking=M1, reveal=False,
+            exports=()) -> RolePolicy:
+    unknown = set(exports) - set(LISTS)
+    if unknown:
+        raise ValueError(f"Unknown lists {sorted(unknown)} in the exports of {role!r}.")
+    return RolePolicy(role, frozenset(areas), tuple(scopes), writes, masking, reveal,
+                      frozenset(exports))
 
 
 _READ_ALL = (PORTFOLIO, ACCOUNTS, DECISIONS, DECISION_ACCOUNT, WORK)
@@ -81,25 +102,29 @@ POLICIES: dict[str, RolePolicy] = {
         _policy("team_lead", (*_READ_ALL, TEAM, OUTBOX, VISITS, TEMPLATES, ADMIN),
                 (QUEUE, TEAM_SCOPE), writes=True, reveal=True),
         _policy("collections_manager", (*_READ_ALL, TEAM, OUTBOX, VISITS, TEMPLATES, ADMIN),
-                (ALL,), writes=True, reveal=True),
+                (ALL,), writes=True, reveal=True,
+                exports=(ACCOUNTS_LIST, TEAM_QUEUE_LIST, APPROVALS_LIST, OUTBOX_LIST,
+                         VISITS_LIST)),
         _policy("field_agent", (VISITS, WORK), (VISIT,), writes=True, masking=M0),
         _policy("agency_manager", (ACCOUNTS, WORK), (PLACEMENT,), writes=True, masking=M0),
         _policy("legal_officer", (ACCOUNTS, DECISION_ACCOUNT, WORK), (LEGAL,), reveal=True),
         _policy("strategy_manager", (PORTFOLIO, DECISIONS, DECISION_ACCOUNT, TEMPLATES, ADMIN),
                 (ALL,), masking=M0),
         _policy("compliance_officer",
-                (*_READ_ALL, OUTBOX, VISITS, TEMPLATES, AUDIT, ADMIN), (ALL,), reveal=True),
-        _policy("auditor", (*_READ_ALL, OUTBOX, VISITS, TEMPLATES, AUDIT, ADMIN), (ALL,)),
+                (*_READ_ALL, OUTBOX, VISITS, TEMPLATES, AUDIT, ADMIN), (ALL,), reveal=True,
+                exports=(ACCOUNTS_LIST, OUTBOX_LIST, VISITS_LIST, AUDIT_LIST)),
+        _policy("auditor", (*_READ_ALL, OUTBOX, VISITS, TEMPLATES, AUDIT, ADMIN), (ALL,),
+                exports=(AUDIT_LIST,)),
         # Infrastructure: configuration and the channels' operations (every account's messages,
         # masked M0), but no account pages.
         _policy("administrator", (PORTFOLIO, OUTBOX, SIMULATOR, TEMPLATES, ADMIN), (ALL,),
-                masking=M0),
+                masking=M0, exports=(OUTBOX_LIST,)),
         # A system that calls the API with a token (the card system, a payment gateway): what
         # it may call is further limited by the model permissions its user holds.
         _policy("api_client", (API,), (ALL,), writes=True, masking=M0),
     )
 }
-SUPERUSER = _policy("superuser", AREAS, (ALL,), writes=True, reveal=True)
+SUPERUSER = _policy("superuser", AREAS, (ALL,), writes=True, reveal=True, exports=LISTS)
 
 # Relationship name → function(user) giving the ids of the accounts it reaches (a queryset of
 # ``pk`` values, evaluated inside the database as a sub-query).
@@ -127,6 +152,14 @@ def may_use(user, area: str) -> bool:
     if area not in AREAS:
         raise ValueError(f"Unknown area {area!r}.")
     return any(area in policy.areas for policy in policies_of(user))
+
+
+def may_export(user, list_name: str) -> bool:
+    """May ``user`` download the long list ``list_name`` (CSV, Excel)? The rows are still
+    only those the user reaches, masked like the page."""
+    if list_name not in LISTS:
+        raise ValueError(f"Unknown list {list_name!r}.")
+    return any(list_name in policy.exports for policy in policies_of(user))
 
 
 def areas_of(user) -> frozenset[str]:

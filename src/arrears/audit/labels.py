@@ -17,6 +17,9 @@ ACTION_LABELS = {
     "export.reject": _("Export rejected"),
     "export.run": _("Export downloaded"),
     "audit.export": _("Audit trail exported"),
+    "account.search": _("Accounts searched"),
+    "list.export": _("List exported"),
+    "list.export_refused": _("List export refused (too many rows)"),
     "api_token_create": _("API token created"),
     "api_token_revoke": _("API token revoked"),
     # the ledger and the night

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -17,17 +18,17 @@ from arrears.channels.models import Channel, OutboxMessage, Template
 from arrears.channels.receipts import ReceiptError, receipt_record
 from arrears.channels.selectors import (
     masked_recipient,
-    outbox_messages,
     outbox_summary,
     simulated_sms_masked,
     template_codes,
 )
 from arrears.channels.templating import TemplateRenderError, render_source, sample_context
+from arrears.compliance.gate import verdict_label
+from arrears.lists import Column, Filter, ListSpec, list_respond
+from arrears.portfolio.masking import pii_scrub
 from arrears.rules.text import describe, unstorable_in
 from arrears.workbench.charts import count_bar_chart
 from arrears.workbench.selectors import CountRow
-
-LATEST_LIMIT = 100
 
 
 def _count_rows(counts: dict[str, int], labels: dict[str, str]) -> list[CountRow]:
@@ -38,25 +39,76 @@ def _count_rows(counts: dict[str, int], labels: dict[str, str]) -> list[CountRow
     ]
 
 
+def _gate_text(message: OutboxMessage, view) -> str:
+    if message.gate_verdict:
+        rules = ", ".join(message.gate_rule_ids or [])
+        label = str(verdict_label(message.gate_verdict))
+        return f"{label} ({rules})" if rules else label
+    if message.channel in (Channel.CALL, Channel.VISIT):
+        return str(ASKED_WHEN_CARRIED_OUT)
+    return ""
+
+
+ASKED_WHEN_CARRIED_OUT = gettext_lazy("asked when carried out")
+
+OUTBOX_LIST = ListSpec(
+    name=policy.OUTBOX_LIST,
+    title=gettext_lazy("Outbox messages"),
+    columns=(
+        Column("created", gettext_lazy("Created"), lambda m, v: m.created_at,
+               sort="created_at"),
+        Column("account", gettext_lazy("Account"), lambda m, v: m.account.external_id,
+               sort="account__external_id"),
+        Column("channel", gettext_lazy("Channel"), lambda m, v: m.get_channel_display(),
+               sort="channel"),
+        Column("template", gettext_lazy("Template"),
+               lambda m, v: f"{m.template_code} v{m.template_version}", sort="template_code"),
+        Column("recipient", gettext_lazy("Recipient"),
+               lambda m, v: masked_recipient(m.channel, m.recipient, v.level), personal=True),
+        Column("status", gettext_lazy("Status"), lambda m, v: m.get_status_display(),
+               sort="status"),
+        Column("gate", gettext_lazy("Gate"), _gate_text),
+        Column("attempts", gettext_lazy("Attempts"), lambda m, v: m.attempts, sort="attempts",
+               numeric=True),
+        Column("not_before", gettext_lazy("Not before"), lambda m, v: m.not_before,
+               sort="not_before"),
+        Column("last_error", gettext_lazy("Last error"),
+               lambda m, v: pii_scrub(m.last_error)[0][:80]),
+    ),
+    filters=(
+        Filter("status", gettext_lazy("Status"), lambda rows, value: rows.filter(status=value),
+               choices=lambda: OutboxMessage.Status.choices, kind="choice"),
+        Filter("channel", gettext_lazy("Channel"), lambda rows, value: rows.filter(
+            channel=value), choices=lambda: Channel.choices, kind="choice"),
+        Filter("template_code", gettext_lazy("Template"), lambda rows, value: rows.filter(
+            template_code=value), choices=lambda: [(c, c) for c in template_codes()],
+            kind="choice"),
+        Filter("account", gettext_lazy("Account"), lambda rows, value: rows.filter(
+            account__external_id=value)),
+        Filter("created_from", gettext_lazy("Created from"), lambda rows, value: rows.filter(
+            created_at__date__gte=value), kind="date"),
+        Filter("created_to", gettext_lazy("Created to"), lambda rows, value: rows.filter(
+            created_at__date__lte=value), kind="date"),
+    ),
+    default_sort="-created",
+    page_size=50,
+    table_id="latest-table",
+    row_attributes=lambda m: {"data-status": m.status},
+)
+
+
 @area_required(policy.OUTBOX)
 def outbox(request: HttpRequest) -> HttpResponse:
-    filters = {name: request.GET.get(name, "") for name in ("status", "channel", "template_code")}
-    messages = policy.within_reach(request.user, outbox_messages(filters))
-    level = policy.masking_level(request.user)
-    summary = outbox_summary(messages)
+    reached = policy.within_reach(request.user, OutboxMessage.objects.all())
+    listing, export = list_respond(request, OUTBOX_LIST, reached.select_related("account"))
+    if export is not None:
+        return export
+    summary = outbox_summary(listing.queryset)
     status_labels = dict(OutboxMessage.Status.choices)
-    latest = [
-        (message, masked_recipient(message.channel, message.recipient, level))
-        for message in messages.select_related("account")[:LATEST_LIMIT]
-    ]
     return render(request, "channels/outbox.html", {
         "summary": summary,
         "status_chart": count_bar_chart(_count_rows(summary.by_status, status_labels)),
-        "latest": latest,
-        "filters": filters,
-        "status_choices": OutboxMessage.Status.choices,
-        "channel_choices": Channel.choices,
-        "template_codes": template_codes(),
+        "list": listing,
     })
 
 

@@ -5,8 +5,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from arrears.access import policy
@@ -16,6 +18,7 @@ from arrears.dialer.access import in_time_box
 from arrears.dialer.forms import VisitResultForm
 from arrears.dialer.models import VisitTask
 from arrears.dialer.services import DialerError, visit_approve, visit_result_record
+from arrears.lists import Column, Filter, ListSpec, list_respond
 from arrears.portfolio.masking import mask_address, mask_name
 
 
@@ -46,16 +49,52 @@ def address_for(user, visit: VisitTask) -> tuple[str, bool]:
     return mask_address(visit.address, policy.masking_level(user)), False
 
 
+VISITS_LIST = ListSpec(
+    name=policy.VISITS_LIST,
+    title=gettext_lazy("Field visits"),
+    columns=(
+        Column("visit", gettext_lazy("Visit"), lambda visit, v: visit.pk, sort="pk",
+               link=lambda visit: reverse("dialer:visit", args=[visit.pk])),
+        Column("account", gettext_lazy("Account"), lambda visit, v: visit.account.external_id,
+               sort="account__external_id"),
+        Column("cardholder", gettext_lazy("Cardholder"),
+               lambda visit, v: mask_name(visit.account.cardholder.name, v.level), personal=True),
+        Column("area", gettext_lazy("Area"),
+               lambda visit, v: mask_address(visit.address, v.level), personal=True),
+        Column("scheduled", gettext_lazy("Scheduled for"), lambda visit, v: visit.scheduled_for,
+               sort="scheduled_for"),
+        Column("status", gettext_lazy("Status"), lambda visit, v: visit.get_status_display(),
+               sort="status"),
+        Column("result", gettext_lazy("Result"), lambda visit, v: visit.get_result_display(),
+               sort="result"),
+    ),
+    filters=(
+        Filter("status", gettext_lazy("Status"), lambda rows, value: rows.filter(status=value),
+               choices=lambda: VisitTask.Status.choices, kind="choice"),
+        Filter("result", gettext_lazy("Result"), lambda rows, value: rows.filter(result=value),
+               choices=lambda: VisitTask.Result.choices, kind="choice"),
+        Filter("account", gettext_lazy("Account"), lambda rows, value: rows.filter(
+            account__external_id=value)),
+        Filter("scheduled_from", gettext_lazy("Scheduled from"), lambda rows, value: rows.filter(
+            scheduled_for__date__gte=value), kind="date"),
+        Filter("scheduled_to", gettext_lazy("Scheduled to"), lambda rows, value: rows.filter(
+            scheduled_for__date__lte=value), kind="date"),
+    ),
+    default_sort="-scheduled",
+    page_size=50,
+    table_id="visits",
+    row_attributes=lambda visit: {"data-visit": visit.pk},
+)
+
+
 @area_required(policy.VISITS)
 def visit_list(request):
-    visits = list(visits_visible_to(request.user)[:200])
-    level = policy.masking_level(request.user)
-    rows = [
-        {"visit": visit, "name": mask_name(visit.account.cardholder.name, level),
-         "area": mask_address(visit.address, level)}
-        for visit in visits
-    ]
-    return render(request, "dialer/visit_list.html", {"rows": rows})
+    visits = VisitTask.objects.filter(pk__in=visits_visible_to(request.user).values("pk"))
+    listing, export = list_respond(request, VISITS_LIST,
+                                   visits.select_related("account__cardholder"))
+    if export is not None:
+        return export
+    return render(request, "dialer/visit_list.html", {"list": listing})
 
 
 @require_http_methods(["GET", "POST"])

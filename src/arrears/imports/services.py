@@ -83,6 +83,7 @@ from arrears.portfolio.models import (
     Product,
     ThirdPartyContact,
 )
+from arrears.portfolio.search import search_keys_refresh
 from arrears.rules.money import AmountError, exponent_for, format_amount, parse_amount
 
 __all__ = ["ImportFileError", "ImportReport", "RowError", "import_file"]
@@ -729,6 +730,15 @@ class CardholderImporter(MasterImporter):
     kind = "cardholders"
     model = Cardholder
 
+    def flush(self) -> None:
+        """Write the batch, then rebuild the search keys (name, ID) of its cardholders."""
+        touched = [values["external_id"] for _model, values in self.to_create]
+        touched += [obj.external_id for obj in self.to_update]
+        super().flush()
+        for ids in _batched(touched):
+            search_keys_refresh(Cardholder.objects.filter(external_id__in=ids)
+                                .values_list("pk", flat=True))
+
     def fields(self, row: ParsedRow) -> dict:
         values = {"name": row.values["name"]}
         self.optional(row, "national_id", "national_id", "", values)
@@ -844,6 +854,14 @@ class ContactImporter(MasterImporter):
 
     kind = "contacts"
     model = ContactPoint
+
+    def flush(self) -> None:
+        """Write the batch, then rebuild the search keys (phones) of its cardholders."""
+        touched = [values["cardholder_id"] for model, values in self.to_create
+                   if model is ContactPoint]
+        touched += [obj.cardholder_id for obj in self.to_update if isinstance(obj, ContactPoint)]
+        super().flush()
+        search_keys_refresh(touched)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

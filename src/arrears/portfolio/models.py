@@ -282,3 +282,28 @@ class Statement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.cycle_date}"
+
+
+class SearchKey(models.Model):
+    """What a cardholder can be found by, besides the numbers (``arrears.portfolio.search``):
+    the two-character pieces of the name, each phone number's digits, the last four characters
+    of the national ID. Derived from the cardholder and its contact points (kept in step by
+    ``search_keys_refresh``), so that every search is an index lookup, never a scan."""
+
+    class Kind(models.TextChoices):
+        NAME = "name", _("name")
+        PHONE = "phone", _("phone")
+        ID_LAST4 = "id4", _("last four of the ID")
+
+    cardholder = models.ForeignKey(Cardholder, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=5, choices=Kind.choices)
+    key = models.CharField(_("key"), max_length=40)
+
+    class Meta:
+        verbose_name = _("search key")
+        verbose_name_plural = _("search keys")
+        indexes = [models.Index(fields=["kind", "key", "cardholder"],
+                                name="portfolio_search_key_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.cardholder_id} {self.kind}"

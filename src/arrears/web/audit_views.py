@@ -2,18 +2,23 @@
 person's approval (COMPLIANCE.md b.4, b.5)."""
 
 import io
+from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from arrears.access import policy
 from arrears.access.web import area_required
-from arrears.audit.models import ExportRequest
+from arrears.audit.labels import action_label
+from arrears.audit.models import AuditEvent, ExportRequest
 from arrears.audit.permissions import APPROVE_EXPORT
 from arrears.audit.services import (
+    PURPOSE_LABELS,
     ExportRefused,
     audit_events_between,
     audit_export_write,
@@ -23,10 +28,10 @@ from arrears.audit.services import (
     export_start,
 )
 from arrears.command_args import parse_date
+from arrears.lists import Column, Filter, ListSpec, list_respond
 
 AUDIT_KIND = "audit_events"
 FILTERS = ("actor", "action", "object_id", "from", "to")
-PAGE_LIMIT = 200
 
 
 def _events(filters: dict[str, str]):
@@ -41,18 +46,61 @@ def _events(filters: dict[str, str]):
                                 object_id=filters.get("object_id", ""))
 
 
+def _day_start(value):
+    return datetime.combine(value, time.min, timezone.get_default_timezone())
+
+
+AUDIT_LIST = ListSpec(
+    name=policy.AUDIT_LIST,
+    title=gettext_lazy("Audit trail"),
+    columns=(
+        Column("sequence", "#", lambda e, v: e.sequence, sort="sequence"),
+        Column("at", gettext_lazy("At"), lambda e, v: e.at, sort="at"),
+        Column("actor", gettext_lazy("Actor"),
+               lambda e, v: e.actor_label if e.actor_id else f"{_('System')} {e.actor_label}",
+               sort="actor_label", template="web/_audit_actor.html"),
+        Column("action", gettext_lazy("Action"),
+               lambda e, v: f"{action_label(e.action)} ({e.action})", sort="action",
+               template="web/_audit_action.html"),
+        Column("object", gettext_lazy("Object"), lambda e, v: f"{e.object_type} {e.object_id}",
+               sort="object_id", template="web/_audit_object.html"),
+        Column("purpose", gettext_lazy("Purpose"),
+               lambda e, v: str(PURPOSE_LABELS.get(e.purpose, e.purpose))),
+        Column("hash", gettext_lazy("Hash"), lambda e, v: f"{e.hash[:12]}…"),
+    ),
+    filters=(
+        Filter("actor", gettext_lazy("Actor"), lambda rows, value: rows.filter(
+            actor_label=value)),
+        Filter("action", gettext_lazy("Action"), lambda rows, value: rows.filter(action=value)),
+        Filter("object_id", gettext_lazy("Object"), lambda rows, value: rows.filter(
+            object_id=value)),
+        Filter("from", pgettext_lazy("date range", "From"), lambda rows, value: rows.filter(
+            at__gte=_day_start(value)), kind="date"),
+        Filter("to", pgettext_lazy("date range", "To"), lambda rows, value: rows.filter(
+            at__lt=_day_start(value + timedelta(days=1))), kind="date"),
+    ),
+    default_sort="-sequence",
+    page_size=100,
+    table_id="audit-events",
+    row_attributes=lambda e: {"data-sequence": e.sequence},
+)
+
+
 @area_required(policy.AUDIT)
 def audit_list(request: HttpRequest) -> HttpResponse:
-    filters = {name: request.GET.get(name, "").strip() for name in FILTERS}
-    events = _events(filters)
+    listing, export = list_respond(request, AUDIT_LIST,
+                                   AuditEvent.objects.exclude(sequence=None))
+    if export is not None:
+        return export
+    filters = {name: listing.filters.get(name, "") for name in FILTERS}
     pending = ExportRequest.objects.none()
     if request.user.has_perm(APPROVE_EXPORT):
         pending = ExportRequest.objects.filter(status=ExportRequest.Status.PENDING).exclude(
             requester=request.user)
     return render(request, "web/audit.html", {
         "filters": filters,
-        "events": events.order_by("-sequence")[:PAGE_LIMIT],
-        "count": events.count(),
+        "list": listing,
+        "count": listing.page.paginator.count,
         "mine": ExportRequest.objects.filter(requester=request.user, kind=AUDIT_KIND)[:20],
         "pending": pending.select_related("requester"),
     })

@@ -4,20 +4,26 @@ Portfolio-wide numbers come from ``ledger.AccountPosition`` (the balances and ag
 last cycle) and are aggregated by the database, never by a loop over accounts.
 """
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, QuerySet, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from arrears.ledger.models import AccountPosition, CycleRun
+from arrears.portfolio import search
 from arrears.portfolio.masking import (
     FULL,
     M0,
+    M1,
     mask_contact_value,
     mask_name,
     mask_national_id,
+    mask_phone,
 )
-from arrears.portfolio.models import Account, Cardholder
+from arrears.portfolio.models import Account, Cardholder, SearchKey
 from arrears.rules.aging import BUCKET_CODES
 
 
@@ -103,20 +109,87 @@ def cycle_run_last() -> CycleRun | None:
     return CycleRun.objects.filter(finished_at__isnull=False).order_by("-started_at").first()
 
 
-def account_search(*, query: str, within: QuerySet[Account]) -> QuerySet[Account]:
-    """Accounts among ``within`` (the user's readable accounts) whose external id, or whose
-    cardholder's external id, is ``query``.
+SEARCH_KINDS = {
+    "any": gettext_lazy("Anything"),
+    "account": gettext_lazy("Account number"),
+    "cardholder": gettext_lazy("Cardholder number"),
+    "name": gettext_lazy("Name"),
+    "phone": gettext_lazy("Phone"),
+    "id4": gettext_lazy("Last four of the ID"),
+}
+_PHONE_SHAPE = re.compile(r"\+?[\d\s()\-]{7,30}")
 
-    Exact matches only: a partial id could list accounts of people nobody asked about.
-    """
+
+class SearchRefused(ValueError):
+    """A search that would find too much or cannot be a search of its kind."""
+
+
+def search_kind_of(*, query: str, kind: str, within: QuerySet[Account]) -> str:
+    """The kind of search ``query`` is. "any" means: an account or cardholder number when one
+    matches exactly, else four characters like ``123X`` are the ID's last four, a number of
+    seven or more digits a phone, anything else a name."""
+    if kind != "any":
+        return kind
+    if len(query) <= 64 and within.filter(external_id=query).exists():
+        return "account"
+    if len(query) <= 64 and within.filter(cardholder__external_id=query).exists():
+        return "cardholder"
+    if search.ID_LAST4.fullmatch(query.upper()):
+        return "id4"
+    if _PHONE_SHAPE.fullmatch(query) and search.phone_key(query):
+        return "phone"
+    return "name"
+
+
+def account_search(*, query: str, within: QuerySet[Account], kind: str = "any"
+                   ) -> QuerySet[Account]:
+    """Accounts among ``within`` (the user's readable accounts) found by ``query`` as ``kind``
+    (see :data:`SEARCH_KINDS`). Numbers match exactly: a partial number could list accounts of
+    people nobody asked about. Names, phones and the ID's last four go through the search keys'
+    index (``arrears.portfolio.search``). Raises :class:`SearchRefused` for a query that is not
+    a search of its kind."""
     query = query.strip()
+    if kind not in SEARCH_KINDS:
+        raise SearchRefused(_("Unknown kind of search."))
     if not query:
         return Account.objects.none()
-    return (
-        within.filter(Q(external_id=query) | Q(cardholder__external_id=query))
-        .select_related("cardholder", "product")
-        .order_by("external_id")
-    )
+    kind = search_kind_of(query=query, kind=kind, within=within)
+    if kind == "account":
+        found = within.filter(external_id=query)
+    elif kind == "cardholder":
+        found = within.filter(cardholder__external_id=query)
+    elif kind == "id4":
+        if not search.ID_LAST4.fullmatch(query.upper()):
+            raise SearchRefused(_("Type the last four characters of the ID number, e.g. "
+                                  "1234 or 123X."))
+        found = within.filter(cardholder__in=search.cardholders_by_key(
+            SearchKey.Kind.ID_LAST4, query.upper()))
+    elif kind == "phone":
+        key = search.phone_key(query)
+        if not key:
+            raise SearchRefused(_("Type the whole phone number (at least seven digits)."))
+        found = within.filter(cardholder__in=search.cardholders_by_key(SearchKey.Kind.PHONE, key))
+    else:
+        if len(query) > 100:
+            raise SearchRefused(_("A name is at most 100 characters."))
+        holders = search.cardholders_by_name(query)
+        if holders is None:
+            raise SearchRefused(_("Type at least one character of a name."))
+        found = within.filter(cardholder__in=holders)
+    return found.select_related("cardholder", "product").order_by("external_id")
+
+
+def search_query_for_audit(query: str, kind: str) -> str:
+    """What the audit trail keeps of a search: numbers as typed, a name masked (M1), a phone
+    with its last four digits only, nothing of an ID."""
+    query = query.strip()
+    if kind in ("account", "cardholder"):
+        return query[:64]
+    if kind == "phone":
+        return mask_phone(query, M0)
+    if kind == "id4":
+        return "****"
+    return mask_name(query[:100], M1)
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from arrears.access import policy
 from arrears.access.web import account_readable_or_404, area_required, home_url
@@ -23,14 +25,21 @@ from arrears.audit.services import (
 )
 from arrears.ledger.models import BucketChange, Posting
 from arrears.ledger.selectors import account_summary
-from arrears.portfolio.masking import FULL
+from arrears.lists import Column, Filter, ListSpec, list_respond
+from arrears.portfolio.masking import FULL, mask_name, mask_national_id
+from arrears.portfolio.models import Account, Product
+from arrears.rules.aging import BUCKET_CODES
 from arrears.rules.money import format_amount
 from arrears.web.charts import bucket_bar_chart
 from arrears.web.selectors import (
     REVEALED_FIELDS,
+    SEARCH_KINDS,
+    SearchRefused,
     cardholder_picture,
     cycle_run_last,
     portfolio_by_bucket,
+    search_kind_of,
+    search_query_for_audit,
 )
 from arrears.web.selectors import (
     account_search as account_search_select,
@@ -58,15 +67,82 @@ def portfolio_overview(request: HttpRequest) -> HttpResponse:
 portfolio_overview.access_area = policy.PORTFOLIO
 
 
+def _product_choices():
+    return [(code, code) for code in Product.objects.order_by("code").values_list(
+        "code", flat=True)]
+
+
+ACCOUNTS_LIST = ListSpec(
+    name=policy.ACCOUNTS_LIST,
+    title=gettext_lazy("Accounts found"),
+    columns=(
+        Column("account", gettext_lazy("Account"), lambda a, v: a.external_id,
+               sort="external_id", link=lambda a: reverse("web:account", args=[a.external_id])),
+        Column("cardholder", gettext_lazy("Cardholder number"),
+               lambda a, v: a.cardholder.external_id, sort="cardholder__external_id"),
+        Column("name", gettext_lazy("Name"), lambda a, v: mask_name(a.cardholder.name, v.level),
+               personal=True),
+        Column("national_id", gettext_lazy("ID number"),
+               lambda a, v: mask_national_id(a.cardholder.national_id, v.level), personal=True),
+        Column("product", gettext_lazy("Product"), lambda a, v: a.product.code,
+               sort="product__code"),
+        Column("status", gettext_lazy("Status"), lambda a, v: a.get_status_display(),
+               sort="status"),
+        Column("bucket", gettext_lazy("Bucket"),
+               lambda a, v: getattr(getattr(a, "position", None), "bucket", ""),
+               sort="position__bucket"),
+    ),
+    filters=(
+        Filter("status", gettext_lazy("Status"), lambda rows, value: rows.filter(status=value),
+               choices=lambda: Account.Status.choices, kind="choice"),
+        Filter("bucket", gettext_lazy("Bucket"),
+               lambda rows, value: rows.filter(position__bucket=value),
+               choices=lambda: [(code, code) for code in BUCKET_CODES], kind="choice"),
+        Filter("product", gettext_lazy("Product"), lambda rows, value: rows.filter(
+            product__code=value), choices=_product_choices, kind="choice"),
+    ),
+    default_sort="account",
+    page_size=25,
+)
+
+
 @area_required(policy.ACCOUNTS)
 def account_search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
-    accounts = list(
-        account_search_select(query=query, within=policy.accounts_readable(request.user))[:50]
-    )
-    if len(accounts) == 1:
-        return redirect("web:account", external_id=accounts[0].external_id)
-    return render(request, "web/search.html", {"query": query, "accounts": accounts})
+    """Find accounts by number, name, phone or the ID's last four, among the accounts the
+    user may read; names and numbers shown masked; every search is audited."""
+    query = request.GET.get("q", "").strip()[:200]
+    asked = request.GET.get("kind", "any")
+    kind = asked if asked in SEARCH_KINDS else "any"
+    within = policy.accounts_readable(request.user)
+    problem = ""
+    resolved = kind
+    try:
+        if query:
+            resolved = search_kind_of(query=query, kind=kind, within=within)
+        accounts = account_search_select(query=query, within=within, kind=resolved)
+    except SearchRefused as refused:
+        problem, accounts = str(refused), Account.objects.none()
+    listing, export = list_respond(request, ACCOUNTS_LIST,
+                                   accounts.select_related("position"),
+                                   extra={"q": query, "kind": kind})
+    if export is not None:
+        return export
+    count = listing.page.paginator.count
+    if query:
+        audit_record(
+            actor=request.user, action="account.search", object_type="search",
+            object_id=resolved, client=client_of(request),
+            details={"kind": resolved, "results": count,
+                     "query": search_query_for_audit(query, resolved),
+                     "masking": listing.level},
+        )
+    if count == 1 and resolved in ("account", "cardholder") and not listing.filters:
+        return redirect("web:account", external_id=listing.rows[0].external_id)
+    return render(request, "web/search.html", {
+        "query": query, "kind": kind, "resolved": resolved, "problem": problem,
+        "kinds": SEARCH_KINDS.items(), "kind_label": SEARCH_KINDS.get(resolved, ""),
+        "list": listing,
+    })
 
 
 @area_required(policy.ACCOUNTS)

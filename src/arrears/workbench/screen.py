@@ -44,15 +44,19 @@ def _worked_from_the_queue(entries: QuerySet[QueueEntry]) -> QuerySet[QueueEntry
     return entries.exclude(team__channel=Channel.FIELD_VISIT)
 
 
-def queue_rows(*, user, run: DecisionRun | None) -> list[QueueEntry]:
-    """``user``'s queue in ``run``, best expected recovery first, with what each row shows."""
+def queue_entries(*, user, run: DecisionRun | None) -> QuerySet[QueueEntry]:
+    """``user``'s queue in ``run`` (every page of it), with what its rows show joined."""
     if run is None:
-        return []
-    entries = list(
+        return QueueEntry.objects.none()
+    return (
         _worked_from_the_queue(QueueEntry.objects.filter(run=run, collector__user=user))
         .select_related("account", "account__product", "account__position", "account__work")
-        .order_by("-expected_recovery_minor", "priority", "account_id")[:QUEUE_PAGE_LIMIT]
     )
+
+
+def queue_rows_prepare(entries: list[QueueEntry]) -> None:
+    """Annotate queue entries with what each row shows: bucket, days past due, balance,
+    expected recovery, last outcome and next action."""
     for entry in entries:
         account = entry.account
         currency = account.product.currency
@@ -60,15 +64,22 @@ def queue_rows(*, user, run: DecisionRun | None) -> list[QueueEntry]:
         work = getattr(account, "work", None)
         entry.bucket = position.bucket if position else "—"
         entry.days_past_due = position.days_past_due if position else 0
-        balance = (
+        entry.balance_minor = (
             position.principal_minor + position.interest_minor + position.fees_minor
             if position
             else 0
         )
-        entry.balance_text = format_amount(balance, currency)
+        entry.balance_text = format_amount(entry.balance_minor, currency)
         entry.recovery_text = format_amount(entry.expected_recovery_minor, currency)
         entry.last_outcome = work.get_last_outcome_display() if work and work.last_outcome else ""
         entry.next_action_on = work.next_action_on if work else None
+
+
+def queue_rows(*, user, run: DecisionRun | None) -> list[QueueEntry]:
+    """``user``'s queue in ``run``, best expected recovery first, with what each row shows."""
+    entries = list(queue_entries(user=user, run=run).order_by(
+        "-expected_recovery_minor", "priority", "account_id")[:QUEUE_PAGE_LIMIT])
+    queue_rows_prepare(entries)
     return entries
 
 

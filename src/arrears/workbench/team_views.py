@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from arrears.access import policy
 from arrears.access.web import area_required
+from arrears.arrangements.models import ApprovalRequest
 from arrears.arrangements.services import (
     ArrangementError,
     account_zone,
@@ -26,11 +27,15 @@ from arrears.arrangements.services import (
 from arrears.dialer.models import VisitTask
 from arrears.dialer.selectors import visits_to_staff
 from arrears.dialer.services import DialerError, visit_assign
+from arrears.lists import Column, Filter, ListSpec, Money, Name, list_respond
 from arrears.portfolio.masking import mask_address
+from arrears.rules.aging import BUCKET_CODES
 from arrears.workbench.access import teams_led_by
 from arrears.workbench.charts import team_day_chart
 from arrears.workbench.forms import ApprovalForm, ReassignForm, VisitStaffForm
-from arrears.workbench.models import Channel, Collector, Team
+from arrears.workbench.labels import team_label, treatment_label
+from arrears.workbench.models import Channel, Collector, QueueEntry, Team
+from arrears.workbench.screen import queue_rows_prepare
 from arrears.workbench.selectors import (
     decision_run_latest,
     queue_summary,
@@ -112,9 +117,55 @@ def _team_day_view(team: Team, asked: date | None, run) -> TeamDayView:
                        chart=team_day_chart(rows, TEAM_METRIC_LABELS, metrics))
 
 
+def _person(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
+APPROVALS_LIST = ListSpec(
+    name=policy.APPROVALS_LIST,
+    title=gettext_lazy("Approval queue"),
+    columns=(
+        Column("account", gettext_lazy("Account"), lambda a, v: a.account.external_id,
+               sort="account__external_id",
+               link=lambda a: reverse("work:account", args=[a.account_id])),
+        Column("what", gettext_lazy("What"), lambda a, v: a.get_subject_type_display(),
+               sort="subject_type"),
+        Column("amount", gettext_lazy("Amount"),
+               lambda a, v: Money(a.amount_minor, a.account.product.currency),
+               sort="amount_minor", numeric=True),
+        Column("months", gettext_lazy("Months"), lambda a, v: a.months, sort="months"),
+        Column("requested_by", gettext_lazy("Requested by"),
+               lambda a, v: _person(a.requested_by), sort="requested_by__username",
+               personal=True),
+        Column("requested_at", gettext_lazy("Requested at"), lambda a, v: a.requested_at,
+               sort="requested_at"),
+        Column("reason", gettext_lazy("Why approval is needed"), lambda a, v: a.reason_text),
+        Column("decide", gettext_lazy("Decision"), template="workbench/_approval_decide.html",
+               export=False),
+    ),
+    filters=(
+        Filter("what", gettext_lazy("What"), lambda rows, value: rows.filter(
+            subject_type=value), choices=lambda: ApprovalRequest.Subject.choices,
+            kind="choice"),
+        Filter("account", gettext_lazy("Account"), lambda rows, value: rows.filter(
+            account__external_id=value)),
+    ),
+    default_sort="requested_at",
+    page_size=25,
+    table_id="approvals-table",
+    row_attributes=lambda a: {"data-approval": a.pk},
+)
+
+
 @area_required(policy.TEAM)
 def team_overview(request: HttpRequest) -> HttpResponse:
     _team_lead_only(request.user)
+    approvals, export = list_respond(
+        request, APPROVALS_LIST,
+        _approvals_for(request.user).select_related("account__product", "requested_by"),
+        extra={"day": request.GET["day"]} if request.GET.get("day") else None)
+    if export is not None:
+        return export
     teams = list(_teams_for(request.user))
     run = decision_run_latest()
     team_ids = {team.pk for team in teams}
@@ -128,12 +179,98 @@ def team_overview(request: HttpRequest) -> HttpResponse:
             "summaries": summaries,
             "days": [_team_day_view(team, asked, run) for team in teams],
             "metric_labels": TEAM_METRIC_LABELS,
-            "approvals": list(_approvals_for(request.user)[:100]),
+            "approvals": approvals,
             "visits_to_staff": visits_to_staff(policy.accounts_workable(request.user)).count(),
             "reassign_form": ReassignForm(),
             "approval_form": ApprovalForm(),
         },
     )
+
+
+POOL = "pool"
+
+
+def _team_choices(user):
+    return [(str(team.pk), _team_word(team)) for team in _teams_for(user).order_by("name")]
+
+
+def _team_word(team: Team) -> str:
+    """The catalogue's words for a known team, else the bank's own name (not translated)."""
+    label = team_label(team.code, team.name)
+    return Name(label) if label == team.name else label
+
+
+def _team_queue_list(user) -> ListSpec:
+    """The team queue's list: its team and collector filters offer the user's own teams."""
+    def collector_filter(rows, value):
+        return rows.filter(collector__isnull=True) if value == POOL else rows.filter(
+            collector_id=value)
+
+    def collector_choices():
+        seats = Collector.objects.filter(team__in=_teams_for(user)).select_related("user")
+        return [(POOL, _("Unassigned pool"))] + sorted(
+            ((str(seat.pk), Name(_person(seat.user))) for seat in seats), key=lambda c: c[1])
+
+    return ListSpec(
+        name=policy.TEAM_QUEUE_LIST,
+        title=gettext_lazy("Team queue"),
+        columns=(
+            Column("rank", "#", lambda e, v: e.rank, sort="rank", numeric=True),
+            Column("account", gettext_lazy("Account"), lambda e, v: e.account.external_id,
+                   sort="account__external_id",
+                   link=lambda e: reverse("work:account", args=[e.account_id])),
+            Column("team", gettext_lazy("Team"),
+                   lambda e, v: team_label(e.team.code, e.team.name), sort="team__name",
+                   template="workbench/_team_cell.html"),
+            Column("collector", gettext_lazy("Collector"),
+                   lambda e, v: _person(e.collector.user) if e.collector else str(
+                       _("Unassigned pool")), sort="collector__user__username", personal=True),
+            Column("bucket", gettext_lazy("Bucket"), lambda e, v: e.bucket,
+                   sort="account__position__bucket"),
+            Column("dpd", gettext_lazy("DPD"), lambda e, v: e.days_past_due,
+                   sort="account__position__days_past_due", numeric=True),
+            Column("balance", gettext_lazy("Balance"),
+                   lambda e, v: Money(e.balance_minor, e.account.product.currency),
+                   numeric=True),
+            Column("recovery", gettext_lazy("Expected recovery"),
+                   lambda e, v: Money(e.expected_recovery_minor, e.account.product.currency),
+                   sort="expected_recovery_minor", numeric=True),
+            Column("treatment", gettext_lazy("Treatment"),
+                   lambda e, v: treatment_label(e.treatment), sort="treatment"),
+        ),
+        filters=(
+            Filter("team", gettext_lazy("Team"), lambda rows, value: rows.filter(
+                team_id=value), choices=lambda: _team_choices(user), kind="choice"),
+            Filter("collector", gettext_lazy("Collector"), collector_filter,
+                   choices=collector_choices, kind="choice"),
+            Filter("bucket", gettext_lazy("Bucket"),
+                   lambda rows, value: rows.filter(account__position__bucket=value),
+                   choices=lambda: [(code, code) for code in BUCKET_CODES], kind="choice"),
+            Filter("account", gettext_lazy("Account"),
+                   lambda rows, value: rows.filter(account__external_id=value)),
+        ),
+        default_sort="-recovery",
+        page_size=50,
+        table_id="team-queue",
+        row_attributes=lambda e: {"data-account": e.account.external_id},
+    )
+
+
+@area_required(policy.TEAM)
+def team_queue(request: HttpRequest) -> HttpResponse:
+    """Every account queued to the user's teams in the latest run, assigned or pooled."""
+    _team_lead_only(request.user)
+    run = decision_run_latest()
+    entries = QueueEntry.objects.none()
+    if run is not None:
+        entries = (QueueEntry.objects.filter(run=run, team__in=_teams_for(request.user))
+                   .select_related("account__product", "account__position", "team",
+                                   "collector__user"))
+    listing, export = list_respond(request, _team_queue_list(request.user), entries,
+                                   prepare=lambda rows, view: queue_rows_prepare(rows))
+    if export is not None:
+        return export
+    return render(request, "workbench/team_queue.html", {"run": run, "list": listing})
 
 
 @require_POST

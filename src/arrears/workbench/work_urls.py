@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/<int:pk>/waiver/", work_views.work_waiver, name="waiver"),
     path("language/", language_set, name="language"),
     path("team/", team_views.team_overview, name="team"),
+    path("team/queue/", team_views.team_queue, name="team_queue"),
     path("team/reassign/", team_views.team_reassign, name="reassign"),
     path("team/approvals/<int:pk>/", team_views.team_approval_decide, name="approval"),
     path("team/visits/", team_views.team_visits, name="team_visits"),

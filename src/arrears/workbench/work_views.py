@@ -9,8 +9,10 @@ POST it makes is refused with 403.
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from arrears.access import policy
@@ -23,14 +25,60 @@ from arrears.arrangements.services import (
 )
 from arrears.compliance.services import gate_ask
 from arrears.dialer.selectors import visits_of_collector
+from arrears.lists import Column, Filter, ListSpec, Money, list_respond
 from arrears.portfolio.masking import mask_address, mask_name
 from arrears.portfolio.models import Account, ContactPoint, ThirdPartyContact
+from arrears.rules.aging import BUCKET_CODES
 from arrears.workbench import screen
 from arrears.workbench.charts import aging_chart
 from arrears.workbench.forms import NoteForm, OutcomeForm, PlanForm, WaiverForm
+from arrears.workbench.labels import TREATMENT_LABELS, treatment_label
 from arrears.workbench.models import OutcomeKind
 from arrears.workbench.selectors import decision_run_latest
 from arrears.workbench.services import PromiseTerms, WorkRejected, note_add, outcome_record
+
+QUEUE_LIST = ListSpec(
+    name=policy.QUEUE_LIST,
+    title=gettext_lazy("Today's work"),
+    columns=(
+        Column("rank", "#", lambda e, v: e.rank, sort="rank", numeric=True),
+        Column("account", gettext_lazy("Account"), lambda e, v: e.account.external_id,
+               sort="account__external_id",
+               link=lambda e: reverse("work:account", args=[e.account_id])),
+        Column("bucket", gettext_lazy("Bucket"), lambda e, v: e.bucket,
+               sort="account__position__bucket"),
+        Column("dpd", gettext_lazy("DPD"), lambda e, v: e.days_past_due,
+               sort="account__position__days_past_due", numeric=True),
+        Column("balance", gettext_lazy("Balance"),
+               lambda e, v: Money(e.balance_minor, e.account.product.currency), numeric=True),
+        Column("recovery", gettext_lazy("Expected recovery"),
+               lambda e, v: Money(e.expected_recovery_minor, e.account.product.currency),
+               sort="expected_recovery_minor", numeric=True),
+        Column("treatment", gettext_lazy("Treatment"), lambda e, v: treatment_label(e.treatment),
+               sort="treatment"),
+        Column("last_outcome", gettext_lazy("Last outcome"), lambda e, v: e.last_outcome),
+        Column("next_action", gettext_lazy("Next action"), lambda e, v: e.next_action_on,
+               sort="account__work__next_action_on"),
+    ),
+    filters=(
+        Filter("bucket", gettext_lazy("Bucket"),
+               lambda rows, value: rows.filter(account__position__bucket=value),
+               choices=lambda: [(code, code) for code in BUCKET_CODES], kind="choice"),
+        Filter("treatment", gettext_lazy("Treatment"),
+               lambda rows, value: rows.filter(treatment=value),
+               choices=lambda: [(code, treatment_label(code)) for code in TREATMENT_LABELS],
+               kind="choice"),
+        Filter("account", gettext_lazy("Account"),
+               lambda rows, value: rows.filter(account__external_id=value)),
+    ),
+    default_sort="-recovery",
+    page_size=50,
+    table_id="work-queue",
+    table_class="work-queue",
+    table_attributes=(("data-keys", "rows"),),
+    row_attributes=lambda e: {"data-account": e.account.external_id,
+                              "data-href": reverse("work:account", args=[e.account_id])},
+)
 
 
 @area_required(policy.WORK)
@@ -38,6 +86,11 @@ def work_queue(request: HttpRequest) -> HttpResponse:
     """Today's work: the accounts of the user's queue, and the field visits they go on."""
     run = decision_run_latest()
     level = policy.masking_level(request.user)
+    listing, export = list_respond(
+        request, QUEUE_LIST, screen.queue_entries(user=request.user, run=run),
+        prepare=lambda rows, view: screen.queue_rows_prepare(rows))
+    if export is not None:
+        return export
     visits = [
         {"item": item, "name": mask_name(item.visit.account.cardholder.name, level),
          "area": mask_address(item.visit.address, level)}
@@ -46,7 +99,7 @@ def work_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workbench/work_queue.html",
-        {"run": run, "entries": screen.queue_rows(user=request.user, run=run),
+        {"run": run, "entries": listing.page.paginator.count, "list": listing,
          "visits": visits},
     )
 
