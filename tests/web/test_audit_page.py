@@ -63,3 +63,26 @@ def test_dates_at_the_ends_of_the_calendar_are_not_a_server_error(client, role_u
         response = client.get("/audit/", bounds)
         assert response.status_code == 200, bounds
         assert "CH-1" in response.text
+
+
+def test_an_approved_export_holds_what_was_counted_and_approved_not_what_came_later(
+        client, role_user):
+    """Review finding: the download re-ran the filters, so events recorded after the approval
+    went out in a file nobody had approved."""
+    officer = role_user("compliance_officer")
+    second = role_user("compliance_officer", username="second")
+    for user in (officer, second):
+        _grant(user, "view_auditevent", "export_data", "approve_export")
+    audit_record(actor=officer, action="pii.reveal", object_id="CH-1")
+    client.force_login(officer)
+    client.post("/audit/exports/", {"action": "pii.reveal", "reason": "regulator asked"})
+    export = officer.export_requests.get()
+    client.force_login(second)
+    client.post(f"/audit/exports/{export.pk}/decide/", {"approve": "1"})
+    audit_record(actor=officer, action="pii.reveal", object_id="CH-2")  # after the approval
+
+    client.force_login(officer)
+    response = client.post(f"/audit/exports/{export.pk}/download/")
+    rows = [json.loads(line) for line in response.content.decode().splitlines()]
+    assert [row["object_id"] for row in rows] == ["CH-1"]
+    assert len(rows) == export.record_count

@@ -46,6 +46,17 @@ def _events(filters: dict[str, str]):
                                 object_id=filters.get("object_id", ""))
 
 
+# The last event counted when the export was requested: the file holds what was approved.
+UP_TO = "up_to_sequence"
+
+
+def _events_approved(params: dict):
+    events = _events(params)
+    if UP_TO not in params:  # a request made before the bound was kept
+        return events
+    return events.filter(sequence__lte=int(params[UP_TO]))
+
+
 def _day_start(value):
     return datetime.combine(value, time.min, timezone.get_default_timezone())
 
@@ -110,9 +121,12 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 @area_required(policy.AUDIT)
 def audit_export_request(request: HttpRequest) -> HttpResponse:
     filters = {name: request.POST.get(name, "").strip() for name in FILTERS}
+    events = _events(filters)
+    last = events.order_by("-sequence").values_list("sequence", flat=True).first() or 0
     try:
-        export_request(request.user, kind=AUDIT_KIND, count=_events(filters).count(),
-                       reason=request.POST.get("reason", ""), params=filters,
+        export_request(request.user, kind=AUDIT_KIND, count=events.count(),
+                       reason=request.POST.get("reason", ""),
+                       params={**filters, UP_TO: last},
                        client=client_of(request))
         messages.success(request, _("Export requested; a second person must approve it."))
     except ExportRefused as refused:
@@ -142,7 +156,7 @@ def audit_export_download(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(refused))
         return redirect("web:audit")
     buffer = io.StringIO()
-    audit_export_write(buffer, _events(export.params), fmt="jsonl")
+    audit_export_write(buffer, _events_approved(export.params), fmt="jsonl")
     response = HttpResponse(buffer.getvalue(), content_type="application/x-ndjson")
     response["Content-Disposition"] = f'attachment; filename="audit-{export.pk}.jsonl"'
     return response
