@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 import arrears.demo
-from arrears.demo.taiwan import (
+from arrears.rules.charges import minimum_payment
+from arrears.rules.ledger import Entry, fold
+from arrears.rules.money import parse_amount
+from arrears.scoring.taiwan import (
     TW_TERMS,
     TaiwanDataError,
     Timeline,
@@ -19,9 +22,6 @@ from arrears.demo.taiwan import (
     taiwan_export,
     taiwan_open,
 )
-from arrears.rules.charges import minimum_payment
-from arrears.rules.ledger import Entry, fold
-from arrears.rules.money import parse_amount
 
 TIMELINE = Timeline(date(2026, 10, 1))
 HEADER = ('"ID","LIMIT_BAL","SEX","EDUCATION","MARRIAGE","AGE","PAY_0","PAY_2","PAY_3",'

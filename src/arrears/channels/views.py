@@ -23,9 +23,8 @@ from arrears.channels.selectors import (
     template_codes,
 )
 from arrears.channels.templating import TemplateRenderError, render_source, sample_context
+from arrears.charts import CountRow, count_bar_chart
 from arrears.rules.text import describe, unstorable_in
-from arrears.workbench.charts import count_bar_chart
-from arrears.workbench.selectors import CountRow
 
 LATEST_LIMIT = 100
 

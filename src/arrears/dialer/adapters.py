@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from arrears.channels.adapters import SendResult
 from arrears.dialer.services import DialerError, call_task_create, visit_task_create
 from arrears.portfolio.models import ADDRESS_KINDS, PHONE_KINDS
 
@@ -25,8 +26,6 @@ def _point(message, kinds):
 
 
 def _send_result(**values):
-    from arrears.channels.adapters import SendResult
-
     return SendResult(**values)
 
 

@@ -3,6 +3,7 @@ waiting for the next print batch. Registered in ``LettersConfig.ready()``."""
 
 from django.utils.translation import gettext as _
 
+from arrears.channels.adapters import SendResult
 from arrears.letters.services import LetterError, letter_create
 
 
@@ -12,8 +13,6 @@ class LetterAdapter:
     max_per_second = 200
 
     def send(self, message):
-        from arrears.channels.adapters import SendResult
-
         try:
             letter = letter_create(
                 message.account,

@@ -23,12 +23,12 @@ from arrears.arrangements.services import (
     approval_decide,
     approvals_pending_for,
 )
+from arrears.charts import team_day_chart
 from arrears.dialer.models import VisitTask
 from arrears.dialer.selectors import visits_to_staff
 from arrears.dialer.services import DialerError, visit_assign
 from arrears.portfolio.masking import mask_address
 from arrears.workbench.access import teams_led_by
-from arrears.workbench.charts import team_day_chart
 from arrears.workbench.forms import ApprovalForm, ReassignForm, VisitStaffForm
 from arrears.workbench.models import Channel, Collector, Team
 from arrears.workbench.selectors import (

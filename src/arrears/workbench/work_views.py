@@ -21,12 +21,12 @@ from arrears.arrangements.services import (
     plan_quote,
     waiver_propose,
 )
+from arrears.charts import aging_chart
 from arrears.compliance.services import gate_ask
 from arrears.dialer.selectors import visits_of_collector
 from arrears.portfolio.masking import mask_address, mask_name
 from arrears.portfolio.models import Account, ContactPoint, ThirdPartyContact
 from arrears.workbench import screen
-from arrears.workbench.charts import aging_chart
 from arrears.workbench.forms import NoteForm, OutcomeForm, PlanForm, WaiverForm
 from arrears.workbench.models import OutcomeKind
 from arrears.workbench.selectors import decision_run_latest
