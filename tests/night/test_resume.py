@@ -64,6 +64,12 @@ from arrears.night.models import NightRun
 from arrears.portfolio.models import Account, Statement
 from arrears.workbench.models import QueueEntry
 as_of = date.fromisoformat(sys.argv[1])
+def stable_key(key, external_id):
+    # decision:<date>:<account pk>:<treatment> — the account by its external id instead
+    parts = key.split(":")
+    if parts[0] == "decision":
+        parts[2] = external_id
+    return ":".join(parts)
 def rows(qs, *fields):
     return sorted([list(map(str, r)) for r in qs.values_list(*fields)])
 runs = DecisionRun.objects.filter(as_of=as_of)
@@ -90,8 +96,10 @@ out = {
   "queues": rows(QueueEntry.objects.filter(run=run), "account__external_id", "team__name",
                  "collector__user__username", "rank", "treatment", "priority"),
   "all_queue_entries": QueueEntry.objects.count(),
-  "outbox": rows(OutboxMessage.objects, "idempotency_key", "account__external_id", "channel",
-                 "template_code", "status", "recipient", "body", "gate_verdict"),
+  "outbox": sorted([stable_key(r[0], r[1])] + [str(v) for v in r[1:]] for r in
+                   OutboxMessage.objects.values_list(
+                       "idempotency_key", "account__external_id", "channel", "template_code",
+                       "status", "recipient", "body", "gate_verdict")),
   "night": list(NightRun.objects.filter(as_of=as_of).values_list("status", flat=True)),
 }
 print(json.dumps(out))
