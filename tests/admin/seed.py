@@ -22,6 +22,7 @@ from arrears.dialer.models import CallResult, CallTask, SkipTraceTask, VisitTask
 from arrears.imports.models import ImportProfile
 from arrears.ledger.models import CycleRun, Posting
 from arrears.letters.models import Letter, PrintBatch
+from arrears.night.models import NightRun, StepRun
 from arrears.portfolio.models import ContactPoint, ThirdPartyContact
 from arrears.users.models import ApiToken
 from arrears.workbench.models import Collector, Team
@@ -62,6 +63,11 @@ def seed_every_model(actor: User) -> dict:
                            amount_minor=1_200_000, posting_date=date(2025, 1, 5),
                            value_date=date(2025, 1, 5), source="web", reason=NOTE)
     CycleRun.objects.create(as_of=date(2025, 6, 1), started_at=AT, finished_at=AT)
+    night = NightRun.objects.create(as_of=date(2025, 6, 1), status="done", started_at=AT,
+                                    finished_at=AT, attempts=1)
+    StepRun.objects.create(night=night, step="cycle", position=2, as_of=night.as_of,
+                           status="done", started_at=AT, finished_at=AT, attempts=1,
+                           counts={"accounts": 1})
     team = Team.objects.create(name="M1 phones", channel="call")
     Collector.objects.create(user=actor, team=team)
 
