@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import arrears.demo
+import arrears.scoring
 from arrears.rules.charges import minimum_payment
 from arrears.rules.ledger import Entry, fold
 from arrears.rules.money import parse_amount
@@ -192,7 +192,7 @@ def test_the_demo_file_ships_inside_the_package_with_its_attribution(monkeypatch
     monkeypatch.delenv("ARREARS_TAIWAN_CSV", raising=False)
     monkeypatch.chdir(tmp_path)  # nothing beside the checkout is looked at
     path = taiwan_csv_path()
-    package = Path(arrears.demo.__file__).parent
+    package = Path(arrears.scoring.__file__).parent
     assert path.parent == package / "data" and path.name.endswith(".csv.gz")
     assert path.stat().st_size < 1_000_000
     notice = (package / "data" / "NOTICE.md").read_text(encoding="utf-8")
