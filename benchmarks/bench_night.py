@@ -9,8 +9,10 @@ What is measured: ``arrears night --as-of DATE --files DIR`` in one process (the
 demo product, users, teams, scorecard and strategy. The day's files are the synthetic
 portfolio of ``arrears synth`` (``arrears.demo.synthetic``: cardholders, accounts,
 statements, postings; Parquet) — so the *import* step loads the whole book, not one day's
-delta. Each step's wall time comes from its ``StepRun`` record; accounts/s is N over it.
-Not measured: generating the files (printed separately), migrations, the setup.
+delta; with a contacts file (one mobile per cardholder) so that messages can be sent.
+Each step's wall time comes from its ``StepRun`` record; accounts/s is N over it.
+Not measured: generating the files (printed separately), migrations, the setup, and —
+unless ``--send`` — sending (the step is skipped: the night ends with the outbox filled).
 
 Without ``DATABASE_URL`` it uses a fresh SQLite file in a temporary directory. With one, the
 database is dropped and created again, so its name must contain "bench".
@@ -48,6 +50,9 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--work", type=Path, help="where the files and ARREARS_HOME go")
+    parser.add_argument("--send", action="store_true",
+                        help="also send the outbox (paced by the gateways' rate limits and "
+                             "the gate's lawful hours, so not a measure of the night's code)")
     args = parser.parse_args()
 
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-night-"))
@@ -71,7 +76,8 @@ def main() -> None:
 
     files = work / "files"
     started = time.perf_counter()
-    synth_generate(accounts=args.accounts, out_dir=files, seed=args.seed, anchor=ANCHOR)
+    synth_generate(accounts=args.accounts, out_dir=files, seed=args.seed, anchor=ANCHOR,
+                   contacts=True)
     (files / SNAPSHOT_FILE).unlink(missing_ok=True)  # the batch benchmark's file, not an import
     print(f"synthetic files: {args.accounts:,} accounts in {time.perf_counter() - started:.1f} s"
           f" ({files})", flush=True)
@@ -90,7 +96,7 @@ def main() -> None:
 
     print(f"night of {as_of} on {connection.vendor}, {args.accounts:,} accounts:", flush=True)
     wall = time.perf_counter()
-    night = night_run(as_of=as_of, files=files, progress=progress)
+    night = night_run(as_of=as_of, files=files, progress=progress, send=args.send)
     wall = time.perf_counter() - wall
     print()
     print(f"{'step':<13} {'seconds':>9} {'accounts/s':>12}  counts")
