@@ -173,3 +173,25 @@ def test_help_explains_the_steps_and_rerunning(tmp_path):
                              "ARREARS_LANGUAGE": "zh-hans",
                              "PYTHONPATH": str(SRC)})
     assert "步骤（按顺序）" in zh.stdout
+
+
+def test_two_nights_of_one_date_do_not_run_at_once(portfolio):
+    from django.db import connection
+
+    from arrears.night.services import NIGHT_LOCK, NightError, night_run
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the lock is PostgreSQL's advisory lock; SQLite has one writer")
+    import psycopg
+
+    settings_dict = connection.settings_dict
+    other = psycopg.connect(host=settings_dict["HOST"] or "127.0.0.1",
+                            port=settings_dict["PORT"] or 5432, user=settings_dict["USER"],
+                            dbname=settings_dict["NAME"], autocommit=True)
+    try:
+        other.execute("SELECT pg_advisory_lock(%s, %s)", [NIGHT_LOCK, AS_OF.toordinal()])
+        with pytest.raises(NightError, match="Another process is running the night"):
+            night_run(as_of=AS_OF)
+        assert not NightRun.objects.exists()
+    finally:
+        other.close()

@@ -13,11 +13,12 @@ Records are written outside the steps' own transactions, so they survive a crash
 
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,6 +45,30 @@ class NightStepFailed(NightError):
     def __init__(self, step_run: StepRun, message: str):
         super().__init__(message)
         self.step_run = step_run
+
+
+#: The first key of the PostgreSQL advisory lock a night holds (the second is its date).
+NIGHT_LOCK = 0x4E49474854 & 0x7FFFFFFF
+
+
+@contextmanager
+def night_lock(as_of: date) -> Iterator[None]:
+    """Only one night per date at a time. On PostgreSQL a session advisory lock, which a
+    killed process gives back with its connection; SQLite has one writer anyway."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [NIGHT_LOCK, as_of.toordinal()])
+        if not cursor.fetchone()[0]:
+            raise NightError(_("Another process is running the night of %(date)s; wait for it "
+                               "to end (or for it to be stopped) and run again.")
+                             % {"date": as_of})
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [NIGHT_LOCK, as_of.toordinal()])
 
 
 def _user(actor):
@@ -85,6 +110,12 @@ def night_run(*, as_of: date, actor=None, files: Path | None = None,
     """
     if files is not None and not Path(files).is_dir():
         raise NightError(_("The files directory %(dir)s does not exist.") % {"dir": files})
+    with night_lock(as_of):
+        return _night_run(as_of=as_of, actor=actor, files=files, progress=progress,
+                          show_bars=show_bars, again=again, send=send, engine=engine)
+
+
+def _night_run(*, as_of, actor, files, progress, show_bars, again, send, engine) -> NightRun:
     night = night_prepare(as_of=as_of, actor=actor, files=files, again=again)
     records = {s.step: s for s in night.steps.all()}
 
