@@ -88,7 +88,10 @@ def import_one(*, kind: str, path: Path, actor, progress: bool):
 
 
 def cycle_one(*, as_of: date, actor, progress: bool):
-    return cycle_run(as_of=as_of, actor=actor, progress=progress)
+    """The ledger's cycle; returns its CycleRun. (The set-based cycle, ``ledger.cycle``,
+    returns a result holding the run: ``getattr(..., "run", ...)`` takes either.)"""
+    done = cycle_run(as_of=as_of, actor=actor, progress=progress)
+    return getattr(done, "run", done)
 
 
 # --- the steps -------------------------------------------------------------------------------
