@@ -46,13 +46,14 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import transaction
 
-    from arrears.batch.services import decisions_run
     from arrears.channels.worker import outbox_send
     from arrears.demo.services import demo_product_ensure, demo_users_ensure
-    from arrears.demo.taiwan import IMPORT_KINDS, taiwan_csv_path, taiwan_export
     from arrears.imports.services import import_file
-    from arrears.ledger.services import cycle_run
+    from arrears.ledger.cycle import cycle_run
+    from arrears.night.services import steps_run
+    from arrears.night.steps import DECISION_STEPS
     from arrears.scoring.services import scorecard_ensure_default
+    from arrears.scoring.taiwan import IMPORT_KINDS, taiwan_csv_path, taiwan_export
     from arrears.strategy.services import strategy_ensure_default
     from arrears.workbench.services import teams_ensure_demo
 
@@ -75,7 +76,7 @@ def main() -> None:
     with transaction.atomic():
         cycle_run(as_of=export.timeline.data_end)
     clock.lap("cycle")
-    decisions_run(as_of=export.timeline.data_end)
+    steps_run(as_of=export.timeline.data_end, names=DECISION_STEPS)
     clock.lap("decisions")
     sent = outbox_send().by_status
     clock.lap(f"outbox ({sum(sent.values()):,})")

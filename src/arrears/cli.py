@@ -19,6 +19,8 @@ COMMANDS = {
     "import": _("Import products, cardholders, contacts, accounts, statements or postings (CSV, "
                 "Parquet)."),
     "account": _("Show one account's aging, balances and payoff quote."),
+    "night": _("The whole night for a date, step by step and resumable: the day's files, "
+               "cycle, arrangements, decisions, queues, outbox, sending."),
     "cycle": _("The nightly cycle: interest and fees, aging, arrangements, decisions, queues, "
                "outbox and sending."),
     "model": _("Train, list, show and make live the collection score models."),

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "arrears.letters",
     "arrears.dialer",
     "arrears.arrangements",
+    "arrears.night",
     "arrears.demo",
     "arrears.api",
     "arrears.web",

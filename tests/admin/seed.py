@@ -22,6 +22,7 @@ from arrears.dialer.models import CallResult, CallTask, SkipTraceTask, VisitTask
 from arrears.imports.models import ImportProfile
 from arrears.ledger.models import CycleRun, InterestStop, Posting
 from arrears.letters.models import Letter, PrintBatch
+from arrears.night.models import NightRun, StepRun
 from arrears.portfolio.models import ContactPoint, ThirdPartyContact
 from arrears.users.models import ApiToken
 from arrears.workbench.models import Collector, Team
@@ -64,6 +65,11 @@ def seed_every_model(actor: User) -> dict:
     CycleRun.objects.create(as_of=date(2025, 6, 1), started_at=AT, finished_at=AT)
     InterestStop.objects.create(account=account, first_day=date(2025, 3, 1),
                                 reference="plan:ADMIN")  # the default policy is migrated
+    night = NightRun.objects.create(as_of=date(2025, 6, 1), status="done", started_at=AT,
+                                    finished_at=AT, attempts=1)
+    StepRun.objects.create(night=night, step="cycle", position=2, as_of=night.as_of,
+                           status="done", started_at=AT, finished_at=AT, attempts=1,
+                           counts={"accounts": 1})
     team = Team.objects.create(name="M1 phones", channel="call")
     Collector.objects.create(user=actor, team=team)
 

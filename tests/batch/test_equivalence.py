@@ -7,14 +7,15 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 
-from arrears.batch.models import Decision
-from arrears.batch.services import decisions_run
+from arrears.batch.models import Decision, DecisionRun
 from arrears.batch.snapshot import snapshot_row
-from arrears.demo.taiwan import Timeline
+from arrears.night.services import steps_run
+from arrears.night.steps import DECISION_STEPS
 from arrears.portfolio.models import Account
 from arrears.scoring.scorecard import score_one
 from arrears.scoring.selectors import scorecard_live
 from arrears.scoring.services import scorecard_ensure_default
+from arrears.scoring.taiwan import Timeline
 from arrears.strategy.models import ChallengerTest
 from arrears.strategy.services import (
     decide_account,
@@ -36,7 +37,8 @@ def _single_decision(account: Account, as_of: date) -> dict:
 
 
 def _assert_batch_equals_single(as_of: date) -> int:
-    run = decisions_run(as_of=as_of)
+    opened = steps_run(as_of=as_of, names=DECISION_STEPS)["open"]
+    run = DecisionRun.objects.get(pk=opened.details["decision_run"])
     batch = {d["account_id"]: d for d in Decision.objects.filter(run=run).values()}
     accounts = list(Account.objects.select_related("product", "cardholder").order_by("pk"))
     assert run.accounts == len(batch) == len(accounts)

@@ -1,6 +1,6 @@
 import pytest
 
-from arrears.demo.taiwan import clients_read, taiwan_csv_path
+from arrears.scoring.taiwan import clients_read, taiwan_csv_path
 
 
 @pytest.fixture(scope="session")

@@ -6,9 +6,9 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from arrears.demo.taiwan import TW_TERMS, Timeline, account_history, client_delinquency
 from arrears.ledger.models import AccountPosition, CycleRun, Posting
 from arrears.portfolio.models import Account, Cardholder, Product, Statement, ThirdPartyContact
+from arrears.scoring.taiwan import TW_TERMS, Timeline, account_history, client_delinquency
 from arrears.users.roles import PERSON_ROLE_CODES
 
 

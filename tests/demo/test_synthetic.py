@@ -10,9 +10,9 @@ from arrears.demo.synthetic import (
     synth_generate,
     synth_portfolio,
 )
-from arrears.demo.taiwan import MONTHS, TW_TERMS, Timeline
 from arrears.rules.aging import BUCKET_CODES, Payment, StatementDue, delinquency
 from arrears.rules.charges import minimum_payment
+from arrears.scoring.taiwan import MONTHS, TW_TERMS, Timeline
 
 ANCHOR = date(2026, 10, 1)
 TIMELINE = Timeline(ANCHOR)

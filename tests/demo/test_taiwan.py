@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 
-import arrears.demo
-from arrears.demo.taiwan import (
+import arrears.scoring
+from arrears.rules.charges import minimum_payment
+from arrears.rules.ledger import Entry, fold
+from arrears.rules.money import parse_amount
+from arrears.scoring.taiwan import (
     TW_TERMS,
     TaiwanDataError,
     Timeline,
@@ -19,9 +22,6 @@ from arrears.demo.taiwan import (
     taiwan_export,
     taiwan_open,
 )
-from arrears.rules.charges import minimum_payment
-from arrears.rules.ledger import Entry, fold
-from arrears.rules.money import parse_amount
 
 TIMELINE = Timeline(date(2026, 10, 1))
 HEADER = ('"ID","LIMIT_BAL","SEX","EDUCATION","MARRIAGE","AGE","PAY_0","PAY_2","PAY_3",'
@@ -192,7 +192,7 @@ def test_the_demo_file_ships_inside_the_package_with_its_attribution(monkeypatch
     monkeypatch.delenv("ARREARS_TAIWAN_CSV", raising=False)
     monkeypatch.chdir(tmp_path)  # nothing beside the checkout is looked at
     path = taiwan_csv_path()
-    package = Path(arrears.demo.__file__).parent
+    package = Path(arrears.scoring.__file__).parent
     assert path.parent == package / "data" and path.name.endswith(".csv.gz")
     assert path.stat().st_size < 1_000_000
     notice = (package / "data" / "NOTICE.md").read_text(encoding="utf-8")

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from arrears.channels.adapters import adapter_for
 from arrears.channels.models import OutboxMessage
+from arrears.channels.worker import outbox_send
 from arrears.compliance.services import hold_place
 from arrears.dialer.models import CallResult, CallTask, SkipTraceTask
 from arrears.dialer.services import (
@@ -165,3 +166,26 @@ def test_dialer_commands(exported, tmp_path, capsys):
         call_command("dialer", "results", str(bad))
     with pytest.raises(CommandError, match="cannot read"):
         call_command("dialer", "results", str(tmp_path / "missing.csv"))
+
+
+@pytest.mark.parametrize("task_made", [True, False])
+def test_a_call_left_sending_by_a_dead_worker_is_settled_once(debtor, task_made):
+    # The worker died while handing the message to the call adapter: after the lease the
+    # next worker asks the adapter whether the task exists, so the message is neither left
+    # "unknown" nor planned twice.
+    message = OutboxMessage.objects.create(
+        idempotency_key="decision:2026-10-10:1:call", account=debtor, channel="call",
+        template_code="script-a")
+    if task_made:
+        adapter_for("call").send(message)
+    before = timezone.now() - timedelta(minutes=30)
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status="sending", gateway="dialer_file", gateway_called_at=before,
+        claimed_until=before)
+
+    assert adapter_for("call").lookup(message) is None or task_made
+    outbox_send(now=timezone.now())
+
+    message.refresh_from_db()
+    task = CallTask.objects.get()
+    assert message.status == "sent" and message.provider_id == f"call:{task.pk}"

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from arrears.arrangements.models import Plan, PlanInstalment, Promise, Waiver
+from arrears.arrangements.reminders import ReminderNotQueued, reminder_send
 from arrears.arrangements.services import (
     _hold_release,
     account_zone,
@@ -68,14 +69,11 @@ def _setting(name: str, default):
 def _reminder(account, *, template_code: str, key: str, extra: dict,
               report: EvaluateReport) -> None:
     """Queue one reminder; a missing or broken template is counted, not fatal to the night."""
-    from arrears.channels.services import outbox_enqueue
-    from arrears.channels.templating import TemplateRenderError
-
     try:
-        outbox_enqueue(account, channel=_setting("ARREARS_REMINDER_CHANNEL", "sms"),
-                       template_code=template_code, purpose="reminder", idempotency_key=key,
-                       extra=extra)
-    except TemplateRenderError as error:
+        reminder_send(account, channel=_setting("ARREARS_REMINDER_CHANNEL", "sms"),
+                      template_code=template_code, purpose="reminder", idempotency_key=key,
+                      extra=extra)
+    except ReminderNotQueued as error:
         report.reminder_errors[template_code] += 1
         logger.warning("reminder %s not queued: %s", key, error)
     else:

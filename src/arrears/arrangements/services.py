@@ -33,8 +33,9 @@ from arrears.arrangements.models import (
     Waiver,
 )
 from arrears.audit.services import audit_record
+from arrears.compliance import services as compliance_services
 from arrears.ledger.models import Posting
-from arrears.ledger.selectors import ledgers_for, product_terms
+from arrears.ledger.selectors import delinquency_as_of, ledgers_for, product_terms
 from arrears.ledger.services import (
     PostingRejected,
     PostingRequest,
@@ -112,8 +113,6 @@ def balances_on(account: Account, day: date) -> Balances:
 
 def past_due_parts(account: Account, day: date) -> Balances:
     """The past-due amount split over the components in the product's repayment order."""
-    from arrears.ledger.selectors import delinquency_as_of
-
     terms = product_terms(account.product)
     ledger = ledgers_for([account.pk])[account.pk]
     balances = fold(ledger.entries, terms.allocation_order, through=day).balances
@@ -132,9 +131,7 @@ def _audit(actor, action: str, account: Account, **details) -> None:
 
 
 def _compliance():
-    from arrears.compliance import services
-
-    return services
+    return compliance_services
 
 
 def _hold_place(account: Account, kind: str, *, until: datetime | None, actor, reference: str):

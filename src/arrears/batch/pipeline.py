@@ -12,15 +12,17 @@ the same arithmetic on every engine and in :func:`expected_recovery_one`.
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import ibis
 import ibis.expr.types as ir
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
 from arrears.batch.snapshot import SNAPSHOT_COLUMNS
+from arrears.scoring.compile import score_columns
 
 SCORE_COLUMNS = ("score", "probability_pay", "score_band", "reason_1", "reason_2", "reason_3")
 DECISION_COLUMNS = ("segment", "treatment", "template", "priority", "rule_id", "arm")
@@ -31,6 +33,26 @@ OUTPUT_COLUMNS = ("account_id", "bucket", "language", "region", *SCORE_COLUMNS,
 
 class PipelineError(Exception):
     """The batch cannot be built or run as asked; the message says why."""
+
+
+# The apps above the batch lend it their compilers (registered in their ``AppConfig.ready``),
+# so that the batch never imports them: "decide" — the strategy's
+# ``decisions_by_arm(scored, champion=, tests=)``; "queues" — the workbench's
+# ``queues_compile(decisions, collectors)``.
+_COMPILERS: dict[str, Callable[..., ir.Table]] = {}
+
+
+def compiler_register(name: str, compile_: Callable[..., ir.Table]) -> None:
+    """Lend the batch the compiler ``name`` ("decide" or "queues")."""
+    _COMPILERS[name] = compile_
+
+
+def _compiler(name: str) -> Callable[..., ir.Table]:
+    try:
+        return _COMPILERS[name]
+    except KeyError:
+        raise ImproperlyConfigured(f"No {name!r} compiler is registered with the batch; the "
+                                   "strategy and workbench apps register theirs.") from None
 
 
 @dataclass(frozen=True)
@@ -77,15 +99,12 @@ def _compile(step: str, build, *args, **kwargs) -> ir.Table:
 
 def decisions_expr(snapshot: ir.Table, rules: BatchRules) -> ir.Table:
     """The decisions of every snapshot row, as an expression (:data:`OUTPUT_COLUMNS`)."""
-    from arrears.scoring.compile import score_columns
-    from arrears.strategy.compile import decisions_by_arm
-
     missing = [c for c in SNAPSHOT_COLUMNS if c not in snapshot.columns]
     if missing:
         raise PipelineError(_("The snapshot lacks the column(s): %(names)s")
                             % {"names": ", ".join(missing)})
     scored = _compile(_("scorecard"), score_columns, snapshot, rules.scorecard)
-    decided = _compile(_("strategy"), decisions_by_arm, scored, champion=rules.strategy,
+    decided = _compile(_("strategy"), _compiler("decide"), scored, champion=rules.strategy,
                        tests=rules.tests)
     decided = decided.mutate(
         expected_recovery_minor=expected_recovery(decided.probability_pay, decided.balance_minor)
@@ -97,10 +116,7 @@ def queues_expr(decisions: ir.Table, rules: BatchRules) -> ir.Table | None:
     """Tonight's call and visit queues, or None when no collectors are set up."""
     if rules.collectors is None:
         return None
-    from arrears.workbench.compile import collectors_table, queue_columns
-
-    return _compile(_("queue assignment"), queue_columns, decisions,
-                    collectors_table(rules.collectors))
+    return _compile(_("queue assignment"), _compiler("queues"), decisions, rules.collectors)
 
 
 def _counts(con, table: ir.Table, column: str) -> dict[str, int]:

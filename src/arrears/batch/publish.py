@@ -1,10 +1,12 @@
-"""Publishing the night's decisions (and queues) to the operational database in bulk.
+"""Publishing the night's decisions to the operational database in bulk.
 
 One :class:`~arrears.batch.models.DecisionRun` per business date: publishing a date again
 replaces that date's run and its rows, so a re-run never duplicates. Rows stream from the
 pipeline's Parquet files in batches: ``COPY … FROM STDIN`` on PostgreSQL (CSV written by Arrow),
-``executemany`` elsewhere. The run is marked finished last; until then readers, which look at
-finished runs only, keep seeing the previous night.
+``executemany`` elsewhere. The run is marked finished last (:func:`decision_run_open`); until
+then readers, which look at finished runs only, keep seeing the previous night. The apps
+downstream (the workbench's queues, the channels' outbox) read the published run in their own
+steps of the night (``arrears.night``) before it is opened; the batch never calls them.
 """
 
 import io
@@ -69,14 +71,17 @@ def rows_load(table_name: str, columns: Sequence[str], batches: Iterator[pa.Tabl
     return _executemany(table_name, columns, batches)
 
 
-def _parquet_rows(path: Path) -> Iterator[dict]:
+def parquet_rows(path: Path) -> Iterator[dict]:
+    """The rows of a Parquet file as mappings, a batch at a time."""
     for batch in pq.ParquetFile(path).iter_batches(batch_size=PUBLISH_BATCH):
         yield from batch.to_pylist()
 
 
 def decisions_publish(*, as_of: date, result: PipelineResult, rules: BatchRules,
-                      engine: str, started_at=None) -> DecisionRun:
-    """Replace ``as_of``'s run with the decisions (and queues) in ``result``'s files."""
+                      engine: str, started_at=None, open_now: bool = True) -> DecisionRun:
+    """Replace ``as_of``'s run with the decisions in ``result``'s decisions file, in one
+    transaction. With ``open_now`` the run is finished (shown to readers) at once; the night
+    opens it only after its queues and outbox are written."""
     with transaction.atomic():
         DecisionRun.objects.filter(as_of=as_of).delete()
         run = DecisionRun.objects.create(
@@ -88,14 +93,14 @@ def decisions_publish(*, as_of: date, result: PipelineResult, rules: BatchRules,
         columns = ("run_id", "account_id", *DECISION_FIELDS)
         rows_load(Decision._meta.db_table, columns,
                   _batches(result.decisions_path, columns[1:], run.pk))
-        if result.queues_path is not None:
-            from arrears.workbench.services import queues_publish
+        if open_now:
+            decision_run_open(run)
+    return run
 
-            queues_publish(run=run, assignments=_parquet_rows(result.queues_path))
-        from arrears.channels.services import outbox_fill_for_run
 
-        outbox_fill_for_run(run)
-        run.finished_at = timezone.now()
-        run.seconds = (run.finished_at - run.started_at).total_seconds()
-        run.save(update_fields=["finished_at", "seconds"])
+def decision_run_open(run: DecisionRun) -> DecisionRun:
+    """Mark ``run`` finished: from now on readers see it as the latest night."""
+    run.finished_at = timezone.now()
+    run.seconds = (run.finished_at - run.started_at).total_seconds()
+    run.save(update_fields=["finished_at", "seconds"])
     return run

@@ -14,6 +14,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from arrears.arrangements.reminders import ReminderNotQueued
+from arrears.audit.services import audit_record
+from arrears.batch.models import Decision
 from arrears.channels.models import Language, OutboxMessage, Template
 from arrears.channels.templating import (
     Rendered,
@@ -122,8 +125,6 @@ def template_save(
         subject=subject, body=body, requires_opt_out=requires_opt_out, created_by=actor,
         note=note,
     )
-    from arrears.audit.services import audit_record
-
     audit_record(
         actor=actor, action="template.save", object_type="channels.template",
         object_id=template.pk,
@@ -271,6 +272,16 @@ def outbox_enqueue(
     return message
 
 
+def reminder_enqueue(account: Account, *, channel: str, template_code: str, purpose: str,
+                     idempotency_key: str, extra: dict) -> None:
+    """The arrangements' reminder sender (registered in ``ChannelsConfig.ready``)."""
+    try:
+        outbox_enqueue(account, channel=channel, template_code=template_code, purpose=purpose,
+                       idempotency_key=idempotency_key, extra=extra)
+    except TemplateRenderError as error:
+        raise ReminderNotQueued(str(error)) from error
+
+
 def _undeliverable(address: str, channel: str) -> dict:
     if address:
         return {}
@@ -314,31 +325,18 @@ def _contact_points_for(account_ids: list[int]) -> dict[tuple[int, str], Contact
     return best
 
 
-def _collector_names(run) -> dict[int, str]:
-    from arrears.workbench.models import QueueEntry
-
-    names = {}
-    for account_id, first, last, username in QueueEntry.objects.filter(
-        run=run, collector__isnull=False
-    ).values_list(
-        "account_id", "collector__user__first_name", "collector__user__last_name",
-        "collector__user__username",
-    ):
-        names[account_id] = f"{last}{first}".strip() or username
-    return names
-
-
 @transaction.atomic
-def outbox_fill_for_run(run, *, batch_size: int = 2000) -> int:
-    """Write the messages and tasks of a decision run's treatments; returns how many are new.
+def outbox_fill_for_run(run, *, collector_names: dict[int, str] | None = None,
+                        batch_size: int = 2000) -> int:
+    """Write the messages and tasks of a published decision run's treatments; returns how many
+    are new.
 
     Keys are ``decision:<date>:<account>:<treatment>``: filling a run twice, or the run of a
-    date that was decided again (a new run replaces the old one), adds nothing. Called
-    inside the transaction that publishes the run: the decisions and their messages commit
-    together.
+    date that was decided again (a new run replaces the old one), adds nothing, and one
+    transaction writes them all (a crash leaves none). ``collector_names`` (account id → the
+    name of the collector whose queue holds it, for the ``collector_name`` merge field) comes
+    from the workbench's queues of the run; the night's outbox step passes it.
     """
-    from arrears.batch.models import Decision
-
     decisions = list(
         Decision.objects.filter(run=run, treatment__in=TREATMENT_CHANNELS.keys()).values_list(
             "account_id", "treatment", "template"
@@ -350,7 +348,7 @@ def outbox_fill_for_run(run, *, batch_size: int = 2000) -> int:
     templates = _Templates.load()
     today = run.as_of
     now = timezone.now()
-    collectors = _collector_names(run)
+    collectors = collector_names or {}
     created = 0
     for start in range(0, len(decisions), batch_size):
         chunk = decisions[start : start + batch_size]

@@ -16,6 +16,7 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, meta
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
+from arrears.compliance.content import content_findings
 from arrears.rules.money import format_money
 
 MERGE_FIELDS = {
@@ -149,8 +150,6 @@ def _render_problems(parts, language: str) -> list[str]:
 
 
 def _findings(text: str, language: str) -> list:
-    from arrears.compliance.content import content_findings
-
     return content_findings(text, language)
 
 

@@ -23,12 +23,11 @@ from arrears.channels.selectors import (
     template_codes,
 )
 from arrears.channels.templating import TemplateRenderError, render_source, sample_context
+from arrears.charts import CountRow, count_bar_chart
 from arrears.compliance.gate import verdict_label
 from arrears.lists import Column, Filter, ListSpec, list_respond
 from arrears.portfolio.masking import pii_scrub
 from arrears.rules.text import describe, unstorable_in
-from arrears.workbench.charts import count_bar_chart
-from arrears.workbench.selectors import CountRow
 
 
 def _count_rows(counts: dict[str, int], labels: dict[str, str]) -> list[CountRow]:

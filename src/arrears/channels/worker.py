@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from arrears.channels.adapters import ChannelAdapter, GatewayError, SendResult, adapter_for
 from arrears.channels.models import OutboxMessage
+from arrears.compliance.services import contact_record, gate_ask
 
 Status = OutboxMessage.Status
 LEASE = timedelta(minutes=5)
@@ -154,8 +155,6 @@ class Worker:
         self.hand_over(message, adapter, answer)
 
     def ask_gate(self, message: OutboxMessage):
-        from arrears.compliance.services import gate_ask
-
         return gate_ask(
             message.account, channel=message.channel, purpose=message.purpose,
             at=self.now(), contact_point=message.contact_point, content=message.body,
@@ -206,8 +205,6 @@ class Worker:
 
     @staticmethod
     def record_contact(message: OutboxMessage, check_id, at: datetime) -> None:
-        from arrears.compliance.services import contact_record
-
         contact_record(
             message.account, channel=message.channel, outcome="sent", at=at,
             contact_point=message.contact_point, check_id=check_id,

@@ -19,7 +19,9 @@ from pathlib import Path
 
 import django
 
-from arrears.demo.taiwan import (
+from arrears.rules.aging import BUCKET_CODES
+from arrears.rules.charges import ProductTerms
+from arrears.scoring.taiwan import (
     DATA_LAST_MONTH,
     TW_TERMS,
     TaiwanClient,
@@ -30,8 +32,6 @@ from arrears.demo.taiwan import (
     clients_read,
     taiwan_csv_path,
 )
-from arrears.rules.aging import BUCKET_CODES
-from arrears.rules.charges import ProductTerms
 
 PAY_STATUS_LABELS = {
     -2: "no consumption",

@@ -9,13 +9,17 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from arrears.batch.models import DecisionRun
-from arrears.batch.services import decisions_run
 from arrears.channels.worker import outbox_send
-from arrears.demo.taiwan import (
+from arrears.imports.services import ImportReport, import_file
+from arrears.ledger.models import CycleRun
+from arrears.night.services import NightError, night_run, steps_run
+from arrears.night.steps import DECISION_STEPS, StepError
+from arrears.portfolio.models import Account, Product, Statement
+from arrears.scoring.services import scorecard_ensure_default
+from arrears.scoring.taiwan import (
     IMPORT_KINDS,
     TW_PRODUCT,
     Timeline,
@@ -24,11 +28,6 @@ from arrears.demo.taiwan import (
     taiwan_csv_path,
     taiwan_export,
 )
-from arrears.imports.services import ImportReport, import_file
-from arrears.ledger.cycle import cycle_run
-from arrears.ledger.models import CycleRun
-from arrears.portfolio.models import Account, Product, Statement
-from arrears.scoring.services import scorecard_ensure_default
 from arrears.strategy.services import strategy_ensure_default
 from arrears.users.roles import PERSON_ROLE_CODES
 from arrears.users.services import role_groups_ensure, user_create_for_role
@@ -170,12 +169,13 @@ def _portfolio_import(source: Path, anchor: date, limit: int | None, *, progress
 
 def _first_cycle(as_of: date, *, progress: bool) -> bool:
     """Run the nightly cycle for the data's last day unless a cycle already covers it."""
-    if CycleRun.objects.filter(finished_at__isnull=False, as_of__gte=as_of).exists():
-        if not DecisionRun.objects.filter(as_of=as_of, finished_at__isnull=False).exists():
-            decisions_run(as_of=as_of, progress=progress)
-        return False
-    with transaction.atomic():
-        cycle_run(as_of=as_of, progress=progress)
-    decisions_run(as_of=as_of, progress=progress)
+    try:
+        if CycleRun.objects.filter(finished_at__isnull=False, as_of__gte=as_of).exists():
+            if not DecisionRun.objects.filter(as_of=as_of, finished_at__isnull=False).exists():
+                steps_run(as_of=as_of, names=DECISION_STEPS, show_bars=progress)
+            return False
+        night_run(as_of=as_of, show_bars=progress, send=False, again=True)
+    except (NightError, StepError) as error:
+        raise DemoError(str(error)) from None
     return True
 

@@ -8,7 +8,7 @@ our own aging gives the real clients. :func:`synth_generate` needs only that JSO
 
 The generator works on whole columns with numpy, a chunk of accounts at a time, and writes
 with pyarrow: per account six monthly statements on the product's calendar (the same calendar
-as the Taiwan demo, see :class:`arrears.demo.taiwan.Timeline`), the payments and net-spending
+as the Taiwan demo, see :class:`arrears.scoring.taiwan.Timeline`), the payments and net-spending
 postings between them, and a one-row-per-account snapshot for batch benchmarks. Each account
 first draws its bucket from the fitted mix; the payments of the months it has to be late for
 stay below the minimum, every other month pays at least the minimum. Minimums, past-due
@@ -26,7 +26,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from arrears.demo.taiwan import (
+from arrears.rules.aging import BUCKET_CODES, DEFAULT_BUCKETS
+from arrears.rules.charges import ProductTerms
+from arrears.scoring.taiwan import (
     MONTHS,
     TW_PRODUCT,
     TW_TERMS,
@@ -35,8 +37,6 @@ from arrears.demo.taiwan import (
     client_delinquency,
     clients_read,
 )
-from arrears.rules.aging import BUCKET_CODES, DEFAULT_BUCKETS
-from arrears.rules.charges import ProductTerms
 
 FIT_PATH = Path(__file__).with_name("taiwan_fit.json")
 QUANTILES = np.linspace(0, 1, 101)

@@ -10,6 +10,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from arrears.channels.adapters import SendResult
+from arrears.dialer.models import CallTask, VisitTask
 from arrears.dialer.services import DialerError, call_task_create, visit_task_create
 from arrears.portfolio.models import ADDRESS_KINDS, PHONE_KINDS
 
@@ -25,8 +27,6 @@ def _point(message, kinds):
 
 
 def _send_result(**values):
-    from arrears.channels.adapters import SendResult
-
     return SendResult(**values)
 
 
@@ -59,6 +59,13 @@ class CallAdapter:
         )
 
 
+    def lookup(self, message):
+        """The call task this message became, if the handing over got that far (the worker
+        asks after a crash, so that a message is neither lost nor planned twice)."""
+        task = CallTask.objects.filter(outbox_key=message.idempotency_key).first()
+        return _send_result(provider_id=f"call:{task.pk}", status="sent") if task else None
+
+
 class VisitAdapter:
     """Plans a field visit; the gate is asked when collectors are named for it (CN-17 counts
     them) and again when a team lead approves it."""
@@ -89,3 +96,8 @@ class VisitAdapter:
             detail=_("field visit %(id)d planned (%(status)s)")
             % {"id": visit.pk, "status": visit.get_status_display()},
         )
+
+    def lookup(self, message):
+        """The visit this message became, if the handing over got that far."""
+        visit = VisitTask.objects.filter(outbox_key=message.idempotency_key).first()
+        return _send_result(provider_id=f"visit:{visit.pk}", status="sent") if visit else None

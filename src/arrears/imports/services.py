@@ -84,6 +84,7 @@ from arrears.portfolio.models import (
     ThirdPartyContact,
 )
 from arrears.portfolio.search import search_keys_refresh
+from arrears.portfolio.selectors import product_today
 from arrears.rules.money import AmountError, exponent_for, format_amount, parse_amount
 
 __all__ = ["ImportFileError", "ImportReport", "RowError", "import_file"]
@@ -1038,8 +1039,6 @@ class StagedImporter(Importer):
             _execute(f"ANALYZE {RAW}")
         terms = TempTable(TERMS, (("product_id", "bigint"), ("exponent", "integer"),
                                   ("ceiling", "bigint"), ("today", "date")))
-        from arrears.portfolio.selectors import product_today
-
         terms.write([(product.pk, exponent_for(product.currency),
                       product.limits.amount_ceiling, product_today(product))
                      for product in Product.objects.all()])

@@ -12,7 +12,16 @@ from datetime import date, timedelta
 
 from django.db import connection
 
-from arrears.ledger.writer import TempTable
+from arrears.ledger.writer import (
+    BAD,
+    UNCHANGED,
+    TempTable,
+    WriteProblem,
+    WriteResult,
+    _execute,
+    _rows,
+)
+from arrears.portfolio.models import Statement
 
 RAW = "arrears_import_raw"
 DATE_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
@@ -156,9 +165,6 @@ class StatementBatch:
 
     def finish(self, *, insert: bool):
         from django.utils.translation import gettext as _
-
-        from arrears.ledger.writer import BAD, UNCHANGED, WriteProblem, WriteResult, _execute, _rows
-        from arrears.portfolio.models import Statement
 
         self.flush()
         if postgresql():

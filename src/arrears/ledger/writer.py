@@ -28,6 +28,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from arrears.ledger.models import Posting
+from arrears.ledger.selectors import ledgers_for, product_terms
+from arrears.portfolio.models import Account, Product
+from arrears.portfolio.selectors import product_today
 from arrears.rules.ledger import Entry, LedgerError, LedgerState, apply, fold_order
 from arrears.rules.limits import (
     HARD_MAX_AMOUNT_MINOR,
@@ -248,8 +251,6 @@ class PostingBatch:
                                  problem.labelled)] if problem else []
         today = self.today.get(product.pk)
         if today is None:
-            from arrears.portfolio.selectors import product_today
-
             today = self.today[product.pk] = product_today(product)
         if (abs(amount) <= limits.amount_ceiling and account.opened <= posting_date <= today
                 and (value_date is None or account.opened <= value_date <= today)):
@@ -334,7 +335,6 @@ class PostingBatch:
 
     def _reversals(self) -> None:
         """The target of each reversal: booked, or on an earlier line of the batch."""
-        from arrears.portfolio.models import Account, Product
 
         table = Posting._meta.db_table
         found = _rows(
@@ -484,8 +484,6 @@ class PostingBatch:
 
     def _fold(self, account_pks: list[int]) -> None:
         """Fold these accounts' ledgers with the batch's good rows, with the pure rules."""
-        from arrears.ledger.selectors import ledgers_for, product_terms
-        from arrears.portfolio.models import Account
 
         table = Posting._meta.db_table
         ((top,),) = _rows(f"SELECT COALESCE(MAX(id), 0) FROM {table}")

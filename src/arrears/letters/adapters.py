@@ -3,6 +3,8 @@ waiting for the next print batch. Registered in ``LettersConfig.ready()``."""
 
 from django.utils.translation import gettext as _
 
+from arrears.channels.adapters import SendResult
+from arrears.letters.models import Letter
 from arrears.letters.services import LetterError, letter_create
 
 
@@ -12,8 +14,6 @@ class LetterAdapter:
     max_per_second = 200
 
     def send(self, message):
-        from arrears.channels.adapters import SendResult
-
         try:
             letter = letter_create(
                 message.account,
@@ -32,3 +32,9 @@ class LetterAdapter:
             detail=_("letter %(id)d rendered, %(pages)d page(s), waiting for the print batch")
             % {"id": letter.pk, "pages": letter.pages},
         )
+
+    def lookup(self, message):
+        """The letter this message became, if the handing over got that far (the worker asks
+        after a crash, so that a message is neither lost nor written twice)."""
+        letter = Letter.objects.filter(outbox_key=message.idempotency_key).first()
+        return SendResult(provider_id=f"letter:{letter.pk}", status="sent") if letter else None

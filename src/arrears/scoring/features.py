@@ -3,7 +3,7 @@
 The default scorecard is trained on the same columns the nightly snapshot carries
 (``/work/notes/issue4.md``), computed for every Taiwan client with our own aging
 (:mod:`arrears.rules.aging`) over the demo's conversion of the client
-(:func:`arrears.demo.taiwan.account_history`), so that a score means the same in training and
+(:func:`arrears.scoring.taiwan.account_history`), so that a score means the same in training and
 in the nightly batch.
 """
 
@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from arrears.demo.taiwan import (
+from arrears.rules.aging import Payment, StatementDue
+from arrears.scoring.taiwan import (
     DATA_LAST_MONTH,
     TW_TERMS,
     Timeline,
@@ -22,7 +23,6 @@ from arrears.demo.taiwan import (
     clients_read,
     taiwan_csv_path,
 )
-from arrears.rules.aging import Payment, StatementDue
 
 SCORE_FEATURES = (
     "days_past_due",

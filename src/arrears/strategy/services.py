@@ -22,6 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from arrears.audit.services import audit_record
+from arrears.batch.snapshot import snapshot_row
+from arrears.scoring.scorecard import ScorecardError, reason_description, score_one
+from arrears.scoring.selectors import NoLiveScorecard, scorecard_live
 from arrears.strategy.compile import (
     CHAMPION,
     StrategyCompileError,
@@ -340,10 +343,6 @@ def account_decide(*, account, as_of: date) -> dict:
     the live scorecard when there is one (``score`` is None otherwise and rules that read the
     score band do not fire), decided by the live strategy or the account's challenger arm.
     """
-    from arrears.batch.snapshot import snapshot_row
-    from arrears.scoring.scorecard import ScorecardError, reason_description, score_one
-    from arrears.scoring.selectors import NoLiveScorecard, scorecard_live
-
     inputs = snapshot_row(account, as_of)
     score, score_note, model = None, "", ""
     try:

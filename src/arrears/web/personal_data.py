@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from arrears.channels.models import OutboxMessage
+from arrears.compliance.exports import gate_request_masked
 from arrears.portfolio.masking import (
     FULL,
     M0,
@@ -27,6 +29,7 @@ from arrears.portfolio.masking import (
     mask_phone,
     pii_scrub,
 )
+from arrears.portfolio.models import Account, Cardholder
 
 # masker(obj, value, level, person) -> the text shown; ``person`` is the Cardholder or None.
 Masker = Callable[[Any, Any, str, Any], str]
@@ -101,8 +104,6 @@ def json_text(obj, value, level, person) -> str:
 
 def gate_request(obj, value, level, person) -> str:
     """A stored gate request: its phone, address, places, message and evidence masked."""
-    from arrears.compliance.exports import gate_request_masked
-
     if level == FULL or not isinstance(value, dict):
         return json_text(obj, value, level, person)
     return json_text(obj, gate_request_masked(value), level, person)
@@ -155,8 +156,6 @@ def _event_subject(event):
     record of a model with personal data), else the account named in its details."""
     from django.apps import apps
 
-    from arrears.portfolio.models import Account, Cardholder
-
     kind, key = event.object_type, event.object_id
     if kind == "account" or (kind != "" and isinstance(event.details, dict)
                              and event.details.get("account")):
@@ -175,8 +174,6 @@ def _event_subject(event):
 
 
 def _sms_holder(obj):
-    from arrears.channels.models import OutboxMessage
-
     message = (OutboxMessage.objects.select_related("account__cardholder")
                .filter(idempotency_key=obj.idempotency_key).first())
     return message.account.cardholder if message else None

@@ -405,3 +405,9 @@ def queue_assign_reference(
             }
         )
     return queue
+
+
+def queues_compile(decisions: ir.Table, collectors: Iterable[Mapping]) -> ir.Table:
+    """The batch's "queues" compiler: :func:`queue_columns` over the collector rows
+    (registered with ``arrears.batch.pipeline`` in ``WorkbenchConfig.ready``)."""
+    return queue_columns(decisions, collectors_table(collectors))

@@ -12,7 +12,11 @@ from django.conf import settings
 from django.db.models import Count, F, Prefetch, QuerySet, Sum
 from django.utils import timezone
 
+from arrears.arrangements.models import Promise
 from arrears.batch.models import Decision, DecisionRun
+from arrears.charts import CountRow
+from arrears.dialer.models import VisitTask
+from arrears.ledger.models import Posting
 from arrears.portfolio.models import Account
 from arrears.workbench.models import Channel, Collector, QueueEntry, Team, codes_split
 
@@ -76,13 +80,6 @@ def collector_rows() -> list[dict]:
 def decision_run_latest() -> DecisionRun | None:
     """The most recent finished decision run, or None before the first ``arrears cycle``."""
     return DecisionRun.objects.filter(finished_at__isnull=False).order_by("-started_at").first()
-
-
-@dataclass(frozen=True)
-class CountRow:
-    key: str
-    accounts: int
-    share: float  # percent of the run's accounts
 
 
 def _count_rows(counts: dict[str, int]) -> list[CountRow]:
@@ -307,9 +304,6 @@ def _counts_by(rows: QuerySet, column: str) -> dict[int, int]:
 def team_day(*, team: Team, day: date, run: DecisionRun | None = None) -> list[CollectorDay]:
     """Per active collector of ``team``: what they did on ``day``, a business day of the
     team's time zone from local midnight to midnight (see :func:`team_zone`)."""
-    from arrears.arrangements.models import Promise
-    from arrears.dialer.models import VisitTask
-    from arrears.ledger.models import Posting
     from arrears.workbench.models import Outcome
     from arrears.workbench.outcomes import UNANSWERED
 
@@ -369,3 +363,17 @@ def team_day(*, team: Team, day: date, run: DecisionRun | None = None) -> list[C
         )
         for seat in seats
     ]
+
+
+def collector_names_for_run(run: DecisionRun) -> dict[int, str]:
+    """Account id → the name of the collector whose queue of ``run`` holds it (the outbox's
+    ``collector_name`` merge field); accounts in a team's unassigned pool are left out."""
+    names = {}
+    for account_id, first, last, username in QueueEntry.objects.filter(
+        run=run, collector__isnull=False
+    ).values_list(
+        "account_id", "collector__user__first_name", "collector__user__last_name",
+        "collector__user__username",
+    ):
+        names[account_id] = f"{last}{first}".strip() or username
+    return names

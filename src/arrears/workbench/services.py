@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from arrears.access.policy import require_work
 from arrears.arrangements.services import ArrangementError, promise_take
 from arrears.audit.services import audit_record
-from arrears.batch.models import DecisionRun
+from arrears.batch.models import Decision, DecisionRun
 from arrears.compliance.content import content_findings
 from arrears.compliance.models import GateCheck
 from arrears.compliance.services import contact_record, hold_place
@@ -402,7 +402,6 @@ def queue_entries_reassign(
 
     The new collector must hold an active seat in the same team; the move is audited.
     """
-    from arrears.batch.models import Decision
     from arrears.workbench.selectors import decision_run_latest
 
     if to_collector.team_id != team.pk or not to_collector.active:

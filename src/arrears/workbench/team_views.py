@@ -24,6 +24,7 @@ from arrears.arrangements.services import (
     approval_decide,
     approvals_pending_for,
 )
+from arrears.charts import team_day_chart
 from arrears.dialer.models import VisitTask
 from arrears.dialer.selectors import visits_to_staff
 from arrears.dialer.services import DialerError, visit_assign
@@ -31,7 +32,6 @@ from arrears.lists import Column, Filter, ListSpec, Money, Name, list_respond
 from arrears.portfolio.masking import mask_address
 from arrears.rules.aging import BUCKET_CODES
 from arrears.workbench.access import teams_led_by
-from arrears.workbench.charts import team_day_chart
 from arrears.workbench.forms import ApprovalForm, ReassignForm, VisitStaffForm
 from arrears.workbench.labels import team_label, treatment_label
 from arrears.workbench.models import Channel, Collector, QueueEntry, Team

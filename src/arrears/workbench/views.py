@@ -10,11 +10,12 @@ from django.urls import reverse
 from arrears.access import policy
 from arrears.access.web import account_readable_or_404, area_required
 from arrears.batch.models import Decision
+from arrears.charts import count_bar_chart
 from arrears.portfolio.masking import mask_name
 from arrears.portfolio.models import Account
 from arrears.rules.money import format_amount
+from arrears.scoring.scorecard import reason_description
 from arrears.workbench import labels
-from arrears.workbench.charts import count_bar_chart
 from arrears.workbench.selectors import (
     account_decision_history,
     account_queue_entry,
@@ -62,9 +63,6 @@ def _person_name(request: HttpRequest, account: Account) -> tuple[str, bool]:
 
 
 def _reasons(decision: Decision) -> list[tuple[str, str]]:
-    # Imported here so that the URL map does not depend on the scoring app's internals.
-    from arrears.scoring.scorecard import reason_description
-
     codes = (decision.reason_1, decision.reason_2, decision.reason_3)
     return [(code, reason_description(code)) for code in codes if code]
 

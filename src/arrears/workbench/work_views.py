@@ -23,6 +23,7 @@ from arrears.arrangements.services import (
     plan_quote,
     waiver_propose,
 )
+from arrears.charts import aging_chart
 from arrears.compliance.services import gate_ask
 from arrears.dialer.selectors import visits_of_collector
 from arrears.lists import Column, Filter, ListSpec, Money, list_respond
@@ -30,7 +31,6 @@ from arrears.portfolio.masking import mask_address, mask_name
 from arrears.portfolio.models import Account, ContactPoint, ThirdPartyContact
 from arrears.rules.aging import BUCKET_CODES
 from arrears.workbench import screen
-from arrears.workbench.charts import aging_chart
 from arrears.workbench.forms import NoteForm, OutcomeForm, PlanForm, WaiverForm
 from arrears.workbench.labels import TREATMENT_LABELS, treatment_label
 from arrears.workbench.models import OutcomeKind

@@ -6,8 +6,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from arrears.batch.engines import ENGINES, EngineError
-from arrears.batch.services import BatchError, decisions_run
+from arrears.batch.models import DecisionRun
+from arrears.batch.services import BatchError, cycle_done_check
 from arrears.command_args import parse_date
+from arrears.night.services import steps_run
+from arrears.night.steps import DECISION_STEPS, StepError
 
 
 class Command(BaseCommand):
@@ -29,10 +32,13 @@ class Command(BaseCommand):
         as_of = parse_date(options["as_of"])
         show_progress = not options["no_progress"] and sys.stderr.isatty()
         try:
-            run = decisions_run(as_of=as_of, engine=options["engine"], progress=show_progress)
-        except (BatchError, EngineError) as error:
+            cycle_done_check(as_of)
+            results = steps_run(as_of=as_of, names=DECISION_STEPS, engine=options["engine"],
+                                show_bars=show_progress)
+        except (BatchError, EngineError, StepError) as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(decisions_summary(run))
+        self.stdout.write(decisions_summary(
+            DecisionRun.objects.get(pk=results["open"].details["decision_run"])))
 
 
 def decisions_summary(run) -> str:

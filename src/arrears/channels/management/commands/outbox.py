@@ -6,9 +6,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from arrears.batch.models import DecisionRun
 from arrears.channels.models import OutboxMessage
-from arrears.channels.services import outbox_fill_for_run
 from arrears.channels.worker import outbox_counts, outbox_send
+from arrears.night.steps import outbox_fill
 
 
 class Command(BaseCommand):
@@ -51,8 +52,6 @@ class Command(BaseCommand):
         self.write_counts(report.by_status)
 
     def handle_fill(self, options):
-        from arrears.batch.models import DecisionRun
-
         runs = DecisionRun.objects.order_by("-started_at")
         run = runs.filter(pk=options["run"]).first() if options["run"] else runs.first()
         if run is None:
@@ -60,7 +59,7 @@ class Command(BaseCommand):
                 _("No decision run %(id)s.") % {"id": options["run"]} if options["run"]
                 else _("No decision run yet: run 'arrears cycle' first.")
             )
-        created = outbox_fill_for_run(run)
+        created = outbox_fill(run)
         self.stdout.write(_("Run %(run)d (%(date)s): %(n)d new messages in the outbox.") % {
             "run": run.pk, "date": run.as_of, "n": created})
 

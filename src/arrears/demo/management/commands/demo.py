@@ -10,7 +10,7 @@ from arrears.channels.models import OutboxMessage
 from arrears.demo.crosstab import taiwan_crosstab
 from arrears.demo.progress import StagePrinter
 from arrears.demo.services import DEMO_PASSWORD, SUPERUSER, DemoError, demo_load
-from arrears.demo.taiwan import TaiwanDataError, clients_read, parse_anchor, taiwan_csv_path
+from arrears.scoring.taiwan import TaiwanDataError, clients_read, parse_anchor, taiwan_csv_path
 from arrears.users.roles import PERSON_ROLE_CODES
 from arrears.workbench.services import DEMO_COLLECTORS
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from arrears.demo.management.commands.demo import users_text
 from arrears.demo.progress import StagePrinter, duration_text
 from arrears.demo.services import DEMO_PASSWORD, DemoError, demo_load
-from arrears.demo.taiwan import TaiwanDataError
+from arrears.scoring.taiwan import TaiwanDataError
 from arrears.web.management.commands.serve import server_run
 
 

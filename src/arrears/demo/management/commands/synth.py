@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from arrears.demo.synthetic import FIT_PATH, fit_save, synth_generate
-from arrears.demo.taiwan import TaiwanDataError, default_anchor, parse_anchor, taiwan_csv_path
+from arrears.scoring.taiwan import TaiwanDataError, default_anchor, parse_anchor, taiwan_csv_path
 
 
 class Command(BaseCommand):

@@ -5,13 +5,16 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from arrears.arrangements.services import arrangements_evaluate
 from arrears.batch.management.commands.decisions import decisions_summary
-from arrears.batch.services import BatchError, decisions_run
-from arrears.channels.worker import outbox_send
+from arrears.batch.models import DecisionRun
 from arrears.command_args import parse_date
-from arrears.ledger.cycle import cycle_run
-from arrears.ledger.services import CycleError
+from arrears.ledger.models import CycleRun
+from arrears.night.services import steps_run
+from arrears.night.steps import StepError
+
+#: The steps of the night this command runs after the cycle (``arrears night`` runs them all,
+#: with its records; this command is the same services without them).
+AFTER_CYCLE = ("arrangements", "snapshot", "decisions", "publish", "queues", "outbox", "open")
 
 
 class Command(BaseCommand):
@@ -37,11 +40,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         as_of = parse_date(options["as_of"])
+        show_progress = not options["no_progress"] and sys.stderr.isatty()
         try:
-            show_progress = not options["no_progress"] and sys.stderr.isatty()
-            run = cycle_run(as_of=as_of, progress=show_progress)
-        except CycleError as error:
+            cycle = steps_run(as_of=as_of, names=("cycle",), show_bars=show_progress)["cycle"]
+        except StepError as error:
             raise CommandError(str(error)) from None
+        run = CycleRun.objects.get(pk=cycle.details["cycle_run"])
         seconds = (run.finished_at - run.started_at).total_seconds()
         self.stdout.write(_("Cycle for %(date)s: %(n)d accounts in %(s).1f s, %(i)d interest and "
                             "%(f)d late-fee postings.") % {
@@ -51,25 +55,26 @@ class Command(BaseCommand):
             self.stdout.write(f"  {bucket:<4} {count:>10,}")
         if options["no_decisions"]:
             return
-        evaluation = arrangements_evaluate(as_of)
-        self.stdout.write(_("Arrangements: promises %(p)s, plans %(l)s, %(r)d reminders.") % {
-            "p": _counts(evaluation.promises), "l": _counts(evaluation.plans),
-            "r": evaluation.reminders})
+        names = AFTER_CYCLE + (() if options["no_send"] else ("send",))
         try:
-            decisions = decisions_run(as_of=as_of, progress=show_progress)
-        except BatchError as error:
+            results = steps_run(as_of=as_of, names=names, show_bars=show_progress)
+        except StepError as error:
             raise CommandError(
                 _("The accounts are aged, but no decisions were made: %(reason)s")
                 % {"reason": error}
             ) from None
+        evaluation = results["arrangements"].counts
+        self.stdout.write(_("Arrangements: promises %(p)s, plans %(l)s, %(r)d reminders.") % {
+            "p": _counts(evaluation["promises"]), "l": _counts(evaluation["plans"]),
+            "r": evaluation["reminders"]})
+        decisions = DecisionRun.objects.get(pk=results["open"].details["decision_run"])
         self.stdout.write(decisions_summary(decisions))
         if options["no_send"]:
             return
-        sent = outbox_send(progress=show_progress)
+        sent = results["send"].counts
         self.stdout.write(_("Outbox: %(sent)d sent, %(delayed)d delayed to a lawful time, "
                             "%(blocked)d blocked by the compliance gate, %(failed)d failed.")
-                          % {"sent": sent.sent, "delayed": sent.delayed,
-                             "blocked": sent.blocked, "failed": sent.failed})
+                          % sent)
 
 
 def _counts(counter) -> str:

@@ -8,7 +8,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from arrears.demo.taiwan import TaiwanDataError
 from arrears.scoring.features import taiwan_training_file
 from arrears.scoring.models import ModelVersion
 from arrears.scoring.scorecard import WORST_BAND, reason_description
@@ -19,6 +18,7 @@ from arrears.scoring.services import (
     model_make_live,
     model_register,
 )
+from arrears.scoring.taiwan import TaiwanDataError
 from arrears.scoring.training import (
     TrainingError,
     challenger_train,

@@ -126,7 +126,7 @@ def taiwan_csv_path() -> Path:
             raise TaiwanDataError(_("%(var)s=%(path)s is not a file") % {"var": TAIWAN_CSV_ENV,
                                                                       "path": explicit})
         return path
-    shipped = Path(os.fspath(resources.files("arrears.demo").joinpath("data", SHIPPED_FILE)))
+    shipped = Path(os.fspath(resources.files("arrears.scoring").joinpath("data", SHIPPED_FILE)))
     if not shipped.is_file():
         raise TaiwanDataError(
             _("The demo data file %(path)s that comes with Arrears is missing: reinstall "

@@ -1,4 +1,5 @@
-"""Geometry of the server-rendered SVG bar charts of a run's decisions (no JavaScript).
+"""Geometry of the server-rendered SVG charts (no JavaScript), shared by the workbench and the
+channels pages: plain data in, plain data out.
 
 One horizontal bar per category (segment, treatment), as long as its share of the largest
 category, labelled with the count and the share of all accounts in the run.
@@ -8,7 +9,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from arrears.workbench.selectors import CountRow
+from arrears.rules.aging import BUCKET_CODES
+
+
+@dataclass(frozen=True)
+class CountRow:
+    """One category of a run's accounts: its key, how many accounts, their share in percent."""
+
+    key: str
+    accounts: int
+    share: float  # percent of the run's accounts
+
 
 LABEL_WIDTH = 150
 BAR_AREA = 260
@@ -90,8 +101,6 @@ class AgingChart:
 
 def aging_chart(changes, today) -> AgingChart | None:
     """``changes``: ledger ``BucketChange`` rows in date order; None when there is no history."""
-    from arrears.rules.aging import BUCKET_CODES
-
     if not changes:
         return None
     start = changes[0].changed_on
