@@ -25,6 +25,7 @@ ACTION_LABELS = {
     # the ledger and the night
     "import": _("File imported"),
     "cycle_run": _("Nightly cycle run"),
+    "night_run": _("Night run (all steps)"),
     "decisions_run": _("Nightly decisions run"),
     "arrangements_evaluate": _("Promises and plans judged"),
     "posting_purchase": _("Purchase posted"),
