@@ -45,7 +45,9 @@ def site(django_db_setup, django_db_blocker):
                 server.stop()
                 server._live_server_modified_settings.disable()
         finally:
-            call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+            # sequences kept: the rows put back keep their ids, new rows must come after them
+            call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True,
+                         reset_sequences=False)
             connection.creation.deserialize_db_from_string(as_migrated)
 
 
