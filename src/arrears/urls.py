@@ -9,12 +9,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from arrears.api.api import api
+from arrears.web.login import LoginView
 
 urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("decisions/", include("arrears.workbench.urls")),
     path("work/", include("arrears.workbench.work_urls")),
