@@ -31,44 +31,46 @@ def _counted(ctx: Context, item: HistoryItem, channels: Iterable[str]) -> bool:
             and item.at <= ctx.at and item.purpose not in ("reminder", "opt_out_confirmation"))
 
 
-@applies_to(*CHANNELS, outbound_only=True)
-def check_unanswered_per_contact_point(ctx: Context, rule: RuleConfig) -> list[Reason]:
-    """CN-06: at most ``max`` unanswered dials a local day to one number of the debtor."""
+def _counted_channel_and_purpose(request, params) -> bool:
+    return (request.channel in params.get("channels", ("call",))
+            and request.purpose not in params.get("exempt_purposes", ("reminder",)))
+
+
+def _daily_cap(ctx: Context, rule: RuleConfig, counts, message: str) -> list[Reason]:
+    """Blocks until the debtor's next local day once ``max`` of today's history items that
+    ``counts`` picks have happened; ``message`` takes %(count)s and %(max)s."""
     p = rule.params
-    request = ctx.request
-    if (request.channel not in p.get("channels", ("call",)) or not request.contact_point
-            or request.purpose in p.get("exempt_purposes", ("reminder",))):
-        return []
     today = ctx.local_day(ctx.at)
-    count = sum(1 for h in request.history
-                if _counted(ctx, h, p.get("channels", ("call",)))
-                and h.contact_point == request.contact_point and not h.conversation
+    count = sum(1 for h in ctx.request.history
+                if _counted(ctx, h, p.get("channels", ("call",))) and counts(h)
                 and ctx.local_day(h.at) == today)
     if count < p["max"]:
         return []
-    return [_reason(rule, rule.action, _("%(count)s unanswered attempts to this number today "
-                                         "(at most %(max)s).") % {"count": count, "max": p["max"]},
+    return [_reason(rule, rule.action, message % {"count": count, "max": p["max"]},
                     not_before=ctx.day_start(today + timedelta(days=1)), count=count, max=p["max"])]
+
+
+@applies_to(*CHANNELS, outbound_only=True)
+def check_unanswered_per_contact_point(ctx: Context, rule: RuleConfig) -> list[Reason]:
+    """CN-06: at most ``max`` unanswered dials a local day to one number of the debtor."""
+    request = ctx.request
+    if not _counted_channel_and_purpose(request, rule.params) or not request.contact_point:
+        return []
+    return _daily_cap(
+        ctx, rule,
+        lambda h: h.contact_point == request.contact_point and not h.conversation,
+        _("%(count)s unanswered attempts to this number today (at most %(max)s)."))
 
 
 @applies_to(*CHANNELS, outbound_only=True)
 def check_connected_per_day(ctx: Context, rule: RuleConfig) -> list[Reason]:
     """CN-07: at most ``max`` connected collection calls a local day with the debtor, across
     the bank and all its agencies (the ledger is shared)."""
-    p = rule.params
-    request = ctx.request
-    if (request.channel not in p.get("channels", ("call",)) or request.counterparty != "debtor"
-            or request.purpose in p.get("exempt_purposes", ("reminder",))):
+    if (not _counted_channel_and_purpose(ctx.request, rule.params)
+            or ctx.request.counterparty != "debtor"):
         return []
-    today = ctx.local_day(ctx.at)
-    count = sum(1 for h in request.history
-                if _counted(ctx, h, p.get("channels", ("call",))) and h.conversation
-                and ctx.local_day(h.at) == today)
-    if count < p["max"]:
-        return []
-    return [_reason(rule, rule.action, _("%(count)s connected calls with the debtor today (at "
-                                         "most %(max)s).") % {"count": count, "max": p["max"]},
-                    not_before=ctx.day_start(today + timedelta(days=1)), count=count, max=p["max"])]
+    return _daily_cap(ctx, rule, lambda h: h.conversation,
+                      _("%(count)s connected calls with the debtor today (at most %(max)s)."))
 
 
 @applies_to(*CHANNELS, outbound_only=True)
