@@ -1071,11 +1071,13 @@ class StagedImporter(Importer):
     def stage(self, row: ParsedRow) -> None:
         """Stage one parsed row (a bad one too, when it has its key)."""
 
-    def resolve(self, rows):  # the staged kinds resolve a chunk in import_chunk
-        raise NotImplementedError
+    def resolve(self, rows):
+        raise NotImplementedError(f"{type(self).__name__} is staged: its chunks go through "
+                                  "import_chunk, not resolve()")
 
     def apply(self, row):
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} is staged: its rows go through "
+                                  "stage(), not apply()")
 
     def flush(self) -> None:
         pass
