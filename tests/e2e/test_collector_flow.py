@@ -11,15 +11,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 from arrears.arrangements.models import ApprovalRequest, AuthorityLimit, Plan, Promise
 from arrears.users.models import Preference
+from tests.browser import page_language, page_wait, switch_language
 from tests.factories import make_product
 from tests.web.conftest import PASSWORD
 from tests.workbench.factories import make_floor
@@ -48,16 +48,6 @@ def log_out(driver, wait) -> None:
     wait.until(lambda d: "/work/" not in d.current_url or "login" in d.current_url)
 
 
-def replaced(element) -> bool:
-    """The page holding ``element`` has gone. Chromium reports a node of a page being torn
-    down either as stale or with an inspector error; both mean the same here."""
-    try:
-        element.is_enabled()
-    except (StaleElementReferenceException, WebDriverException):
-        return True
-    return False
-
-
 def message_shown(wait, expected: str) -> bool:
     """Wait for the page after a POST to say ``expected`` (the previous page may still be
     there for a moment, with messages of its own)."""
@@ -74,16 +64,13 @@ def test_collector_takes_a_promise_and_a_team_lead_approves_the_plan(
     _run, _team, _seats, (first, second) = make_floor(
         users={"collector": collector, "team_lead": lead}, product=product
     )
-    driver, wait = chrome_driver, WebDriverWait(chrome_driver, 15)
+    driver, wait = chrome_driver, page_wait(chrome_driver, 15)
 
     # The collector: log in, switch the language, the queue.
     driver.get(live_server.url + "/work/")
     log_in(driver, wait, "collector")
     wait.until(ec.presence_of_element_located((By.ID, "work-queue")))
-    page = driver.find_element(By.TAG_NAME, "html")
-    driver.find_element(By.CSS_SELECTOR, f"form.lang-switch button[value='{language}']").click()
-    wait.until(lambda _driver: replaced(page))
-    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, f"html[lang='{language}']")))
+    switch_language(driver, wait, language)
     wait.until(ec.presence_of_element_located((By.ID, "work-queue")))
     assert Preference.objects.get(user=collector).language == language
     with translation.override(language):
@@ -134,7 +121,7 @@ def test_collector_takes_a_promise_and_a_team_lead_approves_the_plan(
     row = wait.until(
         ec.presence_of_element_located((By.CSS_SELECTOR, "#approvals tr[data-approval]"))
     )
-    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == language
+    assert page_language(driver) == language
     assert "AC-900" in row.text
     row.find_element(By.NAME, "note").send_keys("ok")
     row.find_element(By.CSS_SELECTOR, "button[name=approve][value='1']").click()

@@ -13,11 +13,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import override_settings
 from pytest_django.live_server_helper import LiveServer
-from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.browser import page_wait, switch_language
 from tests.e2e.page_checks import PROBE, problems
 from tests.e2e.world import PASSWORD, ROLES, seed_world
 from tests.web.conftest import chromium
@@ -63,28 +62,15 @@ def _viewport(driver, size) -> None:
         "width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
 
 
-def _gone(element) -> bool:
-    """The element left the document. While the next page replaces it, chromedriver may answer
-    "Node with given id does not belong to the document" instead of a stale reference."""
-    try:
-        element.is_enabled()
-    except WebDriverException:
-        return True
-    return False
-
-
 def _log_in(driver, url: str, username: str, language: str) -> None:
     driver.delete_all_cookies()
-    wait = WebDriverWait(driver, 10)
+    wait = page_wait(driver, 10)
     driver.get(url + "/login/")
     wait.until(ec.presence_of_element_located((By.NAME, "username"))).send_keys(username)
     driver.find_element(By.NAME, "password").send_keys(PASSWORD)
     driver.find_element(By.CSS_SELECTOR, "form[action='/login/'] button[type=submit]").click()
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".user-badge")))
-    switch = driver.find_element(By.CSS_SELECTOR, f".lang-switch button[value='{language}']")
-    switch.click()
-    wait.until(lambda _driver: _gone(switch))
-    wait.until(lambda d: d.execute_script("return document.documentElement.lang") == language)
+    switch_language(driver, wait, language)
 
 
 def _menu(driver) -> list[str]:

@@ -4,13 +4,12 @@ from datetime import date
 
 import pytest
 from django.utils import timezone
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
 
 from arrears.ledger.models import AccountPosition, CycleRun
 from arrears.rules.aging import BUCKET_CODES
+from tests.browser import page_language, page_wait, switch_language
 from tests.factories import give_work, make_account
 from tests.web.conftest import PASSWORD
 
@@ -39,14 +38,6 @@ def _portfolio(product):
     )
 
 
-def _html_lang(driver) -> str | None:
-    """The page's language; None while a new page replaces the old one under our feet."""
-    try:
-        return driver.find_element(By.TAG_NAME, "html").get_attribute("lang")
-    except StaleElementReferenceException:
-        return None
-
-
 def _save_png(driver, path):
     driver.save_screenshot(str(path))
     data = path.read_bytes()
@@ -61,7 +52,7 @@ def test_log_in_see_overview_switch_language_and_open_an_account(
     _portfolio(delinquent_account.product)
     give_work(role_user("collector"), delinquent_account)
     driver = chrome_driver
-    wait = WebDriverWait(driver, 10)
+    wait = page_wait(driver, 10)
 
     driver.get(live_server.url + "/")
     wait.until(ec.presence_of_element_located((By.NAME, "username")))
@@ -72,7 +63,7 @@ def test_log_in_see_overview_switch_language_and_open_an_account(
 
     table = wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "table.bucket-table")))
     assert driver.current_url == live_server.url + "/"
-    assert _html_lang(driver) == "zh-hans"
+    assert page_language(driver) == "zh-hans"
     rows = table.find_elements(By.CSS_SELECTOR, "tbody tr")
     assert [r.get_attribute("data-bucket") for r in rows] == list(BUCKET_CODES)
     total = table.find_element(By.CSS_SELECTOR, "tfoot td[data-field=accounts]").text
@@ -83,8 +74,7 @@ def test_log_in_see_overview_switch_language_and_open_an_account(
     assert chart.find_element(By.TAG_NAME, "title").get_attribute("textContent")
     _save_png(driver, tmp_path / "overview-zh.png")
 
-    driver.find_element(By.CSS_SELECTOR, ".lang-switch button[value=en]").click()
-    wait.until(lambda d: _html_lang(d) == "en")
+    switch_language(driver, wait, "en")
     wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Portfolio overview"))
     assert driver.find_element(By.CSS_SELECTOR, "table.bucket-table")
     _save_png(driver, tmp_path / "overview-en.png")
@@ -98,8 +88,7 @@ def test_log_in_see_overview_switch_language_and_open_an_account(
     assert driver.find_element(By.ID, "account-bucket").text.startswith("M")
     _save_png(driver, tmp_path / "account-en.png")
 
-    driver.find_element(By.CSS_SELECTOR, ".lang-switch button[value=zh-hans]").click()
-    wait.until(lambda d: _html_lang(d) == "zh-hans")
+    switch_language(driver, wait, "zh-hans")
     assert driver.current_url == live_server.url + "/accounts/AC-2001/"
     _save_png(driver, tmp_path / "account-zh.png")
 
@@ -109,7 +98,7 @@ def test_masked_role_sees_masked_data_in_the_browser(
 ):
     role_user("auditor", username="strategist")  # reads every account, masked M1
     driver = chrome_driver
-    wait = WebDriverWait(driver, 10)
+    wait = page_wait(driver, 10)
 
     driver.get(live_server.url + "/accounts/AC-2001/")
     wait.until(ec.presence_of_element_located((By.NAME, "username"))).send_keys("strategist")

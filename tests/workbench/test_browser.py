@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
 
 from arrears.workbench.models import Collector, QueueEntry, Team
+from tests.browser import page_language, page_wait
 from tests.factories import make_account, make_cardholder
 from tests.web.conftest import PASSWORD
 from tests.workbench.factories import make_decision, make_run
@@ -46,7 +46,7 @@ def test_decisions_page_queue_and_one_accounts_decision(
     )
 
     driver = chrome_driver
-    wait = WebDriverWait(driver, 10)
+    wait = page_wait(driver, 10)
     driver.get(live_server.url + "/decisions/")
     wait.until(ec.presence_of_element_located((By.NAME, "username")))
     driver.find_element(By.NAME, "username").send_keys("lead")
@@ -55,7 +55,7 @@ def test_decisions_page_queue_and_one_accounts_decision(
 
     chart = wait.until(ec.presence_of_element_located((By.ID, "treatment-chart")))
     assert driver.current_url == live_server.url + "/decisions/"
-    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-hans"
+    assert page_language(driver) == "zh-hans"
     bars = chart.find_elements(By.CSS_SELECTOR, "g.count-bar")
     assert [b.get_attribute("data-key") for b in bars] == ["sms", "call"]
     widths = [b.find_element(By.TAG_NAME, "rect").size["width"] for b in bars]
