@@ -1,9 +1,11 @@
 """``arrears night``: every step recorded, a done night says so, --again changes nothing, a
 failed step is recorded and the night resumes from it; bad input is a clear error."""
 
+import fcntl
 import os
 import subprocess
 import sys
+from contextlib import contextmanager
 from io import StringIO
 from pathlib import Path
 
@@ -178,20 +180,37 @@ def test_help_explains_the_steps_and_rerunning(tmp_path):
 def test_two_nights_of_one_date_do_not_run_at_once(portfolio):
     from django.db import connection
 
-    from arrears.night.services import NIGHT_LOCK, NightError, night_run
+    from arrears.night.services import NightError, night_lock, night_run
 
-    if connection.vendor != "postgresql":
-        pytest.skip("the lock is PostgreSQL's advisory lock; SQLite has one writer")
-    import psycopg
-
-    settings_dict = connection.settings_dict
-    other = psycopg.connect(host=settings_dict["HOST"] or "127.0.0.1",
-                            port=settings_dict["PORT"] or 5432, user=settings_dict["USER"],
-                            dbname=settings_dict["NAME"], autocommit=True)
-    try:
-        other.execute("SELECT pg_advisory_lock(%s, %s)", [NIGHT_LOCK, AS_OF.toordinal()])
+    with _night_held_elsewhere(connection, AS_OF):
         with pytest.raises(NightError, match="Another process is running the night"):
             night_run(as_of=AS_OF)
         assert not NightRun.objects.exists()
-    finally:
-        other.close()
+    with night_lock(AS_OF):  # once the other one let go, this one may run
+        pass
+
+
+@contextmanager
+def _night_held_elsewhere(connection, as_of):
+    """The lock of ``as_of``'s night, taken as another process would take it: PostgreSQL's
+    advisory lock from another connection; SQLite's lock file through another open file."""
+    from arrears.night.services import NIGHT_LOCK, night_lock_path
+
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        settings_dict = connection.settings_dict
+        other = psycopg.connect(host=settings_dict["HOST"] or "127.0.0.1",
+                                port=settings_dict["PORT"] or 5432,
+                                user=settings_dict["USER"], dbname=settings_dict["NAME"],
+                                autocommit=True)
+        try:
+            other.execute("SELECT pg_advisory_lock(%s, %s)", [NIGHT_LOCK, as_of.toordinal()])
+            yield
+            other.execute("SELECT pg_advisory_unlock(%s, %s)", [NIGHT_LOCK, as_of.toordinal()])
+        finally:
+            other.close()
+        return
+    with night_lock_path().open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        yield

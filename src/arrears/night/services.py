@@ -11,6 +11,9 @@ order for a business date, each under a :class:`~arrears.night.models.StepRun` r
 Records are written outside the steps' own transactions, so they survive a crash of a step.
 """
 
+import fcntl
+import os
+import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -51,24 +54,59 @@ class NightStepFailed(NightError):
 NIGHT_LOCK = 0x4E49474854 & 0x7FFFFFFF
 
 
+def _already_running(as_of: date) -> NightError:
+    return NightError(_("Another process is running the night of %(date)s; wait for it to end "
+                        "(or for it to be stopped) and run again.") % {"date": as_of})
+
+
+def night_lock_path() -> Path:
+    """The nights' lock file on SQLite: beside the database file (every process on this
+    machine that opens that database sees it); for an in-memory database, which only this
+    process can open, one per process. One file for every date: SQLite has one writer, so
+    two nights at once would only wait on each other."""
+    if connection.is_in_memory_db():
+        return Path(tempfile.gettempdir()) / f"arrears-{os.getpid()}-night.lock"
+    return Path(f"{connection.settings_dict['NAME']}.night.lock")
+
+
 @contextmanager
 def night_lock(as_of: date) -> Iterator[None]:
-    """Only one night per date at a time. On PostgreSQL a session advisory lock, which a
-    killed process gives back with its connection; SQLite has one writer anyway."""
-    if connection.vendor != "postgresql":
-        yield
-        return
+    """Only one night per date at a time (on SQLite one night at a time); a killed process
+    gives the lock back either way.
+    PostgreSQL: a session advisory lock (released with the connection). SQLite: an exclusive
+    ``flock`` on a lock file (released with the process's open files)."""
+    if connection.vendor == "postgresql":
+        with _advisory_lock(as_of):
+            yield
+    else:
+        with _file_lock(night_lock_path(), as_of):
+            yield
+
+
+@contextmanager
+def _advisory_lock(as_of: date) -> Iterator[None]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [NIGHT_LOCK, as_of.toordinal()])
         if not cursor.fetchone()[0]:
-            raise NightError(_("Another process is running the night of %(date)s; wait for it "
-                               "to end (or for it to be stopped) and run again.")
-                             % {"date": as_of})
+            raise _already_running(as_of)
     try:
         yield
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [NIGHT_LOCK, as_of.toordinal()])
+
+
+@contextmanager
+def _file_lock(path: Path, as_of: date) -> Iterator[None]:
+    with path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise _already_running(as_of) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _user(actor):
