@@ -102,7 +102,21 @@ def env_proxy_ssl_header(name: str) -> tuple[str, str] | None:
         raise SettingsError(name, raw, gettext_noop(
             "write the header the proxy sets and its value for HTTPS, e.g. "
             "HTTP_X_FORWARDED_PROTO=https"))
+    return _meta_key(header), value
+
+
+def _meta_key(header: str) -> str:
     meta = header.upper().replace("-", "_")
-    if not meta.startswith("HTTP_"):
-        meta = "HTTP_" + meta
-    return meta, value
+    return meta if meta.startswith("HTTP_") else "HTTP_" + meta
+
+
+def env_header(name: str) -> str | None:
+    """A request header's name as the proxy sends it (``X-Real-IP``) or as Django keeps it
+    (``HTTP_X_REAL_IP``) → the ``request.META`` key; unset means None."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    if not HEADER_NAME.match(raw):
+        raise SettingsError(name, raw, gettext_noop("write the name of a request header, e.g. "
+                                                    "X-Forwarded-For"))
+    return _meta_key(raw)

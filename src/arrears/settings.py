@@ -16,7 +16,13 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from arrears.environment import env_choice, env_flag, env_int, env_proxy_ssl_header
+from arrears.environment import (
+    env_choice,
+    env_flag,
+    env_header,
+    env_int,
+    env_proxy_ssl_header,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 ARREARS_HOME = Path(os.environ.get("ARREARS_HOME", Path.cwd() / "var")).resolve()
@@ -193,6 +199,11 @@ AXES_LOCKOUT_TEMPLATE = "web/lockout.html"
 AXES_HANDLER = "arrears.web.backends.AddressThrottleHandler"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure with its address: the address's count
 ARREARS_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("ARREARS_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+# Behind a proxy every request comes from the proxy's address: name the header in which the
+# proxy passes the client's (ARREARS_CLIENT_ADDRESS_HEADER=X-Forwarded-For; its last entry,
+# the one the proxy added, is used), or the address limit would lock everyone out together.
+ARREARS_CLIENT_ADDRESS_HEADER = env_header("ARREARS_CLIENT_ADDRESS_HEADER")
+AXES_CLIENT_IP_CALLABLE = "arrears.web.backends.client_address"
 # Sessions end after 30 idle minutes and when the browser closes.
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = False  # arrears.web.sessions renews active sessions instead

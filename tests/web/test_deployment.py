@@ -92,6 +92,7 @@ def test_the_header_as_the_proxy_sends_it_and_subdomains_on_request(tmp_path):
     ("ARREARS_PROXY_SSL_HEADER", "https"), ("ARREARS_PROXY_SSL_HEADER", "X Forwarded=https"),
     ("ARREARS_SSL_REDIRECT", "maybe"), ("ARREARS_HTTPS", "2"), ("ARREARS_ENV", "prod"),
     ("ARREARS_LOGIN_ADDRESS_FAILURE_LIMIT", "twenty"),
+    ("ARREARS_CLIENT_ADDRESS_HEADER", "X Forwarded For"),
 ])
 def test_a_wrong_value_stops_the_start_with_a_sentence_not_a_traceback(tmp_path, variable,
                                                                         value):

@@ -193,3 +193,21 @@ def test_the_address_limit_comes_from_the_setting(role_user, settings):
     assert _login(client, "guess-3", "wrong").status_code == 429
     settings.ARREARS_LOGIN_ADDRESS_FAILURE_LIMIT = 0  # off
     assert _login(Client(), "collector", PASSWORD).status_code == 302
+
+
+def test_behind_a_proxy_the_address_is_the_one_the_proxy_passes(role_user, settings):
+    """Every request through a proxy comes from the proxy's address; with the header named,
+    the last address of X-Forwarded-For (the one the proxy added) is the client's, so the
+    address limit locks the sprayer, not every user behind the proxy. A forged first entry
+    does not help the client."""
+    settings.ARREARS_CLIENT_ADDRESS_HEADER = "HTTP_X_FORWARDED_FOR"
+    role_user("collector")
+    for number in range(21):  # the sprayer forges a different first entry each time
+        forged = Client(HTTP_X_FORWARDED_FOR=f"10.9.9.{number}, 198.51.100.7")
+        _login(forged, f"guess-{number}", "Spring2026!")
+    assert _login(Client(HTTP_X_FORWARDED_FOR="198.51.100.7"), "collector",
+                  PASSWORD).status_code == 429
+    colleague = Client(HTTP_X_FORWARDED_FOR="198.51.100.8")
+    assert _login(colleague, "collector", PASSWORD).status_code == 302
+    garbage = Client(HTTP_X_FORWARDED_FOR="not-an-address", REMOTE_ADDR="192.0.2.1")
+    assert _login(garbage, "collector", PASSWORD).status_code == 302

@@ -1,6 +1,8 @@
 """Login throttling (django-axes) for logins through the web form: per user name and address,
 and per address whatever user names it tries (password spraying)."""
 
+import ipaddress
+
 from axes.attempts import get_cool_off_threshold
 from axes.backends import AxesStandaloneBackend
 from axes.handlers.database import AxesDatabaseHandler
@@ -21,6 +23,21 @@ class LoginThrottleBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def client_address(request) -> str | None:
+    """The client's address for login throttling: from ``ARREARS_CLIENT_ADDRESS_HEADER`` when
+    a proxy passes it (the last entry of a list: the one our proxy added, not one the client
+    wrote), else the connection's ``REMOTE_ADDR``. Anything that is not an IP address in the
+    header is ignored."""
+    header = settings.ARREARS_CLIENT_ADDRESS_HEADER
+    if header:
+        given = request.META.get(header, "").split(",")[-1].strip()
+        try:
+            return str(ipaddress.ip_address(given))
+        except ValueError:
+            pass
+    return request.META.get("REMOTE_ADDR")
 
 
 def address_failures(request) -> int:
