@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "arrears.dialer",
     "arrears.arrangements",
     "arrears.night",
+    "arrears.reporting",
     "arrears.demo",
     "arrears.api",
     "arrears.web",
