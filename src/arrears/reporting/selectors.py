@@ -26,11 +26,11 @@ from arrears.compliance.models import ContactAttempt, GateCheck
 from arrears.portfolio.models import Account, Product
 from arrears.reporting.states import (
     ACCOUNT,
-    balances_sql,
     CHARGED_OFF,
     CURRENT,
     POSTING,
     PRODUCT,
+    balances_sql,
     day_end,
     day_start,
     db_date,
