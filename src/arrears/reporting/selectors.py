@@ -36,7 +36,7 @@ from arrears.reporting.states import (
     db_date,
     db_datetime,
     fetch,
-    states_sql,
+    pair_states_sql,
     transitions_sql,
 )
 from arrears.rules.aging import BUCKET_CODES
@@ -149,24 +149,32 @@ class RollReport:
 
 def roll_rates(scope: Scope) -> RollReport:
     """The roll-rate matrix from ``scope.start`` to ``scope.end`` and the flow between
-    neighbouring buckets (definitions: docs/reporting.md)."""
-    moves, params = transitions_sql(scope.start, scope.end, product_ids=list(scope.product_ids))
-    rows = fetch(f"SELECT m.bucket0, m.bucket1, COUNT(*), SUM(m.balance0) FROM ({moves}) m "
-                 f"GROUP BY m.bucket0, m.bucket1", params)
-    opening = _by_bucket(scope.start, scope)
-    closing = _by_bucket(scope.end, scope)
-    cells = {(b0, b1): Cell(n, int(balance or 0)) for b0, b1, n, balance in rows}
+    neighbouring buckets (definitions: docs/reporting.md). One statement: the accounts' states
+    on both dates once, then the matrix and the buckets on either date grouped from them."""
+    states, params = pair_states_sql(scope.start, scope.end,
+                                     product_ids=list(scope.product_ids))
+    rows = fetch(
+        f"WITH s AS ({states}) "
+        f"SELECT 'matrix', s.bucket0, s.bucket1, COUNT(*), SUM(s.balance0) FROM s "
+        f"WHERE s.bucket0 IS NOT NULL AND s.bucket0 <> '{CHARGED_OFF}' "
+        f"GROUP BY s.bucket0, s.bucket1 UNION ALL "
+        f"SELECT 'opening', s.bucket0, NULL, COUNT(*), SUM(s.balance0) FROM s "
+        f"WHERE s.bucket0 IS NOT NULL GROUP BY s.bucket0 UNION ALL "
+        f"SELECT 'closing', s.bucket1, NULL, COUNT(*), SUM(s.balance1) FROM s "
+        f"GROUP BY s.bucket1", params)
+    cells, opening, closing = {}, {}, {}
+    for part, b0, b1, n, balance in rows:
+        cell = Cell(n, int(balance or 0))
+        if part == "matrix":
+            cells[(b0, b1)] = cell
+        else:
+            (opening if part == "opening" else closing)[b0] = cell
     seen = {b for pair in cells for b in pair} | set(opening) | set(closing)
     report = RollReport(scope=scope, codes=bucket_order(seen), cells=cells, opening=opening,
                         closing=closing)
     report.flow = _flow(report)
     return report
 
-def _by_bucket(on: date, scope: Scope) -> dict[str, Cell]:
-    states, params = states_sql(on, product_ids=list(scope.product_ids))
-    rows = fetch(f"SELECT s.bucket, COUNT(*), SUM(s.balance) FROM ({states}) s "
-                 f"GROUP BY s.bucket", params)
-    return {bucket: Cell(n, int(balance or 0)) for bucket, n, balance in rows}
 
 def _flow(report: RollReport) -> list[FlowStep]:
     """Flow rate of a bucket: what is in the next bucket on the end date over what was in
@@ -220,28 +228,29 @@ class CureRow:
     def worked_cure_rate(self) -> Decimal | None:
         return rate(self.cured_worked, self.accounts)
 
-def worked_sql(start: date, end: date, alias: str = "m") -> tuple[str, list]:
-    """True for an account with a contact attempt (any channel, by a person or the system) or
-    a promise taken after the start date and up to the end of the end date."""
+def worked_accounts_sql(start: date, end: date) -> tuple[str, list]:
+    """The accounts with a contact attempt (any channel, by a person or the system) or a
+    promise taken after the start date and up to the end of the end date."""
     since, until = db_datetime(day_end(start)), db_datetime(day_end(end))
-    sql = (f"(EXISTS (SELECT 1 FROM {ATTEMPT} c WHERE c.account_id = {alias}.account_id "
-           f"AND c.at >= %s AND c.at < %s) OR EXISTS (SELECT 1 FROM {PROMISE} pr "
-           f"WHERE pr.account_id = {alias}.account_id AND pr.taken_at >= %s "
-           f"AND pr.taken_at < %s))")
+    sql = (f"SELECT c.account_id AS account_id FROM {ATTEMPT} c WHERE c.at >= %s AND c.at < %s "
+           f"UNION SELECT pr.account_id FROM {PROMISE} pr "
+           f"WHERE pr.taken_at >= %s AND pr.taken_at < %s")
     return sql, [since, until, since, until]
+
 
 def cure_rates(scope: Scope) -> list[CureRow]:
     """Per delinquent bucket on the start date: how many accounts (and how much balance) were
     current on the end date, and how many of those cures were worked or came by themselves."""
     moves, params = transitions_sql(scope.start, scope.end, product_ids=list(scope.product_ids))
-    worked, worked_params = worked_sql(scope.start, scope.end)
+    worked, worked_params = worked_accounts_sql(scope.start, scope.end)
     cured = f"m.bucket1 = '{CURRENT}'"
     sql = (f"SELECT m.bucket0, COUNT(*), SUM(m.balance0), "
            f"SUM(CASE WHEN {cured} THEN 1 ELSE 0 END), "
            f"SUM(CASE WHEN {cured} THEN m.balance0 ELSE 0 END), "
-           f"SUM(CASE WHEN {cured} AND {worked} THEN 1 ELSE 0 END) "
-           f"FROM ({moves}) m WHERE m.bucket0 <> '{CURRENT}' GROUP BY m.bucket0")
-    rows = fetch(sql, [*worked_params, *params])
+           f"SUM(CASE WHEN {cured} AND w.account_id IS NOT NULL THEN 1 ELSE 0 END) "
+           f"FROM ({moves}) m LEFT JOIN ({worked}) w ON w.account_id = m.account_id "
+           f"WHERE m.bucket0 <> '{CURRENT}' GROUP BY m.bucket0")
+    rows = fetch(sql, [*params, *worked_params])
     found = {row[0]: row for row in rows}
     result = []
     for code in bucket_order(found):
@@ -252,6 +261,7 @@ def cure_rates(scope: Scope) -> list[CureRow]:
                               int(cured_balance or 0), int(worked_n or 0),
                               int(cured_n or 0) - int(worked_n or 0)))
     return result
+
 
 # --- drill-down ------------------------------------------------------------------------------
 
@@ -274,8 +284,8 @@ def accounts_behind(scope: Scope, *, kind: str, source: str, target: str = "",
             raise ReportInputError(f"Unknown part {part!r}.")
         where += f" AND m.bucket1 = '{CURRENT}'"
         if part != "cured":
-            worked, worked_params = worked_sql(scope.start, scope.end)
-            where += f" AND {'' if part == 'worked' else 'NOT '}{worked}"
+            worked, worked_params = worked_accounts_sql(scope.start, scope.end)
+            where += f" AND m.account_id {'' if part == 'worked' else 'NOT '}IN ({worked})"
             where_params += worked_params
     sql = f"SELECT m.account_id FROM ({moves}) m WHERE {where}"
     return Account.objects.filter(pk__in=RawSQL(sql, [*params, *where_params]))

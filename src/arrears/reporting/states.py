@@ -39,9 +39,8 @@ def _sign(alias: str) -> str:
 
 
 # A reversal undoes its target; a reversal of a reversal restores the first posting.
-_EFFECT = (
-    f"CASE WHEN p.kind <> 'reversal' THEN {_sign('p')} * p.amount_minor "
-    f"WHEN t.kind <> 'reversal' THEN -{_sign('t')} * t.amount_minor "
+_REVERSAL_EFFECT = (
+    f"CASE WHEN t.kind <> 'reversal' THEN -{_sign('t')} * t.amount_minor "
     f"ELSE {_sign('t2')} * t2.amount_minor END"
 )
 
@@ -67,56 +66,98 @@ def day_end(day: date) -> datetime:
 
 def balances_sql(on: date, accounts: list[int] | None = None) -> tuple[str, list]:
     """Per account: the total balance (principal, interest, fees) after every posting dated on
-    or before ``on``, in minor units."""
-    only = ""
-    params: list = [db_date(on)]
+    or before ``on``, in minor units. The few reversals are summed apart, joined to what they
+    reverse, so the whole ledger is read once and never joined to itself."""
+    only, only_params = "", []
     if accounts is not None:
-        only = f" AND p.account_id IN ({', '.join(['%s'] * len(accounts))})" if accounts else \
-            " AND 1 = 0"
-        params += list(accounts)
-    sql = (f"SELECT p.account_id AS account_id, SUM({_EFFECT}) AS balance "
-           f"FROM {POSTING} p LEFT JOIN {POSTING} t ON t.id = p.reverses_id "
+        only = (f" AND p.account_id IN ({', '.join(['%s'] * len(accounts))})" if accounts
+                else " AND 1 = 0")
+        only_params = list(accounts)
+    sql = (f"SELECT e.account_id AS account_id, SUM(e.amount) AS balance FROM ("
+           f"SELECT p.account_id AS account_id, SUM({_sign('p')} * p.amount_minor) AS amount "
+           f"FROM {POSTING} p WHERE p.posting_date <= %s AND p.kind <> 'reversal'{only} "
+           f"GROUP BY p.account_id UNION ALL "
+           f"SELECT p.account_id, SUM({_REVERSAL_EFFECT}) FROM {POSTING} p "
+           f"JOIN {POSTING} t ON t.id = p.reverses_id "
            f"LEFT JOIN {POSTING} t2 ON t2.id = t.reverses_id "
-           f"WHERE p.posting_date <= %s{only} GROUP BY p.account_id")
-    return sql, params
+           f"WHERE p.posting_date <= %s AND p.kind = 'reversal'{only} GROUP BY p.account_id"
+           f") e GROUP BY e.account_id")
+    return sql, [db_date(on), *only_params, db_date(on), *only_params]
 
 
-def buckets_sql(on: date) -> tuple[str, list]:
-    """Per account with a bucket history: the bucket of its last change on or before ``on``
-    (at most one change a day, so the last one is unique)."""
-    sql = (f"SELECT bc.account_id AS account_id, bc.to_bucket AS bucket FROM {BUCKET_CHANGE} bc "
-           f"JOIN (SELECT account_id, MAX(changed_on) AS last_on FROM {BUCKET_CHANGE} "
-           f"WHERE changed_on <= %s GROUP BY account_id) l "
-           f"ON l.account_id = bc.account_id AND l.last_on = bc.changed_on")
-    return sql, [db_date(on)]
+def _until(column: str, value: str) -> str:
+    return f"CASE WHEN {column} <= %s THEN {value} ELSE 0 END"
 
 
-def charged_off_sql(on: date) -> tuple[str, list]:
-    """Accounts with a write-off posted on or before ``on`` that no reversal posted by then
-    undid."""
-    sql = (f"SELECT DISTINCT w.account_id AS account_id FROM {POSTING} w "
-           f"WHERE w.kind = 'write_off' AND w.posting_date <= %s AND NOT EXISTS ("
-           f"SELECT 1 FROM {POSTING} r WHERE r.reverses_id = w.id AND r.posting_date <= %s)")
-    return sql, [db_date(on), db_date(on)]
+def pair_balances_sql(start: date, end: date) -> tuple[str, list]:
+    """Per account: the balance on ``start`` and on ``end`` in one pass over the ledger."""
+    own, undo = f"{_sign('p')} * p.amount_minor", _REVERSAL_EFFECT
+    sql = (f"SELECT e.account_id AS account_id, SUM(e.amount0) AS balance0, "
+           f"SUM(e.amount1) AS balance1 FROM ("
+           f"SELECT p.account_id AS account_id, SUM({_until('p.posting_date', own)}) AS amount0, "
+           f"SUM({own}) AS amount1 FROM {POSTING} p "
+           f"WHERE p.posting_date <= %s AND p.kind <> 'reversal' GROUP BY p.account_id "
+           f"UNION ALL SELECT p.account_id, SUM({_until('p.posting_date', undo)}), SUM({undo}) "
+           f"FROM {POSTING} p JOIN {POSTING} t ON t.id = p.reverses_id "
+           f"LEFT JOIN {POSTING} t2 ON t2.id = t.reverses_id "
+           f"WHERE p.posting_date <= %s AND p.kind = 'reversal' GROUP BY p.account_id"
+           f") e GROUP BY e.account_id")
+    return sql, [db_date(start), db_date(end), db_date(start), db_date(end)]
 
 
-def states_sql(on: date, *, product_ids: list[int] | None = None) -> tuple[str, list]:
-    """Per account opened on or before ``on`` (of ``product_ids`` if given): ``account_id``,
-    ``product_id``, ``bucket`` (``CO`` when charged off, ``M0`` before any bucket change) and
-    ``balance`` on that date."""
-    buckets, bucket_params = buckets_sql(on)
-    balances, balance_params = balances_sql(on)
-    charged, charged_params = charged_off_sql(on)
+def pair_buckets_sql(start: date, end: date) -> tuple[str, list]:
+    """Per account with a bucket history: the bucket of its last change on or before
+    ``start`` (``bucket0``, NULL if none) and before ``end`` (``bucket1``); at most one change
+    a day, so the last one is unique."""
+    sql = (f"SELECT l.account_id AS account_id, b0.to_bucket AS bucket0, "
+           f"b1.to_bucket AS bucket1 FROM (SELECT account_id, "
+           f"MAX(CASE WHEN changed_on <= %s THEN changed_on END) AS last0, "
+           f"MAX(changed_on) AS last1 FROM {BUCKET_CHANGE} WHERE changed_on <= %s "
+           f"GROUP BY account_id) l "
+           f"LEFT JOIN {BUCKET_CHANGE} b0 ON b0.account_id = l.account_id "
+           f"AND b0.changed_on = l.last0 "
+           f"JOIN {BUCKET_CHANGE} b1 ON b1.account_id = l.account_id AND b1.changed_on = l.last1")
+    return sql, [db_date(start), db_date(end)]
+
+
+def pair_charged_off_sql(start: date, end: date) -> tuple[str, list]:
+    """Per account with a write-off: 1 in ``co0`` (``co1``) if a write-off posted on or
+    before ``start`` (``end``) stands then, no reversal posted by then having undone it."""
+
+    def standing(on: str) -> str:
+        return (f"MAX(CASE WHEN w.posting_date <= {on} AND NOT EXISTS (SELECT 1 FROM {POSTING} "
+                f"r WHERE r.reverses_id = w.id AND r.posting_date <= {on}) THEN 1 ELSE 0 END)")
+
+    sql = (f"SELECT w.account_id AS account_id, {standing('%s')} AS co0, "
+           f"{standing('%s')} AS co1 FROM {POSTING} w "
+           f"WHERE w.kind = 'write_off' AND w.posting_date <= %s GROUP BY w.account_id")
+    return sql, [db_date(start), db_date(start), db_date(end), db_date(end), db_date(end)]
+
+
+def _state(n: int) -> str:
+    return (f"CASE WHEN co.co{n} = 1 THEN '{CHARGED_OFF}' "
+            f"ELSE COALESCE(b.bucket{n}, '{CURRENT}') END")
+
+
+def pair_states_sql(start: date, end: date, *, product_ids: list[int] | None = None
+                    ) -> tuple[str, list]:
+    """Per account opened on or before ``end`` (of ``product_ids`` if given): ``account_id``,
+    ``product_id``, and on each date its bucket (``CO`` when charged off, ``M0`` before any
+    bucket change; NULL on ``start`` for an account opened after it) and balance:
+    ``bucket0``, ``balance0`` on ``start``; ``bucket1``, ``balance1`` on ``end``."""
+    buckets, bucket_params = pair_buckets_sql(start, end)
+    balances, balance_params = pair_balances_sql(start, end)
+    charged, charged_params = pair_charged_off_sql(start, end)
     where = "a.open_date <= %s"
-    params = [*bucket_params, *balance_params, *charged_params, db_date(on)]
+    params = [db_date(start), *bucket_params, *balance_params, *charged_params, db_date(end)]
     if product_ids is not None:
         where += (f" AND a.product_id IN ({', '.join(['%s'] * len(product_ids))})"
                   if product_ids else " AND 1 = 0")
         params += list(product_ids)
     sql = (f"SELECT a.id AS account_id, a.product_id AS product_id, "
-           f"CASE WHEN co.account_id IS NOT NULL THEN '{CHARGED_OFF}' "
-           f"ELSE COALESCE(b.bucket, '{CURRENT}') END AS bucket, "
-           f"COALESCE(bal.balance, 0) AS balance "
+           f"CASE WHEN a.open_date <= %s THEN {_state(0)} END AS bucket0, "
+           f"COALESCE(bal.balance0, 0) AS balance0, {_state(1)} AS bucket1, "
+           f"COALESCE(bal.balance1, 0) AS balance1 "
            f"FROM {ACCOUNT} a LEFT JOIN ({buckets}) b ON b.account_id = a.id "
            f"LEFT JOIN ({balances}) bal ON bal.account_id = a.id "
            f"LEFT JOIN ({charged}) co ON co.account_id = a.id "
@@ -126,16 +167,14 @@ def states_sql(on: date, *, product_ids: list[int] | None = None) -> tuple[str, 
 
 def transitions_sql(start: date, end: date, *, product_ids: list[int] | None = None
                     ) -> tuple[str, list]:
-    """Per account not charged off on ``start``: its bucket and balance on ``start``
+    """Per account open and not charged off on ``start``: its bucket and balance on ``start``
     (``bucket0``, ``balance0``) and on ``end`` (``bucket1``, ``balance1``)."""
-    before, before_params = states_sql(start, product_ids=product_ids)
-    after, after_params = states_sql(end, product_ids=product_ids)
-    sql = (f"SELECT s0.account_id AS account_id, s0.product_id AS product_id, "
-           f"s0.bucket AS bucket0, s0.balance AS balance0, "
-           f"s1.bucket AS bucket1, s1.balance AS balance1 "
-           f"FROM ({before}) s0 JOIN ({after}) s1 ON s1.account_id = s0.account_id "
-           f"WHERE s0.bucket <> '{CHARGED_OFF}'")
-    return sql, [*before_params, *after_params]
+    states, params = pair_states_sql(start, end, product_ids=product_ids)
+    sql = (f"SELECT s.account_id AS account_id, s.product_id AS product_id, "
+           f"s.bucket0 AS bucket0, s.balance0 AS balance0, s.bucket1 AS bucket1, "
+           f"s.balance1 AS balance1 FROM ({states}) s "
+           f"WHERE s.bucket0 IS NOT NULL AND s.bucket0 <> '{CHARGED_OFF}'")
+    return sql, params
 
 
 def fetch(sql: str, params: list) -> list[tuple]:
