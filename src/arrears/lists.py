@@ -460,6 +460,7 @@ def _xlsx_bytes(title: str, header: list[str], lines: Iterable[list]) -> bytes:
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=_sheet_title(title))
+    sheet.freeze_panes = "A2"  # the header stays in view while scrolling
     sheet.append(header)
     for line in lines:
         sheet.append([_xlsx_cell(value) for value in line])

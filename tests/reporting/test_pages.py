@@ -46,6 +46,7 @@ def test_the_roll_rates_as_csv_and_excel_read_back(book, manager):
     assert ["M1", "M0", "2", "66.67", "1115.00", "61.43"] in rows
     response = client.get(f"/reports/rolls/?{APRIL}&export=xlsx")
     sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.freeze_panes == "A2"
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert ["M7+", "CO", 1, 100, 900, 100] in values
     assert AuditEvent.objects.filter(action="report.export", object_id="roll_rates").count() == 2
