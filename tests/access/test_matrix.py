@@ -137,6 +137,7 @@ SPECS: dict[str, list[Spec]] = {
     "reporting:rolls": [Spec(policy.REPORTS, "get", lambda w, k: "/reports/rolls/")],
     "reporting:cures": [Spec(policy.REPORTS, "get", lambda w, k: "/reports/cures/")],
     "reporting:collectors": [Spec(policy.REPORTS, "get", lambda w, k: "/reports/collectors/")],
+    "reporting:compliance": [Spec(policy.REPORTS, "get", lambda w, k: "/reports/compliance/")],
     "reporting:accounts": [Spec(policy.REPORTS, "get",
                                 lambda w, k: "/reports/accounts/?kind=roll&source=M0&target=M0")],
     "dialer:visits": [Spec(policy.VISITS, "get", lambda w, k: "/dialer/visits/")],

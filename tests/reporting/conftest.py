@@ -52,11 +52,13 @@ def promise(account: Account, user, day: date, amount: int, due: date, **extra) 
                                   taken_by=user, taken_at=at(day), **extra)
 
 
-def gate_answer(account: Account, user, day: date, verdict: str) -> GateCheck:
+def gate_answer(account: Account, user, day: date, verdict: str,
+                rules: str = "CN-06") -> GateCheck:
     return GateCheck.objects.create(account=account, at=at(day), channel="call",
                                     purpose="collection", counterparty="debtor",
                                     verdict=verdict, decision="block" if verdict == "block"
-                                    else "allow", profile="CN-BANK", actor=user)
+                                    else "allow", profile="CN-BANK", actor=user,
+                                    rule_ids=rules)
 
 
 @dataclass

@@ -105,3 +105,15 @@ def test_roles_without_reports_are_refused(book):
     client = _client(book.users["alice"])
     for path in ("/reports/", "/reports/rolls/", "/reports/collectors/"):
         assert client.get(path).status_code == 403
+
+
+def test_the_compliance_page_and_its_files(book, manager):
+    client = _client(manager)
+    page = client.get("/reports/compliance/?start=2026-04-01&end=2026-04-30").content.decode()
+    assert 'data-rule="CN-06"' in page and 'id="gate-rule-chart"' in page
+    response = client.get("/reports/compliance/?start=2026-04-01&end=2026-04-30&table=rules"
+                          "&export=xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert [c.value for c in next(sheet.iter_rows(min_row=2))] == ["CN-06", 1, 1]
+    officer = user_create_for_role(username="officer", role="compliance_officer")
+    assert _client(officer).get("/reports/compliance/").status_code == 200

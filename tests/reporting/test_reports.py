@@ -10,7 +10,8 @@ from fractions import Fraction
 import pytest
 
 from arrears.arrangements.models import Promise
-from arrears.compliance.models import ContactAttempt
+from arrears.audit.services import audit_record
+from arrears.compliance.models import ContactAttempt, Hold
 from arrears.ledger.models import BucketChange, Posting
 from arrears.portfolio.models import Account
 from arrears.reporting.selectors import (
@@ -18,6 +19,7 @@ from arrears.reporting.selectors import (
     Scope,
     accounts_behind,
     collector_performance,
+    compliance_report,
     cure_rates,
     roll_rates,
     scope_for,
@@ -25,7 +27,7 @@ from arrears.reporting.selectors import (
 from arrears.reporting.states import day_end
 from arrears.rules.ledger import Entry, fold
 from arrears.workbench.models import Collector
-from tests.reporting.conftest import END, START, at, attempt, move, post, promise
+from tests.reporting.conftest import END, START, at, attempt, gate_answer, move, post, promise
 
 pytestmark = pytest.mark.django_db
 
@@ -229,3 +231,38 @@ def test_a_past_month_is_unchanged_by_later_activity(book):
     assert after == before
     later = roll_rates(Scope(END, date(2026, 5, 31), "CNY", book.product_ids))
     assert later.cell("M0", "M1").accounts == 1  # the later month does see May
+
+
+# --- compliance ------------------------------------------------------------------------------
+
+def test_the_compliance_report_by_rule_hold_and_disclosure(book):
+    a, bob = book.accounts, book.users["bob"]
+    gate_answer(a["rolls"], bob, date(2026, 4, 20), "block", rules="CN-06, CN-07")
+    gate_answer(a["rolls"], bob, date(2026, 4, 21), "block", rules="")
+    gate_answer(a["rolls"], bob, date(2026, 5, 2), "block")  # after the period
+    Hold.objects.create(account=a["worse"], kind="dispute", since=at(date(2026, 3, 1)))
+    Hold.objects.create(account=a["rolls"], kind="dispute", since=at(date(2026, 4, 2)),
+                        released_at=at(date(2026, 5, 5)))  # released later: in force then
+    Hold.objects.create(account=a["steady"], kind="complaint", since=at(date(2026, 4, 2)),
+                        until=at(date(2026, 4, 9)))  # over before the end
+    Hold.objects.create(account=a["steady"], kind="hardship", since=at(date(2026, 5, 2)))
+    report = compliance_report(start=date(2026, 4, 1), end=END)
+    rules = {row.rule_id: (row.blocked, row.delayed) for row in report.rules}
+    assert rules == {"CN-06": (2, 1), "CN-07": (1, 0), "": (1, 0)}
+    holds = {row.kind: (row.in_force, row.placed) for row in report.holds}
+    assert holds == {"dispute": (2, 1), "complaint": (0, 1)}
+    assert report.disclosures == []
+
+
+def test_reveals_and_exports_are_counted_from_the_audit_trail(book):
+    alice, bob = book.users["alice"], book.users["bob"]
+    audit_record(actor=alice, action="pii.reveal", object_type="account", object_id="R-1",
+                 purpose="COLLECTION")
+    audit_record(actor=bob, action="pii.reveal", object_type="account", object_id="R-2",
+                 purpose="COLLECTION")
+    audit_record(actor=bob, action="list.export", object_type="list", object_id="accounts")
+    audit_record(actor=bob, action="account.search", object_type="search", object_id="name")
+    today = date.today()
+    report = compliance_report(start=today - timedelta(days=1), end=today + timedelta(days=1))
+    found = {row.action: (row.events, row.people) for row in report.disclosures}
+    assert found == {"pii.reveal": (2, 2), "list.export": (1, 1)}

@@ -6,6 +6,8 @@
   self-cured and worked (a contact attempt or a promise in between);
 - :func:`collector_performance`: per collector over a period, activity and results side by
   side (never the amount collected alone);
+- :func:`compliance_report`: the gate's blocks and delays by rule, holds by kind, reveals and
+  exports of personal data, over a period;
 - :func:`accounts_behind`: the accounts behind one number of the first two, as a filter.
 
 Each is one or a few grouped SQL statements (``arrears.reporting.states``), never a loop over
@@ -22,7 +24,8 @@ from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from arrears.arrangements.models import Promise
-from arrears.compliance.models import ContactAttempt, GateCheck
+from arrears.audit.models import AuditEvent
+from arrears.compliance.models import ContactAttempt, GateCheck, Hold
 from arrears.portfolio.models import Account, Product
 from arrears.reporting.states import (
     ACCOUNT,
@@ -45,6 +48,8 @@ from arrears.workbench.models import Collector
 ATTEMPT = ContactAttempt._meta.db_table
 PROMISE = Promise._meta.db_table
 GATE_CHECK = GateCheck._meta.db_table
+HOLD = Hold._meta.db_table
+AUDIT_EVENT = AuditEvent._meta.db_table
 
 class ReportInputError(ValueError):
     """A report was asked for with inputs that cannot make one (said in words)."""
@@ -390,3 +395,82 @@ def collector_performance(*, start: date, end: date, collectors: QuerySet[Collec
     for user_id, currency, amount in collected:
         users[user_id].collected_minor[currency] = int(amount or 0)
     return list(users.values())
+
+
+# --- compliance ------------------------------------------------------------------------------
+
+DISCLOSURE_ACTIONS = ("pii.reveal", "pii.view", "list.export", "report.export", "audit.export",
+                      "export.run")
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    rule_id: str
+    blocked: int
+    delayed: int
+
+
+@dataclass(frozen=True)
+class HoldRow:
+    kind: str
+    in_force: int  # holds in force at the end of the period
+    placed: int  # holds placed during the period
+
+
+@dataclass(frozen=True)
+class DisclosureRow:
+    action: str
+    events: int
+    people: int
+
+
+@dataclass
+class ComplianceReport:
+    start: date
+    end: date
+    rules: list[RuleRow]
+    holds: list[HoldRow]
+    disclosures: list[DisclosureRow]
+
+
+def _gate_by_rule(since, until) -> list[RuleRow]:
+    """Blocks and delays per rule; an answer naming several rules counts for each. The rows
+    are grouped by the stored rule list first, so only the distinct lists are split here."""
+    grouped = fetch(
+        f"SELECT rule_ids, SUM(CASE WHEN verdict = 'block' THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN verdict = 'delay' THEN 1 ELSE 0 END) FROM {GATE_CHECK} "
+        f"WHERE verdict IN ('block', 'delay') AND at >= %s AND at < %s GROUP BY rule_ids",
+        [since, until])
+    blocked: dict[str, int] = {}
+    delayed: dict[str, int] = {}
+    for rule_ids, blocks, delays in grouped:
+        named = [part.strip() for part in (rule_ids or "").split(",") if part.strip()]
+        for rule in named or [""]:  # "": an answer that names no rule
+            blocked[rule] = blocked.get(rule, 0) + int(blocks or 0)
+            delayed[rule] = delayed.get(rule, 0) + int(delays or 0)
+    rules = sorted(blocked, key=lambda r: (-blocked[r] - delayed[r], r))
+    return [RuleRow(rule, blocked[rule], delayed[rule]) for rule in rules]
+
+
+def compliance_report(*, start: date, end: date) -> ComplianceReport:
+    """From the first minute of ``start`` to the last of ``end``: the gate's blocks and delays
+    by rule, the holds in force at the end and placed in the period by kind, and the reveals,
+    views and exports of personal data from the audit trail (events and people)."""
+    if end < start:
+        raise ReportInputError("The end date must not come before the start date.")
+    since, until = db_datetime(day_start(start)), db_datetime(day_end(end))
+    holds = fetch(
+        f"SELECT kind, SUM(CASE WHEN since < %s AND (until IS NULL OR until >= %s) "
+        f"AND (released_at IS NULL OR released_at >= %s) THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN since >= %s AND since < %s THEN 1 ELSE 0 END) FROM {HOLD} "
+        f"WHERE since < %s GROUP BY kind ORDER BY kind", [until, until, until, since, until, until])
+    marks = ", ".join(["%s"] * len(DISCLOSURE_ACTIONS))
+    disclosures = fetch(
+        f"SELECT action, COUNT(*), COUNT(DISTINCT actor_id) FROM {AUDIT_EVENT} "
+        f"WHERE action IN ({marks}) AND at >= %s AND at < %s GROUP BY action ORDER BY action",
+        [*DISCLOSURE_ACTIONS, since, until])
+    return ComplianceReport(
+        start=start, end=end, rules=_gate_by_rule(since, until),
+        holds=[HoldRow(kind, int(n or 0), int(placed or 0)) for kind, n, placed in holds
+               if n or placed],
+        disclosures=[DisclosureRow(action, n, people) for action, n, people in disclosures])

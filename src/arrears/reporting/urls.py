@@ -8,5 +8,6 @@ urlpatterns = [
     path("rolls/", views.roll_rate_report, name="rolls"),
     path("cures/", views.cure_rate_report, name="cures"),
     path("collectors/", views.collector_report, name="collectors"),
+    path("compliance/", views.compliance_report_page, name="compliance"),
     path("accounts/", views.report_accounts, name="accounts"),
 ]

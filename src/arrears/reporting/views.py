@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy
 
 from arrears.access import policy
 from arrears.access.web import area_required
-from arrears.charts import heat_map, rate_bar_chart
+from arrears.charts import CountRow, count_bar_chart, heat_map, rate_bar_chart
+from arrears.compliance.holds import HOLD_KINDS
 from arrears.ledger.models import CycleRun
 from arrears.lists import EXPORT_FORMATS, Column, ListSpec, Money, list_respond, table_export
 from arrears.portfolio.masking import mask_name
@@ -29,6 +30,7 @@ from arrears.reporting.selectors import (
     accounts_behind,
     balances_on,
     collector_performance,
+    compliance_report,
     cure_rates,
     currencies_in_use,
     month_ends,
@@ -254,6 +256,61 @@ def collector_report(request: HttpRequest) -> HttpResponse:
         "rows": shown, "start": start, "end": end, "query": query,
         "chart": rate_bar_chart([(row.name, row.right_party_rate) for row in rows]),
         "kept_chart": rate_bar_chart([(row.name, row.promise_kept_rate) for row in rows])})
+
+
+# --- compliance ------------------------------------------------------------------------------
+
+DISCLOSURE_LABELS = {
+    "pii.reveal": gettext_lazy("Personal data revealed (with a purpose)"),
+    "pii.view": gettext_lazy("Personal data viewed in full (field visits)"),
+    "list.export": gettext_lazy("Lists exported"),
+    "report.export": gettext_lazy("Reports exported"),
+    "audit.export": gettext_lazy("Audit trail exported"),
+    "export.run": gettext_lazy("Approved bulk exports run"),
+}
+COMPLIANCE_TABLES = ("rules", "holds", "disclosures")
+
+
+def _compliance_lines(report, table: str) -> tuple[list[str], list[list]]:
+    if table == "holds":
+        return ([_("Hold"), _("In force at the end"), _("Placed in the period")],
+                [[str(HOLD_KINDS.get(row.kind, row.kind)), row.in_force, row.placed]
+                 for row in report.holds])
+    if table == "disclosures":
+        return ([_("Action"), _("Events"), _("People")],
+                [[str(DISCLOSURE_LABELS.get(row.action, row.action)), row.events, row.people]
+                 for row in report.disclosures])
+    return ([_("Rule"), _("Blocked"), _("Delayed")],
+            [[row.rule_id, row.blocked, row.delayed] for row in report.rules])
+
+
+def _gate_chart(report):
+    total = sum(row.blocked + row.delayed for row in report.rules)
+    return count_bar_chart([CountRow(row.rule_id, row.blocked + row.delayed,
+                                     float(rate(row.blocked + row.delayed, total) or 0))
+                            for row in report.rules[:12]])
+
+
+@area_required(policy.REPORTS)
+def compliance_report_page(request: HttpRequest) -> HttpResponse:
+    start, end = _period(request)
+    report = compliance_report(start=start, end=end)
+    fmt = _wants_file(request)
+    if fmt:
+        table = request.GET.get("table", "rules")
+        table = table if table in COMPLIANCE_TABLES else "rules"
+        header, lines = _compliance_lines(report, table)
+        return table_export(request, name=f"compliance_{table}",
+                            title=_("Compliance report"), header=header, lines=lines, fmt=fmt,
+                            details={"start": start.isoformat(), "end": end.isoformat()})
+    return render(request, "reporting/compliance.html", {
+        "report": report, "start": start, "end": end,
+        "query": urlencode({"start": start.isoformat(), "end": end.isoformat()}),
+        "holds": [{"row": row, "label": HOLD_KINDS.get(row.kind, row.kind)}
+                  for row in report.holds],
+        "disclosures": [{"row": row, "label": DISCLOSURE_LABELS.get(row.action, row.action)}
+                        for row in report.disclosures],
+        "chart": _gate_chart(report) if report.rules else None})
 
 
 # --- the accounts behind a number ------------------------------------------------------------
