@@ -3,6 +3,7 @@ files (CSV and Excel read back), the audit of each file, and who may see what.""
 
 import csv
 import io
+from datetime import date
 
 import pytest
 from django.test import Client
@@ -117,3 +118,22 @@ def test_the_compliance_page_and_its_files(book, manager):
     assert [c.value for c in next(sheet.iter_rows(min_row=2))] == ["CN-06", 1, 1]
     officer = user_create_for_role(username="officer", role="compliance_officer")
     assert _client(officer).get("/reports/compliance/").status_code == 200
+
+
+def test_the_segment_filter_on_the_page(book, manager):
+    from django.utils import timezone
+
+    from arrears.batch.models import Decision, DecisionRun
+
+    now = timezone.now()
+    run = DecisionRun.objects.create(as_of=date(2026, 3, 31), started_at=now, finished_at=now,
+                                     counts_by_segment={"early": 1},
+                                     counts_by_treatment={"call": 1})
+    Decision.objects.create(run=run, account=book.accounts["cured_self"], segment="early",
+                            treatment="call", rule_id="r")
+    client = _client(manager)
+    page = client.get(f"/reports/cures/?{APRIL}&segment=early").content.decode()
+    assert '<option value="early" selected>' in page
+    assert 'data-bucket="M1"' in page and 'data-bucket="M2"' not in page
+    ignored = client.get(f"/reports/cures/?{APRIL}&segment=nope").content.decode()
+    assert "the filter was ignored" in ignored and 'data-bucket="M2"' in ignored

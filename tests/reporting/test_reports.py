@@ -266,3 +266,36 @@ def test_reveals_and_exports_are_counted_from_the_audit_trail(book):
     report = compliance_report(start=today - timedelta(days=1), end=today + timedelta(days=1))
     found = {row.action: (row.events, row.people) for row in report.disclosures}
     assert found == {"pii.reveal": (2, 2), "list.export": (1, 1)}
+
+
+# --- segment and treatment -------------------------------------------------------------------
+
+def _decide(book, as_of: date, decided: dict[str, tuple[str, str]]):
+    from django.utils import timezone
+
+    from arrears.batch.models import Decision, DecisionRun
+
+    now = timezone.now()
+    run = DecisionRun.objects.create(as_of=as_of, started_at=now, finished_at=now,
+                                     counts_by_segment={}, counts_by_treatment={})
+    for name, (segment, treatment) in decided.items():
+        Decision.objects.create(run=run, account=book.accounts[name], segment=segment,
+                                treatment=treatment, rule_id="r")
+    return run
+
+
+def test_segment_and_treatment_on_the_start_date_narrow_the_reports(book):
+    _decide(book, date(2026, 3, 20), {"cured_worked": ("early", "call"),
+                                      "cured_self": ("early", "sms"),
+                                      "worse": ("late", "call")})
+    _decide(book, date(2026, 4, 10), {"promised": ("early", "call")})  # after the start
+    early = scope_for(start=START, end=END, product_code="CARD", segment="early")
+    report = roll_rates(early)
+    assert {key: cell.accounts for key, cell in report.cells.items()} == {("M1", "M0"): 2}
+    called = scope_for(start=START, end=END, product_code="CARD", treatment="call")
+    assert {row.bucket: row.accounts for row in cure_rates(called)} == {"M1": 1, "M2": 1}
+    both = scope_for(start=START, end=END, product_code="CARD", segment="early",
+                     treatment="sms")
+    assert set(accounts_behind(both, kind="cure", source="M1")) == {book.accounts["cured_self"]}
+    with pytest.raises(ReportInputError):
+        scope_for(start=date(2026, 1, 31), end=START, segment="early")

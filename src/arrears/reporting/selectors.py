@@ -25,6 +25,7 @@ from django.db.models.expressions import RawSQL
 
 from arrears.arrangements.models import Promise
 from arrears.audit.models import AuditEvent
+from arrears.batch.models import Decision, DecisionRun
 from arrears.compliance.models import ContactAttempt, GateCheck, Hold
 from arrears.portfolio.models import Account, Product
 from arrears.reporting.states import (
@@ -49,6 +50,7 @@ ATTEMPT = ContactAttempt._meta.db_table
 PROMISE = Promise._meta.db_table
 GATE_CHECK = GateCheck._meta.db_table
 HOLD = Hold._meta.db_table
+DECISION = Decision._meta.db_table
 AUDIT_EVENT = AuditEvent._meta.db_table
 
 class ReportInputError(ValueError):
@@ -57,16 +59,39 @@ class ReportInputError(ValueError):
 @dataclass(frozen=True)
 class Scope:
     """What a report covers: from the end of ``start`` to the end of ``end``, the accounts of
-    ``product_ids`` (all of one currency, so balances add up)."""
+    ``product_ids`` (all of one currency, so balances add up); with a ``decision_run_id``, only
+    the accounts that run put in ``segment`` and/or gave ``treatment`` (the decision run of the
+    latest date on or before the start: the segment the accounts were in then)."""
 
     start: date
     end: date
     currency: str
     product_ids: tuple[int, ...]
+    decision_run_id: int | None = None
+    segment: str = ""
+    treatment: str = ""
 
     def __post_init__(self):
         if self.end <= self.start:
             raise ReportInputError("The end date must come after the start date.")
+
+    @property
+    def within(self) -> tuple[str, list]:
+        """The scope as a condition on the accounts ``a`` of the reports' SQL."""
+        if not self.product_ids:
+            return "1 = 0", []
+        sql = f"a.product_id IN ({', '.join(['%s'] * len(self.product_ids))})"
+        params: list = list(self.product_ids)
+        if self.decision_run_id is not None and (self.segment or self.treatment):
+            decided = "d.run_id = %s"
+            params.append(self.decision_run_id)
+            for column in ("segment", "treatment"):
+                if getattr(self, column):
+                    decided += f" AND d.{column} = %s"
+                    params.append(getattr(self, column))
+            sql += f" AND a.id IN (SELECT d.account_id FROM {DECISION} d WHERE {decided})"
+        return sql, params
+
 
 def month_ends(month: date) -> tuple[date, date]:
     """The last day of the month before ``month`` and the last day of ``month``."""
@@ -74,20 +99,35 @@ def month_ends(month: date) -> tuple[date, date]:
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
     return first - timedelta(days=1), last
 
+
+def decision_run_on(day: date) -> DecisionRun | None:
+    """The published decision run of the latest date on or before ``day``."""
+    return (DecisionRun.objects.filter(finished_at__isnull=False, as_of__lte=day)
+            .order_by("-as_of", "started_at").first())
+
+
 def scope_for(*, start: date, end: date, currency: str | None = None,
-              product_code: str | None = None) -> Scope:
+              product_code: str | None = None, segment: str = "", treatment: str = ""
+              ) -> Scope:
     """The scope of one product, or of every product of one currency (default: the currency
-    most products use)."""
+    most products use), optionally narrowed to a segment or treatment of the accounts on the
+    start date."""
     products = Product.objects.order_by("code")
+    run = decision_run_on(start) if (segment or treatment) else None
+    if (segment or treatment) and run is None:
+        raise ReportInputError(f"No decision run on or before {start}: no segments then.")
+    decided = {"decision_run_id": run.pk if run else None, "segment": segment,
+               "treatment": treatment}
     if product_code:
         product = products.filter(code=product_code).first()
         if product is None:
             raise ReportInputError(f"There is no product {product_code!r}.")
-        return Scope(start, end, product.currency, (product.pk,))
+        return Scope(start, end, product.currency, (product.pk,), **decided)
     currencies = currencies_in_use()
     chosen = currency or (currencies[0] if currencies else "CNY")
     ids = tuple(products.filter(currency=chosen).values_list("pk", flat=True))
-    return Scope(start, end, chosen, ids)
+    return Scope(start, end, chosen, ids, **decided)
+
 
 def currencies_in_use() -> list[str]:
     """The products' currencies, the most used first."""
@@ -156,8 +196,7 @@ def roll_rates(scope: Scope) -> RollReport:
     """The roll-rate matrix from ``scope.start`` to ``scope.end`` and the flow between
     neighbouring buckets (definitions: docs/reporting.md). One statement: the accounts' states
     on both dates once, then the matrix and the buckets on either date grouped from them."""
-    states, params = pair_states_sql(scope.start, scope.end,
-                                     product_ids=list(scope.product_ids))
+    states, params = pair_states_sql(scope.start, scope.end, within=scope.within)
     rows = fetch(
         f"WITH s AS ({states}) "
         f"SELECT 'matrix', s.bucket0, s.bucket1, COUNT(*), SUM(s.balance0) FROM s "
@@ -246,7 +285,7 @@ def worked_accounts_sql(start: date, end: date) -> tuple[str, list]:
 def cure_rates(scope: Scope) -> list[CureRow]:
     """Per delinquent bucket on the start date: how many accounts (and how much balance) were
     current on the end date, and how many of those cures were worked or came by themselves."""
-    moves, params = transitions_sql(scope.start, scope.end, product_ids=list(scope.product_ids))
+    moves, params = transitions_sql(scope.start, scope.end, within=scope.within)
     worked, worked_params = worked_accounts_sql(scope.start, scope.end)
     cured = f"m.bucket1 = '{CURRENT}'"
     sql = (f"SELECT m.bucket0, COUNT(*), SUM(m.balance0), "
@@ -279,7 +318,7 @@ def accounts_behind(scope: Scope, *, kind: str, source: str, target: str = "",
     a cure figure of bucket ``source`` (``part``: all, cured, worked, self)."""
     if kind not in DRILL_KINDS:
         raise ReportInputError(f"Unknown report {kind!r}.")
-    moves, params = transitions_sql(scope.start, scope.end, product_ids=list(scope.product_ids))
+    moves, params = transitions_sql(scope.start, scope.end, within=scope.within)
     where, where_params = "m.bucket0 = %s", [source]
     if kind == "roll":
         where += " AND m.bucket1 = %s"

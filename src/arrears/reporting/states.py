@@ -139,21 +139,20 @@ def _state(n: int) -> str:
             f"ELSE COALESCE(b.bucket{n}, '{CURRENT}') END")
 
 
-def pair_states_sql(start: date, end: date, *, product_ids: list[int] | None = None
+def pair_states_sql(start: date, end: date, *, within: tuple[str, list] = ("", [])
                     ) -> tuple[str, list]:
-    """Per account opened on or before ``end`` (of ``product_ids`` if given): ``account_id``,
-    ``product_id``, and on each date its bucket (``CO`` when charged off, ``M0`` before any
-    bucket change; NULL on ``start`` for an account opened after it) and balance:
-    ``bucket0``, ``balance0`` on ``start``; ``bucket1``, ``balance1`` on ``end``."""
+    """Per account opened on or before ``end`` (and meeting ``within``: a condition on the
+    account ``a`` with its parameters): ``account_id``, ``product_id``, and on each date its
+    bucket (``CO`` when charged off, ``M0`` before any bucket change; NULL on ``start`` for an
+    account opened after it) and balance: ``bucket0``, ``balance0`` on ``start``; ``bucket1``,
+    ``balance1`` on ``end``."""
     buckets, bucket_params = pair_buckets_sql(start, end)
     balances, balance_params = pair_balances_sql(start, end)
     charged, charged_params = pair_charged_off_sql(start, end)
-    where = "a.open_date <= %s"
-    params = [db_date(start), *bucket_params, *balance_params, *charged_params, db_date(end)]
-    if product_ids is not None:
-        where += (f" AND a.product_id IN ({', '.join(['%s'] * len(product_ids))})"
-                  if product_ids else " AND 1 = 0")
-        params += list(product_ids)
+    condition, condition_params = within
+    where = "a.open_date <= %s" + (f" AND {condition}" if condition else "")
+    params = [db_date(start), *bucket_params, *balance_params, *charged_params, db_date(end),
+              *condition_params]
     sql = (f"SELECT a.id AS account_id, a.product_id AS product_id, "
            f"CASE WHEN a.open_date <= %s THEN {_state(0)} END AS bucket0, "
            f"COALESCE(bal.balance0, 0) AS balance0, {_state(1)} AS bucket1, "
@@ -165,11 +164,11 @@ def pair_states_sql(start: date, end: date, *, product_ids: list[int] | None = N
     return sql, params
 
 
-def transitions_sql(start: date, end: date, *, product_ids: list[int] | None = None
+def transitions_sql(start: date, end: date, *, within: tuple[str, list] = ("", [])
                     ) -> tuple[str, list]:
     """Per account open and not charged off on ``start``: its bucket and balance on ``start``
     (``bucket0``, ``balance0``) and on ``end`` (``bucket1``, ``balance1``)."""
-    states, params = pair_states_sql(start, end, product_ids=product_ids)
+    states, params = pair_states_sql(start, end, within=within)
     sql = (f"SELECT s.account_id AS account_id, s.product_id AS product_id, "
            f"s.bucket0 AS bucket0, s.balance0 AS balance0, s.bucket1 AS bucket1, "
            f"s.balance1 AS balance1 FROM ({states}) s "

@@ -33,6 +33,7 @@ from arrears.reporting.selectors import (
     compliance_report,
     cure_rates,
     currencies_in_use,
+    decision_run_on,
     month_ends,
     rate,
     roll_rates,
@@ -40,6 +41,7 @@ from arrears.reporting.selectors import (
 )
 from arrears.rules.money import to_decimal
 from arrears.workbench.access import teams_led_by
+from arrears.workbench.labels import segment_label, treatment_label
 from arrears.workbench.models import Collector
 
 
@@ -63,9 +65,19 @@ def _month(request: HttpRequest) -> date:
     return _latest_day().replace(day=1)
 
 
+def _decided_choices(start: date) -> tuple[list, list]:
+    """The segments and treatments of the decision run of the start date, labelled."""
+    run = decision_run_on(start)
+    if run is None:
+        return [], []
+    segments = [(code, segment_label(code)) for code in sorted(run.counts_by_segment)]
+    treatments = [(code, treatment_label(code)) for code in sorted(run.counts_by_treatment)]
+    return segments, treatments
+
+
 def _scope(request: HttpRequest) -> tuple[Scope, dict]:
-    """The report's month and products from the query string; unknown values are said and
-    ignored."""
+    """The report's month, products, segment and treatment from the query string; unknown
+    values are said and ignored."""
     month = _month(request)
     start, end = month_ends(month)
     product = request.GET.get("product", "").strip()[:40]
@@ -76,17 +88,31 @@ def _scope(request: HttpRequest) -> tuple[Scope, dict]:
         product = ""
     if currency and currency not in currencies_in_use():
         currency = ""
+    segments, treatments = _decided_choices(start)
+    decided = {}
+    for name, choices in (("segment", segments), ("treatment", treatments)):
+        value = request.GET.get(name, "").strip()[:60]
+        if value and value not in {code for code, _label in choices}:
+            messages.warning(request, _("No account was decided into “%(value)s” on %(date)s; "
+                                        "the filter was ignored.")
+                             % {"value": value, "date": start.isoformat()})
+            value = ""
+        decided[name] = value
     scope = scope_for(start=start, end=end, currency=currency or None,
-                      product_code=product or None)
-    chosen = {"month": month.strftime("%Y-%m"), "product": product, "currency": scope.currency}
+                      product_code=product or None, **decided)
+    chosen = {"month": month.strftime("%Y-%m"), "product": product, "currency": scope.currency,
+              **decided}
     return scope, chosen
 
 
-def _filters_context(chosen: dict) -> dict:
+def _filters_context(chosen: dict, scope: Scope) -> dict:
+    segments, treatments = _decided_choices(scope.start)
     return {
         "chosen": chosen,
         "products": list(Product.objects.order_by("code").values_list("code", flat=True)),
         "currencies": currencies_in_use(),
+        "segments": segments,
+        "treatments": treatments,
         "query": urlencode({k: v for k, v in chosen.items() if v}),
     }
 
@@ -146,7 +172,7 @@ def roll_rate_report(request: HttpRequest) -> HttpResponse:
                                               target=target) if cell.accounts else ""})
         rows.append({"source": source, "cells": cells, "total": total})
     return render(request, "reporting/rolls.html", {
-        **_filters_context(chosen), "report": report, "rows": rows, "scope": scope,
+        **_filters_context(chosen, scope), "report": report, "rows": rows, "scope": scope,
         "chart": heat_map(report.row_codes, report.codes, shares)})
 
 
@@ -181,7 +207,7 @@ def cure_rate_report(request: HttpRequest) -> HttpResponse:
                                                        part=part) for part in CURE_PARTS}}
              for row in rows]
     return render(request, "reporting/cures.html", {
-        **_filters_context(chosen), "rows": shown, "scope": scope,
+        **_filters_context(chosen, scope), "rows": shown, "scope": scope,
         "chart": rate_bar_chart([(row.bucket, row.cure_rate) for row in rows])})
 
 
