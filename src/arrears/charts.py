@@ -195,3 +195,98 @@ def team_day_chart(days, labels: dict[str, str], metrics=TEAM_METRICS) -> TeamDa
         y += TEAM_GROUP_GAP
     return TeamDayChart(width=TEAM_WIDTH, height=y + TOP, label_width=TEAM_LABEL_WIDTH,
                         bar_height=TEAM_BAR_HEIGHT, groups=tuple(groups))
+
+
+HEAT_LABEL = 56
+HEAT_CELL_W = 64
+HEAT_CELL_H = 26
+HEAT_TOP = 24
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    x: int
+    y: int
+    text_x: int
+    text_y: int
+    opacity: Decimal  # 0 to 1: the cell's share of its row
+    text: str
+    dark: bool  # light text on a dark cell
+
+
+@dataclass(frozen=True)
+class HeatMap:
+    """A matrix of shares (rows: where from; columns: where to), darker for a larger share."""
+
+    width: int
+    height: int
+    cell_width: int
+    cell_height: int
+    columns: tuple[tuple[str, int], ...]  # (label, x of its centre)
+    rows: tuple[tuple[str, int], ...]  # (label, y of its text)
+    cells: tuple[HeatCell, ...]
+
+
+def heat_map(row_labels: list[str], column_labels: list[str],
+             shares: dict[tuple[str, str], Decimal | None]) -> HeatMap:
+    """``shares[(row, column)]``: a percentage (0–100) or None for a row with nothing in it."""
+    cells = []
+    for r, row in enumerate(row_labels):
+        for c, column in enumerate(column_labels):
+            share = shares.get((row, column))
+            x = HEAT_LABEL + c * HEAT_CELL_W
+            y = HEAT_TOP + r * HEAT_CELL_H
+            opacity = (Decimal(share) / 100).quantize(Decimal("0.01")) if share else Decimal(0)
+            cells.append(HeatCell(x=x, y=y, text_x=x + HEAT_CELL_W // 2,
+                                  text_y=y + HEAT_CELL_H // 2 + 4, opacity=opacity,
+                                  text="" if share is None else f"{share}%",
+                                  dark=opacity >= Decimal("0.5")))
+    return HeatMap(
+        width=HEAT_LABEL + len(column_labels) * HEAT_CELL_W + 8,
+        height=HEAT_TOP + len(row_labels) * HEAT_CELL_H + 8,
+        cell_width=HEAT_CELL_W, cell_height=HEAT_CELL_H,
+        columns=tuple((label, HEAT_LABEL + c * HEAT_CELL_W + HEAT_CELL_W // 2)
+                      for c, label in enumerate(column_labels)),
+        rows=tuple((label, HEAT_TOP + r * HEAT_CELL_H + HEAT_CELL_H // 2 + 4)
+                   for r, label in enumerate(row_labels)),
+        cells=tuple(cells),
+    )
+
+
+RATE_LABEL = 60
+RATE_AREA = 300
+RATE_ROW = 24
+RATE_BAR = 16
+
+
+@dataclass(frozen=True)
+class RateBar:
+    label: str
+    y: int
+    text_y: int
+    width: Decimal
+    value_x: Decimal
+    text: str
+
+
+@dataclass(frozen=True)
+class RateChart:
+    width: int
+    height: int
+    label_width: int
+    bar_height: int
+    bars: tuple[RateBar, ...]
+
+
+def rate_bar_chart(rows: list[tuple[str, Decimal | None]]) -> RateChart:
+    """One bar per label, as long as its percentage (0–100 on one scale); "—" for no rate."""
+    bars = []
+    for index, (label, share) in enumerate(rows):
+        y = TOP + index * RATE_ROW
+        width = (Decimal(share) * RATE_AREA / 100).quantize(Decimal("0.1")) if share else \
+            Decimal(0)
+        bars.append(RateBar(label=label, y=y, text_y=y + RATE_BAR - 4, width=width,
+                            value_x=RATE_LABEL + width + 6,
+                            text="—" if share is None else f"{share}%"))
+    return RateChart(width=RATE_LABEL + RATE_AREA + 70, height=TOP * 2 + len(rows) * RATE_ROW,
+                     label_width=RATE_LABEL, bar_height=RATE_BAR, bars=tuple(bars))

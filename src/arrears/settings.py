@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "arrears.dialer",
     "arrears.arrangements",
     "arrears.night",
+    "arrears.reporting",
     "arrears.demo",
     "arrears.api",
     "arrears.web",

@@ -133,6 +133,13 @@ SPECS: dict[str, list[Spec]] = {
     "channels:templates": [Spec(policy.TEMPLATES, "get", lambda w, k: "/channels/templates/")],
     "channels:template_preview": [Spec(
         policy.TEMPLATES, "get", lambda w, k: f"/channels/templates/{w.template.pk}/preview/")],
+    "reporting:index": [Spec(policy.REPORTS, "get", lambda w, k: "/reports/")],
+    "reporting:rolls": [Spec(policy.REPORTS, "get", lambda w, k: "/reports/rolls/")],
+    "reporting:cures": [Spec(policy.REPORTS, "get", lambda w, k: "/reports/cures/")],
+    "reporting:collectors": [Spec(policy.REPORTS, "get", lambda w, k: "/reports/collectors/")],
+    "reporting:compliance": [Spec(policy.REPORTS, "get", lambda w, k: "/reports/compliance/")],
+    "reporting:accounts": [Spec(policy.REPORTS, "get",
+                                lambda w, k: "/reports/accounts/?kind=roll&source=M0&target=M0")],
     "dialer:visits": [Spec(policy.VISITS, "get", lambda w, k: "/dialer/visits/")],
     "dialer:visit": [Spec(policy.VISITS, "get", lambda w, k: f"/dialer/visits/{w.visits[k].pk}/",
                           ("visit", "other"))],
@@ -296,16 +303,17 @@ def test_the_administration_is_an_area_of_the_policy(world):
 # Which lists each role may download (b.4 "Export"), written by hand: collectors, field agents
 # and agencies export nothing; a team lead aggregates only (no long list is one); the
 # compliance officer the lists they review; the auditor the audit trail; the administrator the
-# outbox they operate (masked M0). Every other role × list must be refused with 403.
+# outbox they operate (masked M0); managers and strategy managers the accounts behind a report's
+# figure. Every other role × list must be refused with 403.
 EXPORTS: dict[str, frozenset[str]] = {
     "collector": frozenset(),
     "team_lead": frozenset(),
     "collections_manager": frozenset({"accounts", "team_queue", "approvals", "outbox",
-                                      "visits"}),
+                                      "visits", "report_accounts"}),
     "field_agent": frozenset(),
     "agency_manager": frozenset(),
     "legal_officer": frozenset(),
-    "strategy_manager": frozenset(),
+    "strategy_manager": frozenset({"report_accounts"}),
     "compliance_officer": frozenset({"accounts", "outbox", "visits", "audit"}),
     "auditor": frozenset({"audit"}),
     "administrator": frozenset({"outbox"}),
@@ -320,6 +328,7 @@ EXPORT_PAGES = {
     "outbox": "/channels/outbox/",
     "visits": "/dialer/visits/",
     "audit": "/audit/",
+    "report_accounts": "/reports/accounts/?kind=roll&source=M0&target=M0",
 }
 
 

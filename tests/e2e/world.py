@@ -125,6 +125,11 @@ def _pages_of(user: User, visit: VisitTask, preferred: list[Account]) -> tuple[l
                   "/accounts/?q=NO-SUCH-NUMBER"]
     if policy.may_use(user, policy.WORK):
         pages.append("/decisions/queue/")
+    if policy.may_use(user, policy.REPORTS):
+        pages += ["/reports/rolls/", "/reports/cures/", "/reports/collectors/",
+                  "/reports/compliance/",
+                  "/reports/accounts/?kind=roll&source=M0&target=M0",
+                  "/reports/accounts/?kind=cure&source=M1&part=all"]
     return pages + screens, screens
 
 

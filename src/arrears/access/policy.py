@@ -16,7 +16,9 @@ A user's rights are the union of their roles' rows in :data:`POLICIES`:
 - **exports**: the long lists (:data:`LISTS`) the role may download as CSV or Excel, masked
   like the page and limited to what the role reaches (each export audited). COMPLIANCE.md b.4:
   collectors, field agents and agencies export nothing; a team lead aggregates only (none of
-  the long lists is an aggregate); compliance officers and auditors the evidence they review.
+  the long lists is an aggregate); compliance officers and auditors the evidence they review;
+  managers and strategy managers the accounts behind a report's number. The report tables
+  themselves are aggregates: every role with the ``reports`` area may download them.
 
 A superuser (created on the command line) has every area and scope; revealing still needs a
 purpose. Object identifiers in URLs never decide access alone: every lookup goes through
@@ -48,8 +50,9 @@ VISITS = "visits"            # field visits
 AUDIT = "audit"              # the audit trail and its exports
 ADMIN = "admin"              # configuration (the Django admin)
 API = "api"                  # the REST API, for systems (card system, gateways, dialer)
+REPORTS = "reports"          # roll, cure and collector reports (aggregates, drill-down in reach)
 AREAS = (PORTFOLIO, ACCOUNTS, DECISIONS, DECISION_ACCOUNT, WORK, TEAM, OUTBOX, SIMULATOR,
-         TEMPLATES, VISITS, AUDIT, ADMIN, API)
+         TEMPLATES, VISITS, AUDIT, ADMIN, API, REPORTS)
 
 # Relationships that reach accounts.
 ALL = "all"
@@ -68,8 +71,9 @@ APPROVALS_LIST = "approvals"      # requests waiting for a decision
 OUTBOX_LIST = "outbox"            # messages and tasks of the outbox
 VISITS_LIST = "visits"            # field visits
 AUDIT_LIST = "audit"              # the audit trail as the page shows it
+REPORT_ACCOUNTS_LIST = "report_accounts"  # the accounts behind a number of a report
 LISTS = (ACCOUNTS_LIST, QUEUE_LIST, TEAM_QUEUE_LIST, APPROVALS_LIST, OUTBOX_LIST, VISITS_LIST,
-         AUDIT_LIST)
+         AUDIT_LIST, REPORT_ACCOUNTS_LIST)
 
 
 @dataclass(frozen=True)
@@ -99,21 +103,25 @@ POLICIES: dict[str, RolePolicy] = {
     for policy in (
         _policy("collector", (PORTFOLIO, ACCOUNTS, DECISION_ACCOUNT, WORK), (QUEUE,),
                 writes=True),
-        _policy("team_lead", (*_READ_ALL, TEAM, OUTBOX, VISITS, TEMPLATES, ADMIN),
+        _policy("team_lead", (*_READ_ALL, TEAM, OUTBOX, VISITS, TEMPLATES, ADMIN, REPORTS),
                 (QUEUE, TEAM_SCOPE), writes=True, reveal=True),
-        _policy("collections_manager", (*_READ_ALL, TEAM, OUTBOX, VISITS, TEMPLATES, ADMIN),
+        _policy("collections_manager",
+                (*_READ_ALL, TEAM, OUTBOX, VISITS, TEMPLATES, ADMIN, REPORTS),
                 (ALL,), writes=True, reveal=True,
                 exports=(ACCOUNTS_LIST, TEAM_QUEUE_LIST, APPROVALS_LIST, OUTBOX_LIST,
-                         VISITS_LIST)),
+                         VISITS_LIST, REPORT_ACCOUNTS_LIST)),
         _policy("field_agent", (VISITS, WORK), (VISIT,), writes=True, masking=M0),
         _policy("agency_manager", (ACCOUNTS, WORK), (PLACEMENT,), writes=True, masking=M0),
         _policy("legal_officer", (ACCOUNTS, DECISION_ACCOUNT, WORK), (LEGAL,), reveal=True),
-        _policy("strategy_manager", (PORTFOLIO, DECISIONS, DECISION_ACCOUNT, TEMPLATES, ADMIN),
-                (ALL,), masking=M0),
+        _policy("strategy_manager",
+                (PORTFOLIO, DECISIONS, DECISION_ACCOUNT, TEMPLATES, ADMIN, REPORTS),
+                (ALL,), masking=M0, exports=(REPORT_ACCOUNTS_LIST,)),
         _policy("compliance_officer",
-                (*_READ_ALL, OUTBOX, VISITS, TEMPLATES, AUDIT, ADMIN), (ALL,), reveal=True,
+                (*_READ_ALL, OUTBOX, VISITS, TEMPLATES, AUDIT, ADMIN, REPORTS), (ALL,),
+                reveal=True,
                 exports=(ACCOUNTS_LIST, OUTBOX_LIST, VISITS_LIST, AUDIT_LIST)),
-        _policy("auditor", (*_READ_ALL, OUTBOX, VISITS, TEMPLATES, AUDIT, ADMIN), (ALL,),
+        _policy("auditor", (*_READ_ALL, OUTBOX, VISITS, TEMPLATES, AUDIT, ADMIN, REPORTS),
+                (ALL,),
                 exports=(AUDIT_LIST,)),
         # Infrastructure: configuration and the channels' operations (every account's messages,
         # masked M0), but no account pages.
