@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "arrears.night",
     "arrears.demo",
     "arrears.api",
+    "arrears.selfservice",
     "arrears.web",
     # Last: its post_migrate handler gives the role groups permissions of every app above.
     "arrears.users",
