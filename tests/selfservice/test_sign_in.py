@@ -31,7 +31,7 @@ def test_the_messages_link_names_nothing_and_opens_the_portal_after_a_code(owing
     client = portal_client()
     page = client.get(path)
     assert page.status_code == 200 and b"link-form" in page.content
-    assert page["Referrer-Policy"] == "no-referrer" and page["Cache-Control"] == "no-store"
+    assert page["Referrer-Policy"] == "same-origin" and page["Cache-Control"] == "no-store"
     assert not SimulatedSms.objects.exists()  # a link preview (GET) sends nothing
     answer = client.post(path)
     assert answer.status_code == 302 and answer["Location"] == "/self/code/"

@@ -15,9 +15,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from arrears.access.policy import accounts_of_cardholder_session
+from arrears.access.web import public
 from arrears.arrangements.services import ArrangementError, account_today
 from arrears.audit.services import client_of
-from arrears.rules.money import AmountError, parse_amount
+from arrears.rules.money import AmountError, format_amount, format_money, parse_amount
 from arrears.selfservice import payments, promises, selectors, services
 from arrears.selfservice.forms import CodeForm, PayForm, PromiseForm, StartForm
 from arrears.selfservice.links import link_account_id
@@ -36,9 +37,11 @@ def _set_cookie(response: HttpResponse, name: str, value: str, max_age: int) -> 
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    """Portal answers are never cached and never leak the address (a link's token) onward."""
+    """Portal answers are never cached and never send their address (a link's token) to
+    another site (``same-origin``: ``no-referrer`` would make the browser send ``Origin: null``
+    with the forms, which the CSRF check rightly refuses)."""
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -58,11 +61,13 @@ def signed_in(view):
         request.portal_account = account
         return view(request, *args, **kwargs)
 
+    wrapper.access_area = "cardholder"  # the portal's own session, never a staff role
     return wrapper
 
 
 # --- getting in ----------------------------------------------------------------------------------
 
+@public
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest) -> HttpResponse:
     """Card's last four digits and the registered mobile; the answer never says whether they
@@ -84,6 +89,7 @@ def start(request: HttpRequest) -> HttpResponse:
                  status=400 if request.method == "POST" else 200)
 
 
+@public
 @require_http_methods(["GET", "POST"])
 def link(request: HttpRequest, token: str) -> HttpResponse:
     """A personal link: GET only shows a button (a link preview must send no code); the POST
@@ -111,6 +117,7 @@ def _to_code_page(sent: services.CodeRequest) -> HttpResponse:
     return response
 
 
+@public
 @require_http_methods(["GET", "POST"])
 def code(request: HttpRequest) -> HttpResponse:
     handle = request.COOKIES.get(CHALLENGE_COOKIE, "")
@@ -132,6 +139,7 @@ def code(request: HttpRequest) -> HttpResponse:
                  status=400 if request.method == "POST" else 200)
 
 
+@public
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     services.session_end(request.COOKIES.get(SESSION_COOKIE, ""), client=client_of(request))
@@ -178,8 +186,6 @@ def pay(request: HttpRequest) -> HttpResponse:
 
 
 def _major(minor: int, account) -> str:
-    from arrears.rules.money import format_amount
-
     return format_amount(minor, account.product.currency).replace(",", "")
 
 
@@ -192,8 +198,6 @@ def pay_result(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _money(intent) -> str:
-    from arrears.rules.money import format_money
-
     return format_money(intent.amount_minor, intent.currency, translation.get_language())
 
 
@@ -213,6 +217,7 @@ def simulator_checkout(request: HttpRequest, reference: str) -> HttpResponse:
     return _page(request, "simulator.html", {"intent": intent, "amount": _money(intent)})
 
 
+@public
 @csrf_exempt
 @require_POST
 def callback(request: HttpRequest, provider: str) -> HttpResponse:
