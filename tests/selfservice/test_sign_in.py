@@ -13,7 +13,7 @@ from arrears.channels.services import outbox_enqueue
 from arrears.compliance.models import Consent, GateCheck
 from arrears.compliance.services import gate_ask, hold_place
 from arrears.selfservice.models import AccessLink, LoginChallenge, PortalSession
-from arrears.selfservice.services import code_request
+from arrears.selfservice.services import code_request, selfservice_prune
 from tests.selfservice.conftest import MOBILE, last_code, portal_client, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -179,3 +179,13 @@ def test_sign_out_ends_the_portal_session(owing):
     assert client.post("/self/out/").status_code == 302
     assert client.get("/self/owed/")["Location"] == "/self/"
     assert PortalSession.objects.get().ended_at is not None
+
+
+def test_prune_forgets_what_no_longer_matters(owing):
+    _link_of(owing)
+    portal_client().post("/self/", {"last4": "1234", "mobile": MOBILE})
+    assert selfservice_prune() == {"throttle_hits": 0, "links": 0, "challenges": 0,
+                                   "sessions": 0}
+    later = timezone.now() + timedelta(days=40)
+    assert selfservice_prune(later) == {"throttle_hits": 3, "links": 1, "challenges": 1,
+                                        "sessions": 0}

@@ -237,6 +237,11 @@ def template_context_for(account: Account, language: str | None = None, *,
     return context_from_facts(facts, language or facts.language, timezone.localdate(), link)
 
 
+def uses_link(template: Template) -> bool:
+    """Does the template print a self-service link (only then is one issued)?"""
+    return "self_service_link" in f"{template.subject}{template.body}"
+
+
 # --- the outbox -----------------------------------------------------------------------------
 
 
@@ -259,13 +264,13 @@ def outbox_enqueue(
     if existing:
         return existing
     language = language or account.cardholder.language or DEFAULT_LANGUAGE
-    context = template_context_for(account, language, issue_link=True)
-    context.update({k: str(v) for k, v in (extra or {}).items()
-                    if k in context or k in SECRET_FIELDS})
-    extra = {k: v for k, v in (extra or {}).items() if k not in SECRET_FIELDS}
     template = template_active(template_code, language)
     if template is None:
         raise TemplateRenderError(_("no active template %(code)s") % {"code": template_code})
+    context = template_context_for(account, language, issue_link=uses_link(template))
+    context.update({k: str(v) for k, v in (extra or {}).items()
+                    if k in context or k in SECRET_FIELDS})
+    extra = {k: v for k, v in (extra or {}).items() if k not in SECRET_FIELDS}
     rendered = render_template(template, context)
     point = None if recipient else recipient_for(account, channel)
     address = recipient or (point.value if point else "")
@@ -312,6 +317,11 @@ class _Templates:
     @classmethod
     def load(cls) -> "_Templates":
         return cls({(t.code, t.language): t for t in Template.objects.filter(active=True)})
+
+    @property
+    def with_link(self) -> set[str]:
+        """Codes of which a version prints the self-service link."""
+        return {code for (code, _language), t in self.by_key.items() if uses_link(t)}
 
     def get(self, code: str, language: str) -> Template | None:
         return self.by_key.get((code, language)) or self.by_key.get((code, DEFAULT_LANGUAGE))
@@ -367,7 +377,9 @@ def outbox_fill_for_run(run, *, collector_names: dict[int, str] | None = None,
         ids = account_ids[start : start + batch_size]
         facts = account_facts(ids)
         points = _contact_points_for(ids)
-        links = self_service_links(ids)
+        links = self_service_links([
+            account_id for account_id, treatment, code in chunk
+            if (code or TREATMENT_CHANNELS[treatment][1]) in templates.with_link])
         rows = []
         for account_id, treatment, template_code in chunk:
             channel, default_code = TREATMENT_CHANNELS[treatment]

@@ -26,7 +26,7 @@ from arrears.channels.templating import TemplateRenderError
 from arrears.channels.worker import outbox_send_now
 from arrears.compliance.services import consent_record
 from arrears.portfolio.models import Account, ContactPoint
-from arrears.selfservice.models import LoginChallenge, PortalSession, ThrottleHit
+from arrears.selfservice.models import AccessLink, LoginChallenge, PortalSession, ThrottleHit
 from arrears.selfservice.tokens import code_new, key_for, token_hash, token_new
 
 CARDHOLDER = "cardholder"  # the audit trail's actor label for what the cardholder did
@@ -78,11 +78,19 @@ def throttle_check(now: datetime, **values: str) -> None:
         raise Throttled(",".join(over))
 
 
-def throttle_prune(now: datetime | None = None) -> int:
-    """Forget hits older than the window (a housekeeping step; bounded tables)."""
+def selfservice_prune(now: datetime | None = None) -> dict[str, int]:
+    """Forget what the portal no longer needs (a day after it stopped mattering): rate-limit
+    hits past their window, expired links, old challenges, ended or expired sessions. Set at a
+    time: one DELETE per table. Returns how many rows went, per table."""
     now = now or timezone.now()
-    deleted, _rows = ThrottleHit.objects.filter(at__lt=now - timedelta(hours=1)).delete()
-    return deleted
+    day_ago = now - timedelta(days=1)
+    deleted = {
+        "throttle_hits": ThrottleHit.objects.filter(at__lt=now - timedelta(hours=1)).delete(),
+        "links": AccessLink.objects.filter(expires_at__lt=day_ago).delete(),
+        "challenges": LoginChallenge.objects.filter(expires_at__lt=day_ago).delete(),
+        "sessions": PortalSession.objects.filter(expires_at__lt=day_ago).delete(),
+    }
+    return {table: count for table, (count, _rows) in deleted.items()}
 
 
 # --- finding the account ------------------------------------------------------------------------
