@@ -133,3 +133,18 @@ def test_a_promise_goes_through_the_arrangements_rules(signed_in, owing):
     bad_date = signed_in.post("/self/promise/", {"amount": "800.00", "due_date": "31/02"})
     assert bad_date.status_code == 400 and b"YYYY-MM-DD" in bad_date.content
     assert Promise.objects.filter(account=owing).count() == 1
+
+
+def test_without_the_simulator_nothing_pays_through_it(signed_in, owing, settings):
+    intent = _pay(signed_in, "500.00")
+    body, headers = SimulatorProvider().callback_body(intent, succeeded=True)
+    settings.ARREARS_PAYMENT_SIMULATOR = False
+    answer = portal_client().post("/self/pay/callback/simulator/", body,
+                                  content_type="application/json",
+                                  headers={"X-Simulator-Signature": headers[
+                                      SimulatorProvider.header]})
+    assert answer.status_code == 400
+    assert signed_in.get(f"/self/pay/sim/{intent.reference}/").status_code == 404
+    answer = signed_in.post("/self/pay/", {"amount": "10.00"})
+    assert answer.status_code == 400 and b"not available" in answer.content
+    assert not Posting.objects.filter(account=owing, kind="payment").exists()

@@ -119,11 +119,20 @@ def provider_register(provider: PaymentProvider) -> None:
 
 
 def provider_get(name: str) -> PaymentProvider | None:
+    """The provider of that name; the simulator only while ``ARREARS_PAYMENT_SIMULATOR`` is on
+    (the default, for the demo: a bank turns it off once a real provider is plugged in)."""
+    if name == SimulatorProvider.name and not getattr(settings, "ARREARS_PAYMENT_SIMULATOR",
+                                                      True):
+        return None
     return _PROVIDERS.get(name)
 
 
 def provider_default() -> PaymentProvider:
-    return _PROVIDERS[getattr(settings, "ARREARS_PAYMENT_PROVIDER", "simulator")]
+    name = getattr(settings, "ARREARS_PAYMENT_PROVIDER", "simulator")
+    provider = provider_get(name)
+    if provider is None:
+        raise PaymentError(_("Paying here is not available at the moment."))
+    return provider
 
 
 # --- starting a payment --------------------------------------------------------------------------

@@ -173,10 +173,10 @@ def pay(request: HttpRequest) -> HttpResponse:
         try:
             amount = payments.amount_read(form.cleaned_data["amount"], account,
                                           view.summary.payoff.total)
+            provider = payments.provider_default()
         except payments.PaymentError as problem:
             error = str(problem)
         else:
-            provider = payments.provider_default()
             intent = payments.payment_start(account, amount_minor=amount, provider=provider,
                                             client=client_of(request))
             return _private(redirect(provider.checkout_url(
