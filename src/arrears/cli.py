@@ -11,6 +11,8 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from arrears.environment import SettingsError, message_for_operator
+
 COMMANDS = {
     "start": _("Set up the database, the demo portfolio, its users and first night, then start "
                "the web server."),
@@ -124,7 +126,11 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import ManagementUtility
     from django.utils import translation
 
-    django.setup()
+    try:
+        django.setup()
+    except SettingsError as error:  # a wrong environment variable: one sentence, no traceback
+        print(message_for_operator(error, language_from_environment()), file=sys.stderr)
+        sys.exit(2)
     language = language_from_environment()
     if language:
         translation.activate(language)

@@ -2,7 +2,11 @@
 
 Everything that differs between a laptop and a bank's servers comes from the environment:
 ``DATABASE_URL`` (SQLite file by default, PostgreSQL in production), ``ARREARS_SECRET_KEY``,
-``ARREARS_DEBUG``, ``ARREARS_ALLOWED_HOSTS`` and ``ARREARS_HOME`` (where the SQLite file lives).
+``ARREARS_DEBUG``, ``ARREARS_ALLOWED_HOSTS`` and ``ARREARS_HOME`` (where the SQLite file lives);
+HTTPS behind a proxy (``ARREARS_HTTPS``, ``ARREARS_PROXY_SSL_HEADER``, ``ARREARS_HSTS_SECONDS``,
+``ARREARS_SSL_REDIRECT``) and ``ARREARS_ENV=production`` (docs/operations.md, "HTTPS and
+production"). Values are checked here (``arrears.environment``): a wrong one stops the start
+with a sentence, not a traceback.
 """
 
 import os
@@ -11,6 +15,14 @@ from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+
+from arrears.environment import (
+    env_choice,
+    env_flag,
+    env_header,
+    env_int,
+    env_proxy_ssl_header,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 ARREARS_HOME = Path(os.environ.get("ARREARS_HOME", Path.cwd() / "var")).resolve()
@@ -46,7 +58,7 @@ def _secret_key(home: Path) -> str:
 
 
 SECRET_KEY = _secret_key(ARREARS_HOME)
-DEBUG = os.environ.get("ARREARS_DEBUG", "0") == "1"
+DEBUG = env_flag("ARREARS_DEBUG")
 ALLOWED_HOSTS = os.environ.get("ARREARS_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
 
 INSTALLED_APPS = [
@@ -84,6 +96,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Scripts and styles from our own files only, no framing (arrears.web.csp).
+    "arrears.web.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Renews an active session's 30 idle minutes, with one write a minute at most.
@@ -106,7 +120,7 @@ ROOT_URLCONF = "arrears.urls"
 
 # The largest request body the server reads (JSON of the API, forms of the pages); larger ones
 # are refused with 413 before they are read (arrears.http_limits).
-DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("ARREARS_MAX_REQUEST_BYTES", 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("ARREARS_MAX_REQUEST_BYTES", 1024 * 1024, minimum=1024)
 
 TEMPLATES = [
     {
@@ -170,8 +184,10 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
-# --- Login and session security (issue 6; docs/privacy.md) ---
-# Five wrong passwords for one user name from one address lock that pair out for 15 minutes.
+# --- Login and session security (issue 6; docs/privacy.md, docs/security.md) ---
+# Five wrong passwords for one user name from one address lock that pair out for 15 minutes;
+# more than ARREARS_LOGIN_ADDRESS_FAILURE_LIMIT failures from one address, whatever user names
+# were tried, lock the address (password spraying; 0 turns this off). arrears.web.backends.
 AUTHENTICATION_BACKENDS = [
     "arrears.web.backends.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -181,6 +197,14 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/lockout.html"
+AXES_HANDLER = "arrears.web.backends.AddressThrottleHandler"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure with its address: the address's count
+ARREARS_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("ARREARS_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+# Behind a proxy every request comes from the proxy's address: name the header in which the
+# proxy passes the client's (ARREARS_CLIENT_ADDRESS_HEADER=X-Forwarded-For; its last entry,
+# the one the proxy added, is used), or the address limit would lock everyone out together.
+ARREARS_CLIENT_ADDRESS_HEADER = env_header("ARREARS_CLIENT_ADDRESS_HEADER")
+AXES_CLIENT_IP_CALLABLE = "arrears.web.backends.client_address"
 # Sessions end after 30 idle minutes and when the browser closes.
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = False  # arrears.web.sessions renews active sessions instead
@@ -190,10 +214,28 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 # A form that fails the CSRF check gets a page in the product's look and the reader's language.
 CSRF_FAILURE_VIEW = "arrears.web.errors.csrf_failure"
-# Behind HTTPS, set ARREARS_SECURE_COOKIES=1: cookies then travel over HTTPS only.
-SECURE_COOKIES = os.environ.get("ARREARS_SECURE_COOKIES", "0") == "1"
-SESSION_COOKIE_SECURE = SECURE_COOKIES
-CSRF_COOKIE_SECURE = SECURE_COOKIES
+
+# --- HTTPS and production (docs/operations.md, "HTTPS and production") ---
+# The proxy in front of Arrears ends TLS and says so in a header: ARREARS_PROXY_SSL_HEADER=
+# HTTP_X_FORWARDED_PROTO=https. Only set it when the proxy always sets (or strips) that header,
+# otherwise a client could claim HTTPS itself.
+SECURE_PROXY_SSL_HEADER = env_proxy_ssl_header("ARREARS_PROXY_SSL_HEADER")
+# Browsers remember for this many seconds to use HTTPS only (0: no Strict-Transport-Security).
+SECURE_HSTS_SECONDS = env_int("ARREARS_HSTS_SECONDS", 0)
+# Off unless asked: every subdomain of the bank's domain would have to serve HTTPS too.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("ARREARS_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_SSL_REDIRECT = env_flag("ARREARS_SSL_REDIRECT")
+# HTTPS is declared by ARREARS_HTTPS=1, or implied by a redirect to it or HSTS: cookies then
+# travel over HTTPS only (ARREARS_SECURE_COOKIES=1, the older name, still works).
+HTTPS = (env_flag("ARREARS_HTTPS") or SECURE_SSL_REDIRECT or SECURE_HSTS_SECONDS > 0
+         or env_flag("ARREARS_SECURE_COOKIES"))
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SECURE = HTTPS
+# Production: `arrears serve` runs Django's deployment checks and refuses to start on a
+# finding. ARREARS_ENV=production says so, and so does HTTPS without debug.
+ARREARS_ENV = env_choice("ARREARS_ENV", "development", ("development", "production"))
+ARREARS_PRODUCTION = ARREARS_ENV == "production" or (HTTPS and not DEBUG)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:portfolio"
@@ -210,10 +252,10 @@ LOGGING = {
 
 # Contact channels (docs/channels.md): the SMTP server for e-mail to debtors, the SMS gateway.
 EMAIL_HOST = os.environ.get("ARREARS_SMTP_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("ARREARS_SMTP_PORT", "25"))
+EMAIL_PORT = env_int("ARREARS_SMTP_PORT", 25, minimum=1)
 EMAIL_HOST_USER = os.environ.get("ARREARS_SMTP_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("ARREARS_SMTP_PASSWORD", "")
-EMAIL_USE_TLS = os.environ.get("ARREARS_SMTP_TLS", "") == "1"
+EMAIL_USE_TLS = env_flag("ARREARS_SMTP_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("ARREARS_FROM_EMAIL", "collections@arrears.local")
 ARREARS_SMS_GATEWAY = os.environ.get("ARREARS_SMS_GATEWAY", "simulator")
 ARREARS_SMS_TOKEN = os.environ.get("ARREARS_SMS_TOKEN", "")

@@ -1,5 +1,7 @@
 """What a page in the browser must hold up to: no horizontal overflow (of the page, or of an
-element out of its card), no words of the other language, no server error.
+element out of its card), no words of the other language, no server error, and nothing the
+browser refused under the Content-Security-Policy (an inline script or style, read from its
+console).
 
 The text checks read what a person sees: visible text nodes, the options of selects, and the
 ``placeholder``, ``title`` and ``aria-label`` attributes. Content that is not the interface's
@@ -141,3 +143,10 @@ def problems(result: dict, language: str) -> list[str]:
         if foreign:
             found.append(f"{where}: {' '.join(foreign)!r} in {text[:80]!r}")
     return found
+
+
+def policy_violations(console: list[dict]) -> list[str]:
+    """The browser's console entries (``driver.get_log("browser")``) that report something
+    refused by the Content-Security-Policy: an inline style or script, a foreign source."""
+    return [entry["message"][:300] for entry in console
+            if "Content Security Policy" in entry.get("message", "")]

@@ -17,7 +17,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 
 from tests.browser import page_wait, switch_language
-from tests.e2e.page_checks import PROBE, problems
+from tests.e2e.page_checks import PROBE, policy_violations, problems
 from tests.e2e.world import PASSWORD, ROLES, seed_world
 from tests.web.conftest import chromium
 
@@ -80,9 +80,11 @@ def _menu(driver) -> list[str]:
 
 def _check(driver, url: str, path: str, language: str, size) -> list[str]:
     _viewport(driver, size)
+    driver.get_log("browser")  # what earlier pages logged is theirs
     driver.get(url + path)
-    return [f"{language} {size[0]}px {path}: {problem}"
-            for problem in problems(driver.execute_script(PROBE), language)]
+    found = problems(driver.execute_script(PROBE), language)
+    found += policy_violations(driver.get_log("browser"))
+    return [f"{language} {size[0]}px {path}: {problem}" for problem in found]
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -123,7 +125,7 @@ def test_every_page_of_the_cardholder_portal_holds_up(site, browser):
 
 
 CARD = ('<link rel="stylesheet" href="{url}/static/web/arrears.css"><main>'
-        '<section class="card" style="width:300px"><table class="data"><tr>{cells}</tr></table>'
+        '<section class="card"><table class="data"><tr>{cells}</tr></table>'
         '</section><p>{text}</p></main>')
 
 
@@ -138,7 +140,8 @@ def test_the_checks_catch_what_they_look_for(site, browser):
     browser.delete_all_cookies()
     browser.get(url + "/login/")  # a page of the same origin, rewritten below
     browser.execute_script("document.open(); document.write(arguments[0]); document.close();"
-                           "document.documentElement.lang = 'zh-hans';", page)
+                           "document.documentElement.lang = 'zh-hans';"
+                           "document.querySelector('section').style.width = '300px';", page)
     found = problems(browser.execute_script(PROBE), "zh-hans")
     assert any("sticks out of its card" in problem or "px wide in" in problem
                for problem in found), found
@@ -147,3 +150,50 @@ def test_the_checks_catch_what_they_look_for(site, browser):
     browser.execute_script("document.documentElement.lang = 'en';"
                            "document.querySelector('p').textContent = 'Balance 余额';")
     assert any("余额" in problem for problem in problems(browser.execute_script(PROBE), "en"))
+
+
+def test_the_checks_catch_what_the_policy_refuses(site, browser):
+    """An inline style attribute and an inline script on one of our pages are refused by the
+    browser under the Content-Security-Policy, and the check reads that from its console."""
+    url, _world = site
+    browser.delete_all_cookies()
+    browser.get(url + "/login/")
+    assert not policy_violations(browser.get_log("browser"))
+    browser.execute_script(
+        "const p = document.createElement('p'); p.setAttribute('style', 'color: red');"
+        "document.body.append(p);"
+        "const s = document.createElement('script'); s.textContent = 'window.ran = 1';"
+        "document.body.append(s);")
+    found = policy_violations(browser.get_log("browser"))
+    assert any("style-src" in problem for problem in found), found
+    assert any("script-src" in problem for problem in found), found
+    assert browser.execute_script("return window.ran") is None
+
+
+ADMIN_PAGES = ("/admin/", "/admin/auth/user/", "/admin/auth/user/add/",
+               "/admin/channels/template/", "/admin/channels/template/add/",
+               "/admin/axes/accessattempt/")
+
+
+def test_the_admin_and_the_api_docs_work_under_the_policy(site, browser):
+    """The Django admin (its scripts: actions, filters, widgets) and the API's documentation
+    (Swagger UI) run under the same strict policy: nothing refused, and their scripts work."""
+    url, _world = site
+    _viewport(browser, SMALL)
+    _log_in(browser, url, "administrator", "en")
+    found = []
+    for path in ADMIN_PAGES:
+        browser.get_log("browser")
+        browser.get(url + path)
+        found += [f"{path}: {problem}" for problem in policy_violations(browser.get_log("browser"))]
+    browser.get(url + "/admin/auth/user/")
+    before = browser.execute_script("return document.documentElement.dataset.theme")
+    browser.find_element(By.CSS_SELECTOR, "button.theme-toggle").click()  # admin/js/theme.js
+    assert browser.execute_script("return document.documentElement.dataset.theme") != before
+    browser.execute_script("localStorage.removeItem('theme')")
+    browser.get_log("browser")
+    browser.get(url + "/api/docs")
+    page_wait(browser, 20).until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, "#swagger-ui .opblock")))
+    found += [f"/api/docs: {problem}" for problem in policy_violations(browser.get_log("browser"))]
+    assert not found, "\n".join(found)

@@ -110,6 +110,9 @@ def chromium(window_size: str = "1366,1000"):
         options.add_argument(argument)
     # What a browser in mainland China sends; the pages must answer in Chinese.
     options.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})
+    # The console (driver.get_log("browser")): the page checks read the browser's reports of
+    # Content-Security-Policy violations there.
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
     driver.implicitly_wait(5)
     try:

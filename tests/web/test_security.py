@@ -140,3 +140,74 @@ def test_without_a_configured_secret_key_each_installation_makes_its_own(tmp_pat
     assert _secret_key_in(tmp_path / "b") != first
     assert (tmp_path / "a" / "secret_key").stat().st_mode & 0o077 == 0
     assert _secret_key_in(tmp_path / "c", ARREARS_SECRET_KEY="configured") == "configured"
+
+
+def _failures_from_one_address(count: int) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    for number in range(count):
+        response = _login(client, f"guess-{number}", "Spring2026!")
+        assert response.status_code == 200  # the form again: wrong, not yet locked
+    return client
+
+
+def test_more_failures_than_the_address_limit_lock_the_address_whatever_the_names(role_user):
+    """Password spraying: one wrong password for each of many user names from one address.
+    More than ARREARS_LOGIN_ADDRESS_FAILURE_LIMIT (20) such failures lock the address out —
+    the same lockout page, even for another user with the right password."""
+    assert settings.ARREARS_LOGIN_ADDRESS_FAILURE_LIMIT == 20
+    role_user("collector")
+    client = _failures_from_one_address(20)
+    response = _login(client, "guess-20", "Spring2026!")  # the 21st
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "Too many failed logins" in page
+    assert "After more than 20 failed logins from this address" in page
+    assert _login(Client(), "collector", PASSWORD).status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert _login(Client(REMOTE_ADDR="10.0.0.9"), "collector", PASSWORD).status_code == 302
+
+
+def test_a_login_of_another_user_does_not_reset_the_address_count(role_user):
+    role_user("collector")
+    client = _failures_from_one_address(20)
+    assert _login(Client(), "collector", PASSWORD).status_code == 302  # 20: not more
+    assert _login(client, "guess-20", "Spring2026!").status_code == 429
+
+
+def test_the_address_count_covers_the_cool_off_period_only(role_user):
+    from axes.models import AccessFailureLog
+
+    role_user("collector")
+    client = _failures_from_one_address(20)
+    assert _login(client, "guess-20", "Spring2026!").status_code == 429
+    assert _login(Client(), "collector", PASSWORD).status_code == 429
+    AccessFailureLog.objects.update(
+        attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME - timedelta(seconds=1))
+    assert _login(Client(), "collector", PASSWORD).status_code == 302
+
+
+def test_the_address_limit_comes_from_the_setting(role_user, settings):
+    settings.ARREARS_LOGIN_ADDRESS_FAILURE_LIMIT = 3
+    role_user("collector")
+    client = _failures_from_one_address(3)
+    assert _login(client, "guess-3", "wrong").status_code == 429
+    settings.ARREARS_LOGIN_ADDRESS_FAILURE_LIMIT = 0  # off
+    assert _login(Client(), "collector", PASSWORD).status_code == 302
+
+
+def test_behind_a_proxy_the_address_is_the_one_the_proxy_passes(role_user, settings):
+    """Every request through a proxy comes from the proxy's address; with the header named,
+    the last address of X-Forwarded-For (the one the proxy added) is the client's, so the
+    address limit locks the sprayer, not every user behind the proxy. A forged first entry
+    does not help the client."""
+    settings.ARREARS_CLIENT_ADDRESS_HEADER = "HTTP_X_FORWARDED_FOR"
+    role_user("collector")
+    for number in range(21):  # the sprayer forges a different first entry each time
+        forged = Client(HTTP_X_FORWARDED_FOR=f"10.9.9.{number}, 198.51.100.7")
+        _login(forged, f"guess-{number}", "Spring2026!")
+    assert _login(Client(HTTP_X_FORWARDED_FOR="198.51.100.7"), "collector",
+                  PASSWORD).status_code == 429
+    colleague = Client(HTTP_X_FORWARDED_FOR="198.51.100.8")
+    assert _login(colleague, "collector", PASSWORD).status_code == 302
+    garbage = Client(HTTP_X_FORWARDED_FOR="not-an-address", REMOTE_ADDR="192.0.2.1")
+    assert _login(garbage, "collector", PASSWORD).status_code == 302

@@ -8,10 +8,56 @@ and one process runs Python on one core at a time.
 import os
 from collections.abc import Callable
 
+from django.conf import settings
+from django.core import checks
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# Findings of Django's deployment checks that Arrears accepts on purpose: HSTS for every
+# subdomain and the browsers' preload list commit the bank's whole domain, which is the bank's
+# decision (ARREARS_HSTS_INCLUDE_SUBDOMAINS=1 opts in; docs/operations.md).
+ACCEPTED_IN_PRODUCTION = frozenset({"security.W005", "security.W021"})
+# What to set, in the operator's language, for the findings our environment variables answer.
+REMEDIES = {
+    "security.W004": gettext_lazy("set ARREARS_HSTS_SECONDS (e.g. 31536000, one year)"),
+    "security.W008": gettext_lazy("set ARREARS_SSL_REDIRECT=1 (behind a proxy with "
+                                  "ARREARS_PROXY_SSL_HEADER)"),
+    "security.W012": gettext_lazy("set ARREARS_HTTPS=1"),
+    "security.W016": gettext_lazy("set ARREARS_HTTPS=1"),
+    "security.W018": gettext_lazy("unset ARREARS_DEBUG"),
+    "security.W020": gettext_lazy("set ARREARS_ALLOWED_HOSTS to the site's host names"),
+    "security.W009": gettext_lazy("set ARREARS_SECRET_KEY to a long random value, or unset it "
+                                  "to have one made"),
+}
+
+
+def deployment_findings() -> list[str]:
+    """Django's checks with its deployment checks (``check --deploy``): every warning or
+    error not accepted on purpose, one line each, with what to set where we know it."""
+    lines = []
+    for message in sorted(checks.run_checks(include_deployment_checks=True), key=str):
+        if (message.level < checks.WARNING or message.is_silenced()
+                or message.id in ACCEPTED_IN_PRODUCTION):
+            continue
+        remedy = REMEDIES.get(message.id)
+        lines.append(f"  - {message.id}: " + (f"{remedy}. " if remedy else "") + str(message.msg))
+    return lines
+
+
+def production_check() -> None:
+    """In production (``ARREARS_ENV=production``, or HTTPS without debug) refuse to start
+    while the deployment checks find anything; the demo on localhost is not production."""
+    if not settings.ARREARS_PRODUCTION:
+        return
+    findings = deployment_findings()
+    if findings:
+        raise CommandError(
+            _("Arrears does not start in production while Django's deployment checks find "
+              "problems (docs/operations.md, \"HTTPS and production\"):") + "\n"
+            + "\n".join(findings))
 
 
 class Command(BaseCommand):
@@ -29,6 +75,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["workers"] < 1 or options["threads"] < 1:
             raise CommandError(_("--workers and --threads must be at least 1."))
+        production_check()
         call_command("migrate", verbosity=0)
         connections.close_all()  # the workers are forked: none may inherit a connection
         url = f"http://{options['host']}:{options['port']}/"
