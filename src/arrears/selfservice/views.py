@@ -17,12 +17,19 @@ from django.views.decorators.http import require_http_methods, require_POST
 from arrears.access.policy import accounts_of_cardholder_session
 from arrears.access.web import public
 from arrears.arrangements.services import ArrangementError, account_today
-from arrears.audit.services import client_of
 from arrears.rules.money import AmountError, format_amount, format_money, parse_amount
 from arrears.selfservice import payments, promises, selectors, services
 from arrears.selfservice.forms import CodeForm, PayForm, PromiseForm, StartForm
 from arrears.selfservice.links import link_account_id
 from arrears.selfservice.models import LoginChallenge
+from arrears.web.backends import client_address
+
+
+def client_of(request: HttpRequest) -> str:
+    """The client's address for the rate limits and the audit trail: the same reading as the
+    staff login's throttling (``ARREARS_CLIENT_ADDRESS_HEADER`` behind a proxy)."""
+    return client_address(request) or ""
+
 
 SESSION_COOKIE = "arrears_self"
 CHALLENGE_COOKIE = "arrears_self_code"
