@@ -12,8 +12,10 @@ from arrears.channels.models import OutboxMessage, SimulatedSms
 from arrears.channels.services import outbox_enqueue
 from arrears.compliance.models import Consent, GateCheck
 from arrears.compliance.services import gate_ask, hold_place
+from arrears.portfolio.models import ContactPoint
 from arrears.selfservice.models import AccessLink, LoginChallenge, PortalSession
 from arrears.selfservice.services import code_request, selfservice_prune
+from tests.factories import make_account
 from tests.selfservice.conftest import MOBILE, last_code, portal_client, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -189,3 +191,19 @@ def test_prune_forgets_what_no_longer_matters(owing):
     later = timezone.now() + timedelta(days=40)
     assert selfservice_prune(later) == {"throttle_hits": 3, "links": 1, "challenges": 1,
                                         "sessions": 0}
+
+
+def test_a_code_that_cannot_go_out_at_once_is_never_sent_late(db, settings):
+    """No mobile, and the e-mail server does not answer: the message would wait for a retry,
+    but a late code is useless, so it is closed as failed (the answer is the same)."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    account = make_account(external_id="6222020000065432")
+    ContactPoint.objects.create(external_id="CP-E-65432", cardholder=account.cardholder,
+                                kind="email", value="holder@example.com")
+    assert code_request(account, via="link").handle
+    message = OutboxMessage.objects.get(purpose="payment_handling")
+    assert (message.channel, message.status) == ("email", "failed"), message.last_error
+    assert message.last_error == "a one-time code not sent at once is not sent later"
+    event = AuditEvent.objects.get(action="selfservice_code_not_sent")
+    assert event.details["message_status"] == "not_sent_at_once"

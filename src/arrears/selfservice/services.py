@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from arrears.access.policy import accounts_of_cardholder_session
 from arrears.audit.services import audit_record
@@ -187,9 +188,12 @@ def _code_send(account: Account, challenge: LoginChallenge, code: str, now: date
     status = message.status
     if status == OutboxMessage.Status.QUEUED:
         status = outbox_send_now(message, now=now)
-    if status == OutboxMessage.Status.QUEUED:  # delayed by the gate: a late code is useless
-        OutboxMessage.objects.filter(pk=message.pk).update(status=OutboxMessage.Status.FAILED)
-        status = "held_by_gate"
+    if status == OutboxMessage.Status.QUEUED:
+        # delayed by the gate or waiting for a gateway retry: a late code is useless
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            status=OutboxMessage.Status.FAILED,
+            last_error=_("a one-time code not sent at once is not sent later"))
+        status = "not_sent_at_once"
     _code_scrub(message.pk, code)
     return status
 
