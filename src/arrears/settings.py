@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "arrears.reporting",
     "arrears.demo",
     "arrears.api",
+    "arrears.selfservice",
     "arrears.web",
     # Last: its post_migrate handler gives the role groups permissions of every app above.
     "arrears.users",

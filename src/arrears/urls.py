@@ -22,5 +22,6 @@ urlpatterns = [
     path("channels/", include("arrears.channels.urls")),
     path("dialer/", include("arrears.dialer.urls")),
     path("reports/", include("arrears.reporting.urls")),
+    path("self/", include("arrears.selfservice.urls")),
     path("", include("arrears.web.urls")),
 ]

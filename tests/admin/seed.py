@@ -24,6 +24,7 @@ from arrears.ledger.models import CycleRun, InterestStop, Posting
 from arrears.letters.models import Letter, PrintBatch
 from arrears.night.models import NightRun, StepRun
 from arrears.portfolio.models import ContactPoint, ThirdPartyContact
+from arrears.selfservice.models import LoginChallenge, PaymentIntent
 from arrears.users.models import ApiToken
 from arrears.workbench.models import Collector, Team
 from tests.factories import make_account, make_cardholder, make_product, make_statement
@@ -142,4 +143,9 @@ def seed_every_model(actor: User) -> dict:
             if model is AccessAttempt else {}
         model.objects.create(username="collector", ip_address="10.0.0.1", user_agent="x",
                              http_accept="*/*", path_info="/login/", **extra)
+    PaymentIntent.objects.create(account=account, provider="simulator", reference="P-ADMIN",
+                                 amount_minor=10_000, currency="CNY", created_at=AT,
+                                 last_error="declined by the provider")
+    LoginChallenge.objects.create(handle_hash="h" * 64, account=account, via="card",
+                                  code_hash="c" * 64, created_at=AT, expires_at=AT)
     return {"cardholder": holder, "account": account, "message": message}

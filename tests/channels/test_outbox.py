@@ -1,5 +1,6 @@
 """The outbox: one message per idempotency key, and a decision run becomes messages."""
 
+import re
 from datetime import date
 
 import pytest
@@ -8,7 +9,10 @@ from django.utils import timezone
 from arrears.batch.models import Decision, DecisionRun
 from arrears.channels.models import OutboxMessage
 from arrears.channels.services import outbox_enqueue, outbox_fill_for_run
+from arrears.selfservice.models import AccessLink
 from tests.channels.conftest import make_debtor
+
+LINK = re.compile(r"/self/l/[A-Za-z0-9_-]+/")
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +101,19 @@ def test_fill_renders_like_enqueue():
     filled = OutboxMessage.objects.get()
     single = outbox_enqueue(account, channel="sms", template_code="CN-SMS-M1",
                             idempotency_key="single")
-    assert filled.body == single.body  # the template has no date, so the two agree exactly
+    # The template has no date, so the two agree exactly but for each message's own link.
+    assert LINK.sub("LINK", filled.body) == LINK.sub("LINK", single.body)
+    assert LINK.search(filled.body).group(0) != LINK.search(single.body).group(0)
+
+
+def test_messages_carry_a_personal_link_that_names_no_account():
+    account = make_debtor(external_id="6222020000055555")
+    run = make_run([(account, "sms", "CN-SMS-M1")])
+    outbox_fill_for_run(run)
+    body = OutboxMessage.objects.get().body
+    link = LINK.search(body).group(0)
+    assert account.external_id not in link and "5555" not in link
+    assert AccessLink.objects.filter(account=account).count() == 1
 
 
 def test_filling_a_run_twice_adds_nothing():

@@ -6,6 +6,7 @@ import pytest
 from arrears.channels.defaults import default_templates
 from arrears.channels.models import Template
 from arrears.channels.services import (
+    SECRET_FIELDS,
     TemplateSaveError,
     template_context_for,
     template_render,
@@ -30,6 +31,7 @@ STRATEGY_CODES = {
     "CN-CALL-M3", "CN-CALL-M4", "CN-CALL-BROKEN-PROMISE", "CN-VISIT-M3", "CN-VISIT-M4",
     "CN-AGENCY", "CN-EMAIL-M1", "PLAN-REMINDER", "PROMISE-REMINDER",
 }
+SELF_SERVICE_CODES = {"SS-CODE-SMS", "SS-CODE-EMAIL"}  # the portal's one-time codes
 
 
 def problems(body, language="en", subject="", requires_opt_out=False):
@@ -115,7 +117,8 @@ def test_a_missing_language_falls_back_to_chinese():
 def test_defaults_cover_every_code_of_the_strategy_in_both_languages_and_pass_the_checks():
     rows = default_templates()
     assert {(r["code"], r["language"]) for r in rows} == {
-        (code, language) for code in STRATEGY_CODES for language in ("zh-hans", "en")
+        (code, language) for code in STRATEGY_CODES | SELF_SERVICE_CODES
+        for language in ("zh-hans", "en")
     }
     for row in rows:
         assert problems(row["body"], row["language"], row["subject"],
@@ -149,9 +152,10 @@ def test_context_of_a_real_account(account):
                                    interest_minor=2345, fees_minor=5000, past_due_minor=30000,
                                    days_past_due=35, bucket="M2")
     context = template_context_for(account)
-    assert set(context) == set(MERGE_FIELDS)
+    assert set(context) == set(MERGE_FIELDS) - SECRET_FIELDS  # a code comes with its message
     assert context["balance"] == "CNY 1,073.45"
     assert context["past_due"] == "CNY 300.00"
     assert context["days_past_due"] == "35"
     assert context["card_number"] == f"**** {account.external_id[-4:]}"
-    assert context["self_service_link"].endswith(account.external_id)
+    # a preview stores no link: it shows the portal's front page, never the account number
+    assert context["self_service_link"] == "http://127.0.0.1:8000/self/"

@@ -103,6 +103,27 @@ def test_every_page_of_the_role_holds_up(site, browser, role):
     assert not found, f"{len(found)} problem(s) for {role}:\n" + "\n".join(found)
 
 
+PHONE = (375, 812)
+
+
+def test_every_page_of_the_cardholder_portal_holds_up(site, browser):
+    """The portal at a phone's size in both languages, signed in with its own session."""
+    url, world = site
+    found = []
+    for language in LANGUAGES:
+        browser.delete_all_cookies()
+        _viewport(browser, PHONE)
+        browser.get(url + "/self/")
+        for name, value in world.portal_cookies.items():
+            browser.add_cookie({"name": name, "value": value, "path": "/self/"})
+        switch_language(browser, page_wait(browser, 10), language)
+        for path in world.portal_pages:
+            found += _check(browser, url, path, language, PHONE)
+        browser.get(url + "/self/owed/")
+        assert browser.find_elements(By.ID, "payoff-amount"), "the portal session did not hold"
+    assert not found, f"{len(found)} problem(s) in the portal:\n" + "\n".join(found)
+
+
 CARD = ('<link rel="stylesheet" href="{url}/static/web/arrears.css"><main>'
         '<section class="card"><table class="data"><tr>{cells}</tr></table>'
         '</section><p>{text}</p></main>')

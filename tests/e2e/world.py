@@ -23,6 +23,10 @@ from arrears.demo.services import demo_load
 from arrears.dialer.models import VisitTask
 from arrears.dialer.services import visit_approve, visit_assign, visit_task_create
 from arrears.portfolio.models import Account
+from arrears.selfservice.links import links_issue
+from arrears.selfservice.models import PortalSession
+from arrears.selfservice.payments import payment_start
+from arrears.selfservice.services import session_start
 from arrears.workbench.models import QueueEntry
 from arrears.workbench.selectors import decision_run_latest
 from arrears.workbench.services import PromiseTerms, account_today, note_add, outcome_record
@@ -40,6 +44,8 @@ class World:
 
     pages: dict[str, list[str]] = field(default_factory=dict)
     account_screens: dict[str, list[str]] = field(default_factory=dict)
+    portal_pages: list[str] = field(default_factory=list)  # the cardholder's portal
+    portal_cookies: dict[str, str] = field(default_factory=dict)
 
 
 def _reference_data() -> None:
@@ -133,6 +139,22 @@ def _pages_of(user: User, visit: VisitTask, preferred: list[Account]) -> tuple[l
     return pages + screens, screens
 
 
+def _portal(world: World, account: Account) -> None:
+    """A cardholder signed in to the portal (a session that lasts the walk), a personal link,
+    a payment started: every page of the portal has something to show."""
+    token = session_start(account)
+    later = timezone.now() + timedelta(hours=6)
+    PortalSession.objects.update(last_seen_at=later, expires_at=later)
+    link = links_issue([account.pk])[account.pk]
+    intent = payment_start(account, amount_minor=10_000)
+    world.portal_cookies = {"arrears_self": token, "arrears_self_code": "no-such-challenge"}
+    world.portal_pages = [
+        "/self/", link[link.index("/self/"):], "/self/l/no-such-link/", "/self/code/",
+        "/self/owed/", "/self/pay/", "/self/promise/", f"/self/pay/sim/{intent.reference}/",
+        f"/self/pay/{intent.reference}/", "/self/pay/no-such-payment/",
+    ]
+
+
 def seed_world(today: date | None = None) -> World:
     _reference_data()
     demo_load(limit=ACCOUNTS, password=PASSWORD, today=today)
@@ -149,4 +171,5 @@ def seed_world(today: date | None = None) -> World:
         user = User.objects.get(username=role)
         world.pages[role], world.account_screens[role] = _pages_of(
             user, visit, [queue[0], visit.account, legal])
+    _portal(world, queue[0])
     return world

@@ -240,6 +240,14 @@ def require_work(actor, account: Account) -> None:
         )
 
 
+def accounts_of_cardholder_session(account_id: int) -> QuerySet[Account]:
+    """What a cardholder signed in to the self-service portal reaches: the one account their
+    portal session was opened for (by a personal link or the card and mobile, then a one-time
+    code), never another, whatever a URL or form names. A portal session is no staff user, so
+    it has no area above; a staff user has no portal session."""
+    return Account.objects.filter(pk=account_id)
+
+
 def may_reveal_account(user, account: Account) -> bool:
     """Reveal needs a role that reveals AND a relationship to this very account through it."""
     revealing = [p for p in policies_of(user) if p.reveal]

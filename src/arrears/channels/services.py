@@ -27,7 +27,8 @@ from arrears.channels.templating import (
     mask_card,
     render_source,
     sample_context,
-    self_service_link,
+    self_service_entry,
+    self_service_links,
     template_problems,
 )
 from arrears.ledger.models import AccountPosition
@@ -40,6 +41,8 @@ __all__ = [
 ]
 
 DEFAULT_LANGUAGE = Language.ZH_HANS
+# Merge fields that go into the rendered message only, never into the stored ``extra``.
+SECRET_FIELDS = frozenset({"one_time_code"})
 
 # Which channel a treatment of the strategy becomes, and its template when the decision names
 # none. Treatments not listed (none, legal_review, write_off_review) send nothing.
@@ -189,7 +192,10 @@ def account_facts(account_ids: Iterable[int]) -> dict[int, AccountFacts]:
     return facts
 
 
-def context_from_facts(facts: AccountFacts, language: str, today: date) -> dict:
+def context_from_facts(facts: AccountFacts, language: str, today: date,
+                       link: str = "") -> dict:
+    """The merge fields of one account; ``link`` is its personal self-service link (the
+    portal's front page when none was issued, e.g. for a preview)."""
     from django.conf import settings
 
     last4, card = mask_card(facts.external_id)
@@ -204,7 +210,7 @@ def context_from_facts(facts: AccountFacts, language: str, today: date) -> dict:
         "due_date": format_date(facts.due_date, language),
         "days_past_due": str(facts.days_past_due),
         "payoff_today": format_money(facts.balance_minor, facts.currency, language),
-        "self_service_link": self_service_link(facts.external_id),
+        "self_service_link": link or self_service_entry(),
         "bank_name": bank_name(language),
         "bank_phone": getattr(settings, "ARREARS_BANK_PHONE", "95588"),
         "collector_name": facts.collector_name or department.get(language, department["en"]),
@@ -221,10 +227,19 @@ def contexts_for(account_ids: Iterable[int], *, today: date | None = None) -> di
     }
 
 
-def template_context_for(account: Account, language: str | None = None) -> dict:
-    """Merge fields of one account (name, masked card, amounts, due date, payoff, link)."""
+def template_context_for(account: Account, language: str | None = None, *,
+                         issue_link: bool = False) -> dict:
+    """Merge fields of one account (name, masked card, amounts, due date, payoff, link).
+    ``issue_link``: a personal self-service link for a message that goes out (a preview shows
+    the portal's front page and stores nothing)."""
     facts = account_facts([account.pk])[account.pk]
-    return context_from_facts(facts, language or facts.language, timezone.localdate())
+    link = self_service_links([account.pk])[account.pk] if issue_link else ""
+    return context_from_facts(facts, language or facts.language, timezone.localdate(), link)
+
+
+def uses_link(template: Template) -> bool:
+    """Does the template print a self-service link (only then is one issued)?"""
+    return "self_service_link" in f"{template.subject}{template.body}"
 
 
 # --- the outbox -----------------------------------------------------------------------------
@@ -249,11 +264,13 @@ def outbox_enqueue(
     if existing:
         return existing
     language = language or account.cardholder.language or DEFAULT_LANGUAGE
-    context = template_context_for(account, language)
-    context.update({k: str(v) for k, v in (extra or {}).items() if k in context})
     template = template_active(template_code, language)
     if template is None:
         raise TemplateRenderError(_("no active template %(code)s") % {"code": template_code})
+    context = template_context_for(account, language, issue_link=uses_link(template))
+    context.update({k: str(v) for k, v in (extra or {}).items()
+                    if k in context or k in SECRET_FIELDS})
+    extra = {k: v for k, v in (extra or {}).items() if k not in SECRET_FIELDS}
     rendered = render_template(template, context)
     point = None if recipient else recipient_for(account, channel)
     address = recipient or (point.value if point else "")
@@ -300,6 +317,11 @@ class _Templates:
     @classmethod
     def load(cls) -> "_Templates":
         return cls({(t.code, t.language): t for t in Template.objects.filter(active=True)})
+
+    @property
+    def with_link(self) -> set[str]:
+        """Codes of which a version prints the self-service link."""
+        return {code for (code, _language), t in self.by_key.items() if uses_link(t)}
 
     def get(self, code: str, language: str) -> Template | None:
         return self.by_key.get((code, language)) or self.by_key.get((code, DEFAULT_LANGUAGE))
@@ -355,6 +377,9 @@ def outbox_fill_for_run(run, *, collector_names: dict[int, str] | None = None,
         ids = account_ids[start : start + batch_size]
         facts = account_facts(ids)
         points = _contact_points_for(ids)
+        links = self_service_links([
+            account_id for account_id, treatment, code in chunk
+            if (code or TREATMENT_CHANNELS[treatment][1]) in templates.with_link])
         rows = []
         for account_id, treatment, template_code in chunk:
             channel, default_code = TREATMENT_CHANNELS[treatment]
@@ -362,7 +387,7 @@ def outbox_fill_for_run(run, *, collector_names: dict[int, str] | None = None,
                 _message_for_decision(
                     run, facts[account_id], treatment, channel, template_code or default_code,
                     points.get((account_id, channel)), templates, today, now,
-                    collectors.get(account_id, ""),
+                    collectors.get(account_id, ""), links.get(account_id, ""),
                 )
             )
         keys = [row.idempotency_key for row in rows]
@@ -378,7 +403,7 @@ def outbox_fill_for_run(run, *, collector_names: dict[int, str] | None = None,
 
 def _message_for_decision(
     run, facts: AccountFacts, treatment: str, channel: str, code: str, point, templates,
-    today: date, now: datetime, collector_name: str,
+    today: date, now: datetime, collector_name: str, link: str = "",
 ) -> OutboxMessage:
     key = f"decision:{run.as_of:%Y-%m-%d}:{facts.account_id}:{treatment}"
     template = templates.get(code, facts.language)
@@ -394,7 +419,7 @@ def _message_for_decision(
         return message
     context = context_from_facts(
         AccountFacts(**{**facts.__dict__, "collector_name": collector_name}),
-        template.language, today,
+        template.language, today, link,
     )
     try:
         rendered = render_template(template, context)

@@ -29,7 +29,8 @@ MERGE_FIELDS = {
     "due_date": _("payment due date"),
     "days_past_due": _("days past due"),
     "payoff_today": _("amount that pays the account off today"),
-    "self_service_link": _("link to the self-service payment page"),
+    "self_service_link": _("personal link to the self-service portal (expires; reveals nothing)"),
+    "one_time_code": _("one-time code for signing in to the self-service portal"),
     "bank_name": _("the card issuer's name"),
     "bank_phone": _("the card issuer's service phone number"),
     "collector_name": _("name of the collector in charge"),
@@ -170,7 +171,8 @@ def sample_context(language: str) -> dict:
             "due_date": format_date(date(2026, 6, 25), language),
             "days_past_due": "35",
             "payoff_today": format_money(1_256_78, "CNY", language),
-            "self_service_link": self_service_link("A0001234"),
+            "self_service_link": f"{self_service_entry()}l/SAMPLE-LINK-TOKEN/",
+            "one_time_code": "123456",
             "bank_name": bank_name(language),
             "bank_phone": getattr(settings, "ARREARS_BANK_PHONE", "95588"),
             "collector_name": "李四" if language.startswith("zh") else "Li Si",
@@ -178,11 +180,31 @@ def sample_context(language: str) -> dict:
         }
 
 
-def self_service_link(account_external_id: str) -> str:
+def self_service_entry() -> str:
+    """The portal's front page (``ARREARS_SELF_SERVICE_URL``): a link without a token, where
+    the cardholder signs in with the card's last four digits and the registered mobile."""
     from django.conf import settings
 
-    base = getattr(settings, "ARREARS_SELF_SERVICE_URL", "http://127.0.0.1:8000/pay/")
-    return f"{base}{account_external_id}"
+    base = getattr(settings, "ARREARS_SELF_SERVICE_URL", "http://127.0.0.1:8000/self/")
+    return base if base.endswith("/") else base + "/"
+
+
+# The issuer of personal links, lent by the self-service app (``SelfServiceConfig.ready``):
+# account ids → {account id: URL}. Without one, messages carry the portal's front page.
+_link_issuer: list = []
+
+
+def link_issuer_register(issuer) -> None:
+    _link_issuer[:] = [issuer]
+
+
+def self_service_links(account_ids) -> dict[int, str]:
+    """A personal, expiring link per account (one insert for all of them): the link names no
+    account and no amount; the front page for every account when no issuer is registered."""
+    ids = list(account_ids)
+    if not _link_issuer:
+        return dict.fromkeys(ids, self_service_entry())
+    return _link_issuer[0](ids)
 
 
 def bank_name(language: str) -> str:

@@ -312,3 +312,20 @@ def outbox_counts(**filters) -> dict[str, int]:
     ):
         counts[status] = n
     return counts
+
+
+def outbox_send_now(message: OutboxMessage, *, now: datetime | None = None) -> str:
+    """Send one queued message at once, through the gate like every other (a one-time code
+    cannot wait for the worker's next round); returns its status afterwards."""
+    worker = Worker(now=now)
+    claimed = OutboxMessage.objects.filter(pk=message.pk, status=Status.QUEUED).update(
+        status=Status.SENDING, claimed_until=worker.now() + LEASE, gateway_called_at=None)
+    if claimed:
+        message = OutboxMessage.objects.select_related("account", "contact_point").get(
+            pk=message.pk)
+        try:
+            worker.process(message)
+        except Exception:
+            _release([message])
+            raise
+    return OutboxMessage.objects.filter(pk=message.pk).values_list("status", flat=True).first()

@@ -37,6 +37,7 @@ class Posting(models.Model):
         API = "api", _("API")
         CYCLE = "cycle", _("nightly cycle")
         WEB = "web", _("web")
+        SELF_SERVICE = "portal", _("cardholder self-service")
 
     external_id = models.CharField(_("external id"), max_length=64, unique=True)
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings")

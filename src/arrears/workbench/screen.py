@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from arrears.access import policy
+from arrears.audit.models import AuditEvent
 from arrears.batch.models import Decision, DecisionRun
 from arrears.channels.models import OutboxMessage
 from arrears.channels.services import template_context_for, template_render
@@ -285,3 +287,30 @@ def script_for(
 
 def today_for(account: Account) -> date:
     return account_today(account)
+
+
+SELF_SERVICE_SHOWN = 10
+SELF_SERVICE_LABELS = {
+    "selfservice_code_sent": _("asked for a sign-in code (sent)"),
+    "selfservice_code_not_sent": _("asked for a sign-in code (not sent)"),
+    "selfservice_code_limited": _("asked for a sign-in code (over the hourly limit)"),
+    "selfservice_code_failed": _("entered a wrong code"),
+    "selfservice_locked": _("locked out after wrong codes"),
+    "selfservice_login": _("signed in"),
+    "selfservice_logout": _("signed out"),
+    "selfservice_payment_started": _("started a payment"),
+    "selfservice_payment_succeeded": _("payment received and booked"),
+    "selfservice_payment_failed": _("payment failed"),
+    "selfservice_promise": _("made a promise to pay"),
+}
+
+
+def self_service_activity(account: Account) -> list[AuditEvent]:
+    """What the cardholder did in the self-service portal, newest first, from the audit trail
+    (the portal writes every step there); ``label`` says it in words."""
+    events = list(AuditEvent.objects.filter(
+        object_type="account", object_id=account.external_id,
+        action__in=list(SELF_SERVICE_LABELS)).order_by("-sequence")[:SELF_SERVICE_SHOWN])
+    for event in events:
+        event.label = SELF_SERVICE_LABELS[event.action]
+    return events

@@ -133,6 +133,7 @@ def _account_context(request: HttpRequest, account: Account, **extra) -> dict:
         "plans": plans,
         "waivers": waivers,
         "holds": screen.holds(account),
+        "self_service": screen.self_service_activity(account),
         "letters": letters,
         "outbox": outbox,
         "decision": decision,
