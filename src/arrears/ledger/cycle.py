@@ -221,6 +221,8 @@ class _Chunk:
     zone: np.ndarray
     old_bucket: np.ndarray
     accrued_through: np.ndarray  # -1: never
+    old_values: np.ndarray  # (n, 6) the position's values as stored
+    stored: np.ndarray  # whether the account has a position
     # entries, sorted in fold order within each account
     e_id: np.ndarray = None
     e_acct: np.ndarray = None
@@ -239,23 +241,53 @@ class _Chunk:
     stops: tuple = (np.zeros(0, np.int64),) * 3  # account index, first day, last day
 
 
-def _load(lo: int, hi: int) -> _Chunk:
+POSITION_VALUES = ("principal_minor", "interest_minor", "fees_minor", "past_due_minor",
+                   "days_past_due", "cycles_delinquent")
+
+
+def _coverage(run_id: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """The runs' progress (``accounts_through``, ascending) and, for each, the latest date
+    of a run that reached at least that far."""
+    rows = sorted(CycleRun.objects.filter(accounts_through__isnull=False).exclude(pk=run_id)
+                  .values_list("accounts_through", "as_of"))
+    through = np.array([r[0] for r in rows], np.int64)
+    days = np.array([day_number(r[1]) for r in rows], np.int64)
+    latest = np.maximum.accumulate(days[::-1])[::-1] if len(days) else days
+    return through, latest
+
+
+def _lifted(ids: np.ndarray, own: np.ndarray, coverage: tuple) -> np.ndarray:
+    """A position's accrued-through day lifted to the latest run that reached its account
+    (-1 stays -1: no position, never accrued)."""
+    through, latest = coverage
+    at = np.searchsorted(through, ids)  # the first run whose progress reaches the account
+    covered = np.where(at < len(through), latest[np.minimum(at, len(latest) - 1)], -1) \
+        if len(through) else np.full(len(ids), -1, np.int64)
+    return np.where(own >= 0, np.maximum(own, covered), -1)
+
+
+def _load(lo: int, hi: int, coverage: tuple = (np.zeros(0, np.int64),) * 2) -> _Chunk:
     account, cardholder = Account._meta.db_table, Cardholder._meta.db_table
     position = AccountPosition._meta.db_table
     accruing = ", ".join(f"'{s}'" for s in (Account.Status.ACTIVE, Account.Status.BLOCKED))
     where = f"BETWEEN {int(lo)} AND {int(hi)}"
+    values = ", ".join(f"COALESCE(p.{name}, -1)" for name in POSITION_VALUES)
     a = _fetch(
         f"SELECT a.id, a.external_id, a.product_id, "
         f"CASE WHEN a.status IN ({accruing}) THEN 1 ELSE 0 END, COALESCE(c.time_zone, ''), "
-        f"COALESCE(p.bucket, 'M0'), COALESCE({_days('p.accrued_through')}, -1) "
+        f"COALESCE(p.bucket, ''), COALESCE({_days('p.accrued_through')}, -1), {values} "
         f"FROM {account} a JOIN {cardholder} c ON c.id = a.cardholder_id "
         f"LEFT JOIN {position} p ON p.account_id = a.id WHERE a.id {where} ORDER BY a.id",
-        ("id", "ext", "product", "accruing", "zone", "bucket", "accrued"),
+        ("id", "ext", "product", "accruing", "zone", "bucket", "accrued", *POSITION_VALUES),
         text=("ext", "zone", "bucket"))
     order = np.argsort(a["id"])
     a = {name: values[order] for name, values in a.items()}
+    old_values = np.stack([a[name] for name in POSITION_VALUES], axis=1) \
+        if len(a["id"]) else np.zeros((0, 6), np.int64)
+    stored = a["bucket"] != ""
     chunk = _Chunk(a["id"], a["ext"], a["product"], a["accruing"].astype(bool), a["zone"],
-                   a["bucket"], a["accrued"])
+                   np.where(stored, a["bucket"], "M0").astype(object),
+                   _lifted(a["id"], a["accrued"], coverage), old_values, stored)
     kinds = " ".join(f"WHEN '{k}' THEN {v}" for k, v in KIND_CODES.items())
     comps = " ".join(f"WHEN '{k}' THEN {v}" for k, v in COMPONENT_CODES.items())
     e = _fetch(
@@ -689,12 +721,18 @@ def _replace(accruals: tuple, accounts: np.ndarray, others: tuple) -> tuple:
 
 # --- writing ---------------------------------------------------------------------------------
 
-def _insert(table: str, columns: dict, *, dates=(), ignore_conflicts: bool = False) -> None:
+def _insert(table: str, columns: dict, *, dates=(), ignore_conflicts: bool = False,
+            upsert: str = "") -> None:
     """Insert the rows given as arrays by column name in one statement (COPY on PostgreSQL);
-    ``dates`` are day numbers. A unique conflict is an error unless ``ignore_conflicts``."""
+    ``dates`` are day numbers. A unique conflict is an error unless ``ignore_conflicts``, or
+    updates the row that has the same ``upsert`` key."""
     names = list(columns)
     if not names or not len(columns[names[0]]):
         return
+    conflict = "ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+    if upsert:
+        conflict = (f"ON CONFLICT ({upsert}) DO UPDATE SET "
+                    + ", ".join(f"{n} = excluded.{n}" for n in names if n != upsert))
     if _postgres():
         import pyarrow as pa
         from pyarrow import csv
@@ -712,7 +750,7 @@ def _insert(table: str, columns: dict, *, dates=(), ignore_conflicts: bool = Fal
         csv.write_csv(pa.table(arrays, names=names), data)
         target = table
         with connection.cursor() as cursor:
-            if ignore_conflicts:
+            if conflict:
                 target = f"cycle_load_{table}"
                 cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {target} AS "
                                f"SELECT {', '.join(names)} FROM {table} LIMIT 0")
@@ -720,9 +758,9 @@ def _insert(table: str, columns: dict, *, dates=(), ignore_conflicts: bool = Fal
             with cursor.cursor.copy(f"COPY {target} ({', '.join(names)}) FROM STDIN "
                                     f"WITH (FORMAT csv, HEADER true)") as copy:
                 copy.write(data.getvalue())
-            if ignore_conflicts:
+            if conflict:
                 cursor.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT "
-                               f"{', '.join(names)} FROM {target} ON CONFLICT DO NOTHING")
+                               f"{', '.join(names)} FROM {target} {conflict}")
         return
     lists = []
     for name in names:
@@ -732,10 +770,10 @@ def _insert(table: str, columns: dict, *, dates=(), ignore_conflicts: bool = Fal
                           for d in np.asarray(values).tolist()])
         else:
             lists.append(values.tolist() if isinstance(values, np.ndarray) else list(values))
-    verb = "INSERT OR IGNORE" if ignore_conflicts else "INSERT"
     with connection.cursor() as cursor:
-        cursor.executemany(f"{verb} INTO {table} ({', '.join(names)}) VALUES "
-                           f"({', '.join(['%s'] * len(names))})", list(zip(*lists, strict=True)))
+        cursor.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES "
+                           f"({', '.join(['%s'] * len(names))}) {conflict}",
+                           list(zip(*lists, strict=True)))
 
 
 def _stamp(number: int) -> str:
@@ -760,19 +798,19 @@ def _write(chunk: _Chunk, as_of: int, accruals: tuple, allowed: np.ndarray,
         "reason": [""] * len(ids), "source": [Posting.Source.CYCLE] * len(ids),
         "created_at": [created] * len(ids),
     }, dates=("posting_date", "value_date", "statement_cycle_date"))
-    positions = AccountPosition._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {positions} WHERE account_id BETWEEN %s AND %s",
-                       [int(chunk.ids[0]), int(chunk.ids[-1])])
-    n = len(chunk.ids)
-    _insert(positions, {
-        "account_id": chunk.ids, "as_of": np.full(n, as_of),
-        "principal_minor": outcome.balances[:, 0], "interest_minor": outcome.balances[:, 1],
-        "fees_minor": outcome.balances[:, 2], "past_due_minor": outcome.aging.past_due,
-        "days_past_due": outcome.aging.days_past_due,
-        "cycles_delinquent": outcome.aging.cycles, "bucket": buckets,
-        "accrued_through": np.full(n, as_of),
-    }, dates=("as_of", "accrued_through"))
+    values = np.column_stack([outcome.balances, outcome.aging.past_due,
+                              outcome.aging.days_past_due, outcome.aging.cycles])
+    changed = np.flatnonzero((values != chunk.old_values).any(axis=1)
+                             | (buckets != chunk.old_bucket) | ~chunk.stored)
+    n = len(changed)
+    _insert(AccountPosition._meta.db_table, {
+        "account_id": chunk.ids[changed], "as_of": np.full(n, as_of),
+        **{name: values[changed, i] for i, name in enumerate(POSITION_VALUES)},
+        "bucket": buckets[changed], "accrued_through": np.full(n, as_of),
+    }, dates=("as_of", "accrued_through"), upsert="account_id")
+    if len(chunk.ids):
+        run.accounts_through = int(chunk.ids[-1])
+        CycleRun.objects.filter(pk=run.pk).update(accounts_through=run.accounts_through)
     moved = np.flatnonzero(buckets != chunk.old_bucket)
     _insert(BucketChange._meta.db_table, {
         "account_id": chunk.ids[moved], "changed_on": np.full(len(moved), as_of),
@@ -806,7 +844,7 @@ def _cycle_chunk(lo: int, hi: int, day: int, run: CycleRun, result: CycleResult,
     """The cycle of the accounts ``lo``..``hi``: read, compute, ask the gate, write (one
     transaction)."""
     clock_ = time.monotonic()
-    chunk = _load(lo, hi)
+    chunk = _load(lo, hi, cache["coverage"])
     result.phases["read"] += time.monotonic() - clock_
     clock_ = time.monotonic()
     outcome = _compute(chunk, _terms(chunk, products), day)
@@ -878,7 +916,7 @@ def cycle_run(*, as_of: date, actor=None, progress=None,
     ids = np.fromiter(Account.objects.order_by("pk").values_list("pk", flat=True), np.int64)
     bar = tqdm(total=len(ids), unit="acct", desc=_("Nightly cycle"),
                disable=progress is not True)
-    cache: dict = {}
+    cache: dict = {"coverage": _coverage(run.pk)}
     day = day_number(as_of)
     try:
         for lo, hi in _chunks(ids, chunk_accounts):
