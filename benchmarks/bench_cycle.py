@@ -109,12 +109,12 @@ def portfolio_load(accounts: int) -> date:
     """The synthetic portfolio into the database; returns the last day of its data."""
     import numpy as np
     import pyarrow as pa
-    from arrears.demo.taiwan import Timeline
     from django.core.management import call_command
     from django.db import connection
 
     from arrears.demo.services import demo_product_ensure
     from arrears.demo.synthetic import synth_portfolio, synth_tables
+    from arrears.scoring.taiwan import Timeline
 
     call_command("migrate", verbosity=0)
     product = demo_product_ensure()
@@ -212,9 +212,8 @@ def main(argv=None) -> None:
     if not args.keep:
         database_reset(args.database_url)
     django_setup(args.database_url)
-    from arrears.demo.taiwan import Timeline
-
     from arrears.portfolio.models import Account
+    from arrears.scoring.taiwan import Timeline
 
     if args.keep and Account.objects.count() == args.accounts:
         from arrears.ledger.models import CycleRun

@@ -104,14 +104,19 @@ def calendar() -> TempTable:
     """Every real day from 1900 to 2100 by its ISO text: a join types a date cell exactly
     (and cheaply); a cell it does not find is left to the Python parser."""
     days = TempTable(DAYS, (("iso", "varchar(10)"), ("day", "date")), key="iso")
+    if postgresql():  # made by the server: 73,000 rows sent from Python took most of a second
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {DAYS} (iso, day) SELECT to_char(d, 'YYYY-MM-DD'), "
+                           f"CAST(d AS date) FROM generate_series(CAST(%s AS date), "
+                           f"CAST(%s AS date), interval '1 day') AS d",
+                           [FIRST_DAY, LAST_DAY])
+            cursor.execute(f"ANALYZE {DAYS}")
+        return days
     rows, day = [], FIRST_DAY
     while day <= LAST_DAY:
         rows.append((day.isoformat(), day))
         day += timedelta(days=1)
     days.write(rows)
-    if postgresql():
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {DAYS}")
     return days
 
 

@@ -29,6 +29,7 @@ the minor unit. How each step maps to the rules:
 import io
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
@@ -52,7 +53,7 @@ from arrears.portfolio.models import Account, Cardholder, Product, Statement
 from arrears.rules.accrual import accrue
 from arrears.rules.ledger import Entry
 
-CHUNK_ACCOUNTS = 200_000
+CHUNK_ACCOUNTS = 50_000  # small enough that reading the next range overlaps most of the work
 EPOCH = date(1970, 1, 1)
 NEVER = 10**7  # a day number beyond any date
 KIND_CODES = {"purchase": 0, "cash": 1, "payment": 2, "reversal": 3, "interest": 4,
@@ -132,10 +133,10 @@ def _days(column: str) -> str:
 _ARROW: dict = {}
 
 
-def _arrow_connection():
+def _arrow_connection(slot: int = 0):
     """An ADBC connection to the same PostgreSQL database (binary COPY straight into Arrow),
     or None: without the driver, or inside a transaction whose rows another connection
-    cannot see (tests)."""
+    cannot see (tests). ``slot``: one connection per thread that reads at the same time."""
     if connection.in_atomic_block:
         return None
     try:
@@ -151,9 +152,9 @@ def _arrow_connection():
     host = settings.get("HOST") or "localhost"
     port = f":{settings['PORT']}" if settings.get("PORT") else ""
     uri = f"postgresql://{credentials}{host}{port}/{quote(settings['NAME'], safe='')}"
-    if uri not in _ARROW:
-        _ARROW[uri] = adbc.connect(uri)
-    return _ARROW[uri]
+    if (uri, slot) not in _ARROW:
+        _ARROW[uri, slot] = adbc.connect(uri)
+    return _ARROW[uri, slot]
 
 
 def _arrow_close() -> None:
@@ -161,11 +162,11 @@ def _arrow_close() -> None:
         _ARROW.popitem()[1].close()
 
 
-def _fetch(sql: str, names: tuple[str, ...], text: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
+def _fetch(sql: str, names: tuple[str, ...], text: tuple[str, ...] = (),
+           arrow=None) -> dict[str, np.ndarray]:
     """Run ``sql`` and return its columns as arrays (int64 unless named in ``text``).
-    PostgreSQL sends them in binary straight into Arrow (ADBC), else as CSV text parsed by
-    Arrow; SQLite goes through the cursor."""
-    arrow = _arrow_connection() if _postgres() else None
+    PostgreSQL sends them in binary straight into Arrow through ``arrow`` (an ADBC
+    connection), else as CSV text parsed by Arrow; SQLite goes through the cursor."""
     if arrow is not None:
         aliases = ", ".join(f"c{i}" for i in range(len(names)))
         with arrow.cursor() as cursor:
@@ -221,6 +222,8 @@ class _Chunk:
     zone: np.ndarray
     old_bucket: np.ndarray
     accrued_through: np.ndarray  # -1: never
+    old_values: np.ndarray  # (n, 6) the position's values as stored
+    stored: np.ndarray  # whether the account has a position
     # entries, sorted in fold order within each account
     e_id: np.ndarray = None
     e_acct: np.ndarray = None
@@ -239,31 +242,71 @@ class _Chunk:
     stops: tuple = (np.zeros(0, np.int64),) * 3  # account index, first day, last day
 
 
-def _load(lo: int, hi: int) -> _Chunk:
+POSITION_VALUES = ("principal_minor", "interest_minor", "fees_minor", "past_due_minor",
+                   "days_past_due", "cycles_delinquent")
+
+
+def _coverage(run_id: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """The runs' progress (``accounts_through``, ascending) and, for each, the latest date
+    of a run that reached at least that far."""
+    rows = sorted(CycleRun.objects.filter(accounts_through__isnull=False).exclude(pk=run_id)
+                  .values_list("accounts_through", "as_of"))
+    through = np.array([r[0] for r in rows], np.int64)
+    days = np.array([day_number(r[1]) for r in rows], np.int64)
+    latest = np.maximum.accumulate(days[::-1])[::-1] if len(days) else days
+    return through, latest
+
+
+def _lifted(ids: np.ndarray, own: np.ndarray, coverage: tuple) -> np.ndarray:
+    """A position's accrued-through day lifted to the latest run that reached its account
+    (-1 stays -1: no position, never accrued)."""
+    through, latest = coverage
+    at = np.searchsorted(through, ids)  # the first run whose progress reaches the account
+    covered = np.where(at < len(through), latest[np.minimum(at, len(latest) - 1)], -1) \
+        if len(through) else np.full(len(ids), -1, np.int64)
+    return np.where(own >= 0, np.maximum(own, covered), -1)
+
+
+def _load(lo: int, hi: int, coverage: tuple, arrows: tuple = (None, None)) -> _Chunk:
+    """Everything the cycle reads about the accounts ``lo``..``hi``. With two ADBC
+    connections (``arrows``) the postings, the largest table, are read on the second one
+    while the others are read on the first (the server works on both cores)."""
+    posting_sql = _postings_sql(lo, hi)
+    postings = None
+    if arrows[1] is not None:
+        postings = _READERS.submit(_fetch, posting_sql, POSTING_COLUMNS, (), arrows[1])
     account, cardholder = Account._meta.db_table, Cardholder._meta.db_table
     position = AccountPosition._meta.db_table
     accruing = ", ".join(f"'{s}'" for s in (Account.Status.ACTIVE, Account.Status.BLOCKED))
     where = f"BETWEEN {int(lo)} AND {int(hi)}"
+    values = ", ".join(f"COALESCE(p.{name}, -1)" for name in POSITION_VALUES)
     a = _fetch(
         f"SELECT a.id, a.external_id, a.product_id, "
         f"CASE WHEN a.status IN ({accruing}) THEN 1 ELSE 0 END, COALESCE(c.time_zone, ''), "
-        f"COALESCE(p.bucket, 'M0'), COALESCE({_days('p.accrued_through')}, -1) "
+        f"COALESCE(p.bucket, ''), COALESCE({_days('p.accrued_through')}, -1), {values} "
         f"FROM {account} a JOIN {cardholder} c ON c.id = a.cardholder_id "
         f"LEFT JOIN {position} p ON p.account_id = a.id WHERE a.id {where} ORDER BY a.id",
-        ("id", "ext", "product", "accruing", "zone", "bucket", "accrued"),
-        text=("ext", "zone", "bucket"))
+        ("id", "ext", "product", "accruing", "zone", "bucket", "accrued", *POSITION_VALUES),
+        text=("ext", "zone", "bucket"), arrow=arrows[0])
     order = np.argsort(a["id"])
     a = {name: values[order] for name, values in a.items()}
+    old_values = np.stack([a[name] for name in POSITION_VALUES], axis=1) \
+        if len(a["id"]) else np.zeros((0, 6), np.int64)
+    stored = a["bucket"] != ""
     chunk = _Chunk(a["id"], a["ext"], a["product"], a["accruing"].astype(bool), a["zone"],
-                   a["bucket"], a["accrued"])
-    kinds = " ".join(f"WHEN '{k}' THEN {v}" for k, v in KIND_CODES.items())
-    comps = " ".join(f"WHEN '{k}' THEN {v}" for k, v in COMPONENT_CODES.items())
-    e = _fetch(
-        f"SELECT id, account_id, CASE kind {kinds} ELSE -1 END, amount_minor, "
-        f"{_days('posting_date')}, CASE component {comps} ELSE -1 END, "
-        f"COALESCE(reverses_id, 0), COALESCE({_days('statement_cycle_date')}, -1) "
-        f"FROM {Posting._meta.db_table} WHERE account_id {where}",
-        ("id", "account", "kind", "amount", "day", "comp", "reverses", "cycle"))
+                   np.where(stored, a["bucket"], "M0").astype(object),
+                   _lifted(a["id"], a["accrued"], coverage), old_values, stored)
+    s = _fetch(
+        f"SELECT account_id, {_days('cycle_date')}, {_days('due_date')}, minimum_due_minor, id "
+        f"FROM {Statement._meta.db_table} WHERE account_id {where}",
+        ("account", "cycle", "due", "minimum", "id"), arrow=arrows[0])
+    t = _fetch(
+        f"SELECT account_id, {_days('first_day')}, COALESCE({_days('last_day')}, {NEVER}) "
+        f"FROM {InterestStop._meta.db_table} WHERE account_id {where}",
+        ("account", "first", "last"), arrow=arrows[0])
+    chunk.stops = (np.searchsorted(chunk.ids, t["account"]), t["first"], t["last"])
+    e = postings.result() if postings is not None else _fetch(
+        posting_sql, POSTING_COLUMNS, arrow=arrows[0])
     if (e["kind"] < 0).any():
         raise CycleError(_("The ledger holds a posting of a kind the cycle does not know."))
     acct = np.searchsorted(chunk.ids, e["account"])
@@ -283,10 +326,6 @@ def _load(lo: int, hi: int) -> _Chunk:
     reversed_on = np.full(len(order), NEVER, np.int64)
     reversed_on[target[is_reversal]] = chunk.e_day[is_reversal]
     chunk.e_reversed_on = reversed_on
-    s = _fetch(
-        f"SELECT account_id, {_days('cycle_date')}, {_days('due_date')}, minimum_due_minor, id "
-        f"FROM {Statement._meta.db_table} WHERE account_id {where}",
-        ("account", "cycle", "due", "minimum", "id"))
     s_acct = np.searchsorted(chunk.ids, s["account"])
     order = np.lexsort((s["id"], s["cycle"], s_acct))
     chunk.s_acct, chunk.s_cycle = s_acct[order], s["cycle"][order]
@@ -296,12 +335,19 @@ def _load(lo: int, hi: int) -> _Chunk:
     charged_keys = np.unique(chunk.e_acct[fee] * (1 << 24) + cycle_of_fee[fee] + (1 << 22))
     statement_keys = chunk.s_acct * (1 << 24) + chunk.s_cycle + (1 << 22)
     chunk.s_charged = np.isin(statement_keys, charged_keys)
-    t = _fetch(
-        f"SELECT account_id, {_days('first_day')}, COALESCE({_days('last_day')}, {NEVER}) "
-        f"FROM {InterestStop._meta.db_table} WHERE account_id {where}",
-        ("account", "first", "last"))
-    chunk.stops = (np.searchsorted(chunk.ids, t["account"]), t["first"], t["last"])
     return chunk
+
+
+POSTING_COLUMNS = ("id", "account", "kind", "amount", "day", "comp", "reverses", "cycle")
+
+
+def _postings_sql(lo: int, hi: int) -> str:
+    kinds = " ".join(f"WHEN '{k}' THEN {v}" for k, v in KIND_CODES.items())
+    comps = " ".join(f"WHEN '{k}' THEN {v}" for k, v in COMPONENT_CODES.items())
+    return (f"SELECT id, account_id, CASE kind {kinds} ELSE -1 END, amount_minor, "
+            f"{_days('posting_date')}, CASE component {comps} ELSE -1 END, "
+            f"COALESCE(reverses_id, 0), COALESCE({_days('statement_cycle_date')}, -1) "
+            f"FROM {Posting._meta.db_table} WHERE account_id BETWEEN {int(lo)} AND {int(hi)}")
 
 
 # --- the fold --------------------------------------------------------------------------------
@@ -689,12 +735,18 @@ def _replace(accruals: tuple, accounts: np.ndarray, others: tuple) -> tuple:
 
 # --- writing ---------------------------------------------------------------------------------
 
-def _insert(table: str, columns: dict, *, dates=(), ignore_conflicts: bool = False) -> None:
+def _insert(table: str, columns: dict, *, dates=(), ignore_conflicts: bool = False,
+            upsert: str = "") -> None:
     """Insert the rows given as arrays by column name in one statement (COPY on PostgreSQL);
-    ``dates`` are day numbers. A unique conflict is an error unless ``ignore_conflicts``."""
+    ``dates`` are day numbers. A unique conflict is an error unless ``ignore_conflicts``, or
+    updates the row that has the same ``upsert`` key."""
     names = list(columns)
     if not names or not len(columns[names[0]]):
         return
+    conflict = "ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+    if upsert:
+        conflict = (f"ON CONFLICT ({upsert}) DO UPDATE SET "
+                    + ", ".join(f"{n} = excluded.{n}" for n in names if n != upsert))
     if _postgres():
         import pyarrow as pa
         from pyarrow import csv
@@ -712,7 +764,7 @@ def _insert(table: str, columns: dict, *, dates=(), ignore_conflicts: bool = Fal
         csv.write_csv(pa.table(arrays, names=names), data)
         target = table
         with connection.cursor() as cursor:
-            if ignore_conflicts:
+            if conflict:
                 target = f"cycle_load_{table}"
                 cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {target} AS "
                                f"SELECT {', '.join(names)} FROM {table} LIMIT 0")
@@ -720,9 +772,9 @@ def _insert(table: str, columns: dict, *, dates=(), ignore_conflicts: bool = Fal
             with cursor.cursor.copy(f"COPY {target} ({', '.join(names)}) FROM STDIN "
                                     f"WITH (FORMAT csv, HEADER true)") as copy:
                 copy.write(data.getvalue())
-            if ignore_conflicts:
+            if conflict:
                 cursor.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT "
-                               f"{', '.join(names)} FROM {target} ON CONFLICT DO NOTHING")
+                               f"{', '.join(names)} FROM {target} {conflict}")
         return
     lists = []
     for name in names:
@@ -732,10 +784,10 @@ def _insert(table: str, columns: dict, *, dates=(), ignore_conflicts: bool = Fal
                           for d in np.asarray(values).tolist()])
         else:
             lists.append(values.tolist() if isinstance(values, np.ndarray) else list(values))
-    verb = "INSERT OR IGNORE" if ignore_conflicts else "INSERT"
     with connection.cursor() as cursor:
-        cursor.executemany(f"{verb} INTO {table} ({', '.join(names)}) VALUES "
-                           f"({', '.join(['%s'] * len(names))})", list(zip(*lists, strict=True)))
+        cursor.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES "
+                           f"({', '.join(['%s'] * len(names))}) {conflict}",
+                           list(zip(*lists, strict=True)))
 
 
 def _stamp(number: int) -> str:
@@ -760,19 +812,19 @@ def _write(chunk: _Chunk, as_of: int, accruals: tuple, allowed: np.ndarray,
         "reason": [""] * len(ids), "source": [Posting.Source.CYCLE] * len(ids),
         "created_at": [created] * len(ids),
     }, dates=("posting_date", "value_date", "statement_cycle_date"))
-    positions = AccountPosition._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {positions} WHERE account_id BETWEEN %s AND %s",
-                       [int(chunk.ids[0]), int(chunk.ids[-1])])
-    n = len(chunk.ids)
-    _insert(positions, {
-        "account_id": chunk.ids, "as_of": np.full(n, as_of),
-        "principal_minor": outcome.balances[:, 0], "interest_minor": outcome.balances[:, 1],
-        "fees_minor": outcome.balances[:, 2], "past_due_minor": outcome.aging.past_due,
-        "days_past_due": outcome.aging.days_past_due,
-        "cycles_delinquent": outcome.aging.cycles, "bucket": buckets,
-        "accrued_through": np.full(n, as_of),
-    }, dates=("as_of", "accrued_through"))
+    values = np.column_stack([outcome.balances, outcome.aging.past_due,
+                              outcome.aging.days_past_due, outcome.aging.cycles])
+    changed = np.flatnonzero((values != chunk.old_values).any(axis=1)
+                             | (buckets != chunk.old_bucket) | ~chunk.stored)
+    n = len(changed)
+    _insert(AccountPosition._meta.db_table, {
+        "account_id": chunk.ids[changed], "as_of": np.full(n, as_of),
+        **{name: values[changed, i] for i, name in enumerate(POSITION_VALUES)},
+        "bucket": buckets[changed], "accrued_through": np.full(n, as_of),
+    }, dates=("as_of", "accrued_through"), upsert="account_id")
+    if len(chunk.ids):
+        run.accounts_through = int(chunk.ids[-1])
+        CycleRun.objects.filter(pk=run.pk).update(accounts_through=run.accounts_through)
     moved = np.flatnonzero(buckets != chunk.old_bucket)
     _insert(BucketChange._meta.db_table, {
         "account_id": chunk.ids[moved], "changed_on": np.full(len(moved), as_of),
@@ -801,12 +853,13 @@ def _buckets(chunk: _Chunk, days_past_due: np.ndarray, policies: dict):
 # --- the run ---------------------------------------------------------------------------------
 
 
-def _cycle_chunk(lo: int, hi: int, day: int, run: CycleRun, result: CycleResult,
+def _cycle_chunk(loading, day: int, run: CycleRun, result: CycleResult,
                  products: dict, policies: dict, cache: dict) -> None:
-    """The cycle of the accounts ``lo``..``hi``: read, compute, ask the gate, write (one
-    transaction)."""
+    """The cycle of one range of accounts, read by ``loading`` (a future, or a callable):
+    compute, ask the gate, write (one transaction). ``read`` counts the time spent waiting
+    for the range to be read."""
     clock_ = time.monotonic()
-    chunk = _load(lo, hi)
+    chunk = loading.result() if hasattr(loading, "result") else loading()
     result.phases["read"] += time.monotonic() - clock_
     clock_ = time.monotonic()
     outcome = _compute(chunk, _terms(chunk, products), day)
@@ -846,6 +899,28 @@ def _cycle_chunk(lo: int, hi: int, day: int, run: CycleRun, result: CycleResult,
     result.by_reference += len(redo)
 
 
+_AHEAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cycle-read-ahead")
+_READERS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cycle-read")
+
+
+def _read_ahead(ranges: list, coverage: tuple, arrows: tuple):
+    """Futures of the ranges read through ADBC, each submitted while the one before it is
+    being computed and written: the database reads (one core) while NumPy computes (the
+    other). At most two ranges are in memory."""
+    pending = None
+    try:
+        for number, (lo, hi) in enumerate(ranges):
+            current = pending or _AHEAD.submit(_load, lo, hi, coverage, arrows)
+            following = ranges[number + 1] if number + 1 < len(ranges) else None
+            pending = None
+            if following is not None:
+                pending = _AHEAD.submit(_load, *following, coverage, arrows)
+            yield current
+    finally:  # a range still being read when the cycle stops: let it end before closing
+        if pending is not None and not pending.cancel():
+            wait([pending])
+
+
 def _chunks(ids: np.ndarray, size: int):
     for offset in range(0, len(ids), size):
         part = ids[offset:offset + size]
@@ -880,14 +955,24 @@ def cycle_run(*, as_of: date, actor=None, progress=None,
                disable=progress is not True)
     cache: dict = {}
     day = day_number(as_of)
+    coverage = _coverage(run.pk)
+    arrows = (_arrow_connection(0), _arrow_connection(1)) if _postgres() else (None, None)
+    ranges = list(_chunks(ids, chunk_accounts))
+    loads = ()
     try:
-        for lo, hi in _chunks(ids, chunk_accounts):
-            _cycle_chunk(lo, hi, day, run, result, products, policies, cache)
+        if arrows[0] is None:  # read in turn, on this connection
+            loads = ((lambda lo=lo, hi=hi: _load(lo, hi, coverage)) for lo, hi in ranges)
+        else:  # the next range is read while this one is computed and written
+            loads = _read_ahead(ranges, coverage, arrows)
+        for (lo, hi), loading in zip(ranges, loads, strict=False):
+            _cycle_chunk(loading, day, run, result, products, policies, cache)
             done = int(np.searchsorted(ids, hi, side="right") - np.searchsorted(ids, lo))
             bar.update(done)
             if callable(progress):
                 progress(done)
     finally:
+        if hasattr(loads, "close"):
+            loads.close()
         _arrow_close()
     bar.close()
     run.accounts = len(ids)

@@ -2,7 +2,10 @@
 
 ``Posting`` rows are never updated or deleted; a correction is a new ``reversal`` posting.
 ``AccountPosition`` is a cache of the derived balances and aging as of the last cycle, which
-a rebuild from the ledger reproduces exactly. ``BucketChange`` keeps every change of bucket
+a rebuild from the ledger reproduces exactly. The set-based cycle rewrites only the positions
+whose values changed: a row's ``as_of``/``accrued_through`` are the date it was last written,
+lifted to the latest cycle run that covered the account (``CycleRun.accounts_through``; see
+``arrears.ledger.selectors.position_as_of``). ``BucketChange`` keeps every change of bucket
 with its date; ``CycleRun`` records each run of the nightly cycle.
 """
 
@@ -40,7 +43,10 @@ class Posting(models.Model):
         SELF_SERVICE = "portal", _("cardholder self-service")
 
     external_id = models.CharField(_("external id"), max_length=64, unique=True)
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings")
+    # no index of its own: the index on (account, posting_date) serves it, and every index is
+    # paid for by each posting a bank's file inserts
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings",
+                                db_index=False)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     amount_minor = models.BigIntegerField(_("amount (minor units)"))
     component = models.CharField(
@@ -156,6 +162,10 @@ class CycleRun(models.Model):
     interest_postings = models.IntegerField(_("interest postings"), default=0)
     fee_postings = models.IntegerField(_("late-fee postings"), default=0)
     counts_by_bucket = models.JSONField(_("accounts by bucket"), default=dict)
+    # the highest account id this run has cycled, committed with each range of accounts: every
+    # account with a position up to it is accrued through this run's date
+    accounts_through = models.BigIntegerField(_("accounts cycled through id"), null=True,
+                                              blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )

@@ -4,7 +4,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from arrears.ledger.models import DelinquencyPolicy, InterestStop, Posting
+from django.db.models import Max
+
+from arrears.ledger.models import CycleRun, DelinquencyPolicy, InterestStop, Posting
 from arrears.portfolio.models import Account, Product, Statement
 from arrears.rules.accrual import PayoffQuote, payoff_quote
 from arrears.rules.aging import (
@@ -139,6 +141,24 @@ def delinquency_as_of(ledger: AccountLedger, as_of: date, terms: ProductTerms,
                        buckets=buckets)
 
 
+def cycled_through(account_id: int) -> date | None:
+    """The date of the latest cycle run that reached this account (``accounts_through``)."""
+    return (CycleRun.objects.filter(accounts_through__gte=account_id)
+            .aggregate(last=Max("as_of"))["last"])
+
+
+def position_as_of(position, field: str = "as_of") -> date | None:
+    """The date an account's position holds for (``as_of``) or its interest is accrued
+    through (``accrued_through``): the set-based cycle does not rewrite a position whose
+    values did not change, so the row's own date is lifted to the latest run that covered
+    the account."""
+    own = getattr(position, field) if position is not None else None
+    if own is None:
+        return None
+    covered = cycled_through(position.account_id)
+    return max(own, covered) if covered else own
+
+
 def quote_horizon(account: Account, today: date) -> date:
     """The last date a payoff quote may be asked for: the product's horizon (bounded by the
     hard one), so that no request projects interest for years."""
@@ -157,7 +177,7 @@ def account_summary(
     terms = product_terms(account.product)
     ledger = ledgers_for([account.pk])[account.pk]
     position = getattr(account, "position", None)  # the cached relation, read at most once
-    accrued_through = position.accrued_through if position else None
+    accrued_through = position_as_of(position, "accrued_through")
     quote = payoff_quote(
         entries=ledger.entries,
         statements=ledger.statements,

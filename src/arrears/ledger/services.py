@@ -295,6 +295,8 @@ def _cycle_chunk(accounts: list[Account], as_of: date, run: CycleRun, counts: Co
                  gate_cache: dict, policies: dict) -> None:
     ledgers = ledgers_for([a.pk for a in accounts])
     previous = AccountPosition.objects.in_bulk([a.pk for a in accounts])
+    coverage = list(CycleRun.objects.filter(accounts_through__isnull=False)
+                    .exclude(pk=run.pk).values_list("accounts_through", "as_of"))
     new_postings, positions, changes = [], [], []
     terms_by_product: dict[int, ProductTerms] = {}
     accrued_by_account: dict[int, list[Posting]] = {}
@@ -303,6 +305,8 @@ def _cycle_chunk(accounts: list[Account], as_of: date, run: CycleRun, counts: Co
             terms_by_product[account.product_id] = product_terms(account.product)
         before = previous.get(account.pk)
         start = before.accrued_through if before and before.accrued_through else None
+        if start is not None:  # lifted to the runs that covered it (see position_as_of)
+            start = max([start] + [d for last, d in coverage if last >= account.pk])
         start = as_of if start is None else start + timedelta(days=1)
         if account.status in ACCRUING_STATUSES and start <= as_of:
             accrued_by_account[account.pk] = _accrual_postings(
@@ -344,6 +348,8 @@ def _cycle_chunk(accounts: list[Account], as_of: date, run: CycleRun, counts: Co
         AccountPosition.objects.bulk_create(positions, batch_size=1000)
         BucketChange.objects.bulk_create(changes, batch_size=1000, ignore_conflicts=True)
         _refusals_store(gate_cache, run)
+        run.accounts_through = max(a.pk for a in accounts)
+        CycleRun.objects.filter(pk=run.pk).update(accounts_through=run.accounts_through)
     run.interest_postings += sum(1 for p in new_postings if p.kind == Posting.Kind.INTEREST)
     run.fee_postings += sum(1 for p in new_postings if p.kind == Posting.Kind.LATE_FEE)
 

@@ -256,7 +256,9 @@ class Statement(models.Model):
     """
 
     external_id = models.CharField(_("external id"), max_length=64, unique=True)
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="statements")
+    # no index of its own: the unique (account, cycle_date) serves it
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="statements",
+                                db_index=False)
     cycle_date = models.DateField(_("cycle date"))
     due_date = models.DateField(_("due date"))
     statement_balance_minor = models.BigIntegerField(_("statement balance (minor units)"))
@@ -277,8 +279,7 @@ class Statement(models.Model):
             models.CheckConstraint(
                 condition=models.Q(minimum_due_minor__gte=0), name="statement_minimum_not_negative"
             ),
-        ]
-        indexes = [models.Index(fields=["account", "cycle_date"])]
+        ]  # the unique constraint's index serves lookups by account and cycle date
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.cycle_date}"

@@ -19,7 +19,7 @@ from arrears.channels.templating import TemplateRenderError
 from arrears.compliance.models import ContactAttempt
 from arrears.compliance.services import holds_active
 from arrears.ledger.models import BucketChange, Posting
-from arrears.ledger.selectors import AccountSummary, account_summary
+from arrears.ledger.selectors import AccountSummary, account_summary, position_as_of
 from arrears.letters.models import Letter
 from arrears.portfolio import masking
 from arrears.portfolio.models import PHONE_KINDS, Account
@@ -107,7 +107,7 @@ def balances(account: Account) -> AccountSummary:
     (a waiver or payment of today shows at once); the payoff quote for today."""
     today = account_today(account)
     position = getattr(account, "position", None)
-    as_of = position.as_of if position else today
+    as_of = position_as_of(position) if position else today
     return account_summary(account=account, as_of=as_of, payoff_date=max(today, as_of),
                            booked_through=today)
 
