@@ -29,7 +29,7 @@ def pattern_twins_create(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ledger", "0004_cyclerun_accounts_through"),
+        ("ledger", "0005_cyclerun_accounts_through"),
         ("portfolio", "0004_fewer_statement_indexes"),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("ledger", "0003_default_delinquency_policy")]
+    dependencies = [("ledger", "0004_posting_source_portal")]
 
     operations = [
         migrations.AddField(
