@@ -52,7 +52,7 @@ print(export.timeline.data_end.isoformat())
 # Everything the night produces, keyed by what is stable across databases (external ids,
 # not primary keys: a rolled-back import still uses up PostgreSQL sequence numbers).
 DUMP = """
-import json, sys
+import json, re, sys
 from datetime import date
 import django
 django.setup()
@@ -62,6 +62,7 @@ from arrears.channels.models import OutboxMessage
 from arrears.ledger.models import AccountPosition, BucketChange, CycleRun, Posting
 from arrears.night.models import NightRun
 from arrears.portfolio.models import Account, Statement
+from arrears.selfservice.models import AccessLink
 from arrears.workbench.models import QueueEntry
 as_of = date.fromisoformat(sys.argv[1])
 def stable_key(key, external_id):
@@ -70,6 +71,10 @@ def stable_key(key, external_id):
     if parts[0] == "decision":
         parts[2] = external_id
     return ":".join(parts)
+def without_token(body):
+    # a self-service link's token is random in every database; how many links there are and
+    # whose they are is compared below
+    return re.sub(r"/self/l/[^/\\s]+/", "/self/l/TOKEN/", body)
 def rows(qs, *fields):
     return sorted([list(map(str, r)) for r in qs.values_list(*fields)])
 runs = DecisionRun.objects.filter(as_of=as_of)
@@ -96,10 +101,12 @@ out = {
   "queues": rows(QueueEntry.objects.filter(run=run), "account__external_id", "team__name",
                  "collector__user__username", "rank", "treatment", "priority"),
   "all_queue_entries": QueueEntry.objects.count(),
-  "outbox": sorted([stable_key(r[0], r[1])] + [str(v) for v in r[1:]] for r in
+  "outbox": sorted([stable_key(r[0], r[1])] + [without_token(str(v)) for v in r[1:]] for r in
                    OutboxMessage.objects.values_list(
                        "idempotency_key", "account__external_id", "channel", "template_code",
                        "status", "recipient", "body", "gate_verdict")),
+  "self_service_links": rows(AccessLink.objects.values("account__external_id")
+                             .annotate(n=Count("id")).order_by(), "account__external_id", "n"),
   "night": list(NightRun.objects.filter(as_of=as_of).values_list("status", flat=True)),
 }
 print(json.dumps(out))
