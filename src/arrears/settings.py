@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "arrears.channels",
     "arrears.letters",
     "arrears.dialer",
+    "arrears.recovery",
     "arrears.arrangements",
     "arrears.night",
     "arrears.demo",

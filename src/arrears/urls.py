@@ -21,5 +21,6 @@ urlpatterns = [
     path("work/", include("arrears.workbench.work_urls")),
     path("channels/", include("arrears.channels.urls")),
     path("dialer/", include("arrears.dialer.urls")),
+    path("recovery/", include("arrears.recovery.urls")),
     path("", include("arrears.web.urls")),
 ]

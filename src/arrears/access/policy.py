@@ -48,8 +48,10 @@ VISITS = "visits"            # field visits
 AUDIT = "audit"              # the audit trail and its exports
 ADMIN = "admin"              # configuration (the Django admin)
 API = "api"                  # the REST API, for systems (card system, gateways, dialer)
+AGENCIES = "agencies"        # the agency register, placement batches and placements
+PLACED = "placed"            # an agency's own placed accounts (its users' first page)
 AREAS = (PORTFOLIO, ACCOUNTS, DECISIONS, DECISION_ACCOUNT, WORK, TEAM, OUTBOX, SIMULATOR,
-         TEMPLATES, VISITS, AUDIT, ADMIN, API)
+         TEMPLATES, VISITS, AUDIT, ADMIN, API, AGENCIES, PLACED)
 
 # Relationships that reach accounts.
 ALL = "all"
@@ -68,8 +70,9 @@ APPROVALS_LIST = "approvals"      # requests waiting for a decision
 OUTBOX_LIST = "outbox"            # messages and tasks of the outbox
 VISITS_LIST = "visits"            # field visits
 AUDIT_LIST = "audit"              # the audit trail as the page shows it
+PLACEMENTS_LIST = "placements"    # accounts placed with agencies
 LISTS = (ACCOUNTS_LIST, QUEUE_LIST, TEAM_QUEUE_LIST, APPROVALS_LIST, OUTBOX_LIST, VISITS_LIST,
-         AUDIT_LIST)
+         AUDIT_LIST, PLACEMENTS_LIST)
 
 
 @dataclass(frozen=True)
@@ -101,24 +104,28 @@ POLICIES: dict[str, RolePolicy] = {
                 writes=True),
         _policy("team_lead", (*_READ_ALL, TEAM, OUTBOX, VISITS, TEMPLATES, ADMIN),
                 (QUEUE, TEAM_SCOPE), writes=True, reveal=True),
-        _policy("collections_manager", (*_READ_ALL, TEAM, OUTBOX, VISITS, TEMPLATES, ADMIN),
+        _policy("collections_manager",
+                (*_READ_ALL, TEAM, OUTBOX, VISITS, TEMPLATES, ADMIN, AGENCIES),
                 (ALL,), writes=True, reveal=True,
                 exports=(ACCOUNTS_LIST, TEAM_QUEUE_LIST, APPROVALS_LIST, OUTBOX_LIST,
-                         VISITS_LIST)),
+                         VISITS_LIST, PLACEMENTS_LIST)),
         _policy("field_agent", (VISITS, WORK), (VISIT,), writes=True, masking=M0),
-        _policy("agency_manager", (ACCOUNTS, WORK), (PLACEMENT,), writes=True, masking=M0),
+        _policy("agency_manager", (PLACED, ACCOUNTS, WORK), (PLACEMENT,), writes=True,
+                masking=M0),
         _policy("legal_officer", (ACCOUNTS, DECISION_ACCOUNT, WORK), (LEGAL,), reveal=True),
-        _policy("strategy_manager", (PORTFOLIO, DECISIONS, DECISION_ACCOUNT, TEMPLATES, ADMIN),
+        _policy("strategy_manager",
+                (PORTFOLIO, DECISIONS, DECISION_ACCOUNT, TEMPLATES, ADMIN, AGENCIES),
                 (ALL,), masking=M0),
         _policy("compliance_officer",
-                (*_READ_ALL, OUTBOX, VISITS, TEMPLATES, AUDIT, ADMIN), (ALL,), reveal=True,
-                exports=(ACCOUNTS_LIST, OUTBOX_LIST, VISITS_LIST, AUDIT_LIST)),
-        _policy("auditor", (*_READ_ALL, OUTBOX, VISITS, TEMPLATES, AUDIT, ADMIN), (ALL,),
-                exports=(AUDIT_LIST,)),
+                (*_READ_ALL, OUTBOX, VISITS, TEMPLATES, AUDIT, ADMIN, AGENCIES), (ALL,),
+                reveal=True,
+                exports=(ACCOUNTS_LIST, OUTBOX_LIST, VISITS_LIST, AUDIT_LIST, PLACEMENTS_LIST)),
+        _policy("auditor", (*_READ_ALL, OUTBOX, VISITS, TEMPLATES, AUDIT, ADMIN, AGENCIES),
+                (ALL,), exports=(AUDIT_LIST,)),
         # Infrastructure: configuration and the channels' operations (every account's messages,
         # masked M0), but no account pages.
-        _policy("administrator", (PORTFOLIO, OUTBOX, SIMULATOR, TEMPLATES, ADMIN), (ALL,),
-                masking=M0, exports=(OUTBOX_LIST,)),
+        _policy("administrator", (PORTFOLIO, OUTBOX, SIMULATOR, TEMPLATES, ADMIN, AGENCIES),
+                (ALL,), masking=M0, exports=(OUTBOX_LIST,)),
         # A system that calls the API with a token (the card system, a payment gateway): what
         # it may call is further limited by the model permissions its user holds.
         _policy("api_client", (API,), (ALL,), writes=True, masking=M0),

@@ -450,3 +450,60 @@ def gate_then(account: Account, act: Callable[[gate.GateAnswer], Any], **ask) ->
     if answer.verdict != "allow":
         return answer, None
     return answer, act(answer)
+
+
+@dataclass(frozen=True)
+class AgencyAssignAsk:
+    """A placement the recovery app would make: the account (its id and the cardholder's time
+    zone), the agency as the gate reads it (``gate.Agency`` facts) and when the debtor was told
+    of the entrustment (CN-14)."""
+
+    account_id: int
+    time_zone: str
+    agency: dict
+    notice_sent_at: datetime | None
+
+
+def agency_assigns_ask(asks: list[AgencyAssignAsk], *, at: datetime, reference: str = "",
+                       actor=None, store: bool = True) -> list[gate.GateAnswer]:
+    """The gate's answers to a batch of placements, set at a time: one query for the holds of
+    all the accounts, one evaluation per distinct state (profiles, holds, agency, notice). With
+    ``store`` every answer is kept as a ``GateCheck`` (bulk) and carries its ``check_id``; a
+    preview asks without storing."""
+    if not asks:
+        return []
+    holds: dict[int, list[gate.HoldState]] = {}
+    rows = (Hold.objects.filter(account_id__in={a.account_id for a in asks},
+                                released_at__isnull=True)
+            .exclude(until__lte=at).values_list("account_id", "kind", "since", "until"))
+    for account_id, kind, since, until in rows:
+        holds.setdefault(account_id, []).append(gate.HoldState(kind, since, until))
+    cache: dict = {}
+    answers, requests = [], []
+    for ask in asks:
+        profiles = tuple(profiles_for(None, zones=(ask.time_zone,)))
+        state = tuple(sorted(holds.get(ask.account_id, ()), key=repr))
+        key = (profiles, state, tuple(sorted(ask.agency.items())), ask.notice_sent_at)
+        if key not in cache:
+            request = gate.ContactRequest(
+                at=at, profile=profiles[0], profiles=profiles[1:], action="agency_assign",
+                holds=state, debt_ids=(str(ask.account_id),),
+            ).with_facts({"agency": ask.agency,
+                          "entrustment_notice_sent_at": (ask.notice_sent_at.isoformat()
+                                                         if ask.notice_sent_at else None)})
+            cache[key] = (request, gate.gate_check(request, {p: pack_live(p) for p in profiles}))
+        requests.append(cache[key][0])
+        answers.append(cache[key][1])
+    if not store:
+        return answers
+    checks = GateCheck.objects.bulk_create(
+        GateCheck(**_gate_check_fields(_AccountRef(ask.account_id), request, answer, reference,
+                                       actor))
+        for ask, request, answer in zip(asks, requests, answers, strict=True))
+    return [replace(answer, check_id=check.pk)
+            for answer, check in zip(answers, checks, strict=True)]
+
+
+@dataclass(frozen=True)
+class _AccountRef:
+    pk: int
