@@ -372,6 +372,10 @@ class TierCommission:
     credited: Decimal
     commission_minor: int
 
+    @property
+    def reversed_minor(self) -> int:
+        return self.reversed_agency_minor + self.reversed_direct_minor
+
 
 @dataclass(frozen=True)
 class CommissionStatement:

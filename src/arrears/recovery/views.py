@@ -228,6 +228,8 @@ def placement_detail(request, pk: int):
 @area_required(policy.AGENCIES)
 def placement_change(request, pk: int, action: str):
     placement = _placement_or_404(request.user, pk)
+    if not request.user.has_perm("recovery.change_placement"):
+        raise PermissionDenied(_("Your role may not change placements."))
     form = (ExtendForm if action == "extend" else RecallForm)(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
