@@ -1,6 +1,7 @@
 from datetime import date
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from arrears.recovery.models import Agency, Placement
@@ -17,12 +18,16 @@ class BatchForm(forms.Form):
     source = forms.ChoiceField(label=_("Accounts"), choices=SOURCES, initial="night",
                                widget=forms.RadioSelect)
     accounts = forms.CharField(
-        label=_("Account numbers"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("One per line or separated by commas, at most %(count)s.")
-        % {"count": ACCOUNT_NUMBERS_MAX})
+        label=_("Account numbers"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     seed = forms.IntegerField(label=_("Seed"), required=False, min_value=0, max_value=SEED_MAX,
                               help_text=_("Leave empty for a new random seed; the batch "
                                           "records it."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["accounts"].help_text = gettext(
+            "One per line or separated by commas, at most %(count)s.") % {
+            "count": ACCOUNT_NUMBERS_MAX}
 
     def clean(self):
         data = super().clean()
