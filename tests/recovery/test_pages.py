@@ -49,7 +49,8 @@ def test_a_batch_is_previewed_then_confirmed_by_hand(product, roles):
         "source": "manual", "accounts": ",".join(a.external_id for a in accounts), "seed": "77",
         "confirm": "1"})
     batch = PlacementBatch.objects.get()
-    assert confirmed.status_code == 302 and confirmed["Location"] == f"/recovery/batches/{batch.pk}/"
+    assert confirmed.status_code == 302
+    assert confirmed["Location"] == f"/recovery/batches/{batch.pk}/"
     assert (batch.seed, batch.placed) == (77, 3)
     assert "AG1" in client.get(f"/recovery/batches/{batch.pk}/").text
 
