@@ -5,14 +5,17 @@ from datetime import date, timedelta
 
 import pytest
 from django.db.models import Count
+from django.utils import timezone
 
 from arrears.access import policy
 from arrears.audit.models import AuditEvent
+from arrears.batch.models import Decision, DecisionRun
 from arrears.compliance.models import GateCheck
 from arrears.recovery.models import Placement, PlacementExtension, PlacementRefusal
 from arrears.recovery.services import (
     RecoveryError,
     placement_batch_create,
+    placement_batch_from_night,
     placement_batch_rederive,
     placement_extend,
     placement_plan,
@@ -132,3 +135,18 @@ def test_an_agency_user_reaches_exactly_the_accounts_actively_placed_with_their_
     assert policy.masking_level(user) == "M0"
     placements_recall_due(TODAY + timedelta(days=365))
     assert not policy.accounts_readable(user).exists()
+
+
+def test_the_nights_agency_decisions_become_a_batch(product):
+    make_agency("AG1")
+    chosen, other = positioned_accounts(product, 2), positioned_accounts(product, 1)
+    now = timezone.now()
+    run = DecisionRun.objects.create(as_of=TODAY, started_at=now, finished_at=now)
+    for account, treatment in ((chosen[0], "agency_placement"), (chosen[1], "agency_placement"),
+                               (other[0], "call")):
+        Decision.objects.create(run=run, account=account, segment="M4", treatment=treatment,
+                                rule_id="r", priority=1)
+    batch = placement_batch_from_night(as_of=TODAY, seed=3)
+    assert (batch.source, batch.run, batch.placed) == ("night", run, 2)
+    assert set(batch.placements.values_list("account_id", flat=True)) == {a.pk for a in chosen}
+    assert placement_batch_from_night(as_of=TODAY) is None  # all placed already

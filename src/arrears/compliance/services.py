@@ -473,11 +473,13 @@ def agency_assigns_ask(asks: list[AgencyAssignAsk], *, at: datetime, reference: 
     if not asks:
         return []
     holds: dict[int, list[gate.HoldState]] = {}
-    rows = (Hold.objects.filter(account_id__in={a.account_id for a in asks},
-                                released_at__isnull=True)
-            .exclude(until__lte=at).values_list("account_id", "kind", "since", "until"))
-    for account_id, kind, since, until in rows:
-        holds.setdefault(account_id, []).append(gate.HoldState(kind, since, until))
+    ids = sorted({a.account_id for a in asks})
+    for start in range(0, len(ids), 10_000):  # within SQLite's limit of parameters
+        rows = (Hold.objects.filter(account_id__in=ids[start:start + 10_000],
+                                    released_at__isnull=True)
+                .exclude(until__lte=at).values_list("account_id", "kind", "since", "until"))
+        for account_id, kind, since, until in rows:
+            holds.setdefault(account_id, []).append(gate.HoldState(kind, since, until))
     cache: dict = {}
     answers, requests = [], []
     for ask in asks:

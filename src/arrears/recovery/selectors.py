@@ -13,6 +13,7 @@ from arrears.recovery.models import Agency, AgencyMember, Placement
 AGENCY_TREATMENT = "agency_placement"
 ENTRUSTMENT_TEMPLATE = "CN-AGENCY"
 INSPECTION_MONTHS = 12
+CHUNK = 10_000
 
 
 def _months_before(day: date, months: int) -> date:
@@ -63,12 +64,18 @@ def accounts_to_place_from_run(run: DecisionRun) -> QuerySet:
 
 def entrustment_notices(account_ids) -> dict[int, datetime]:
     """When each account's debtor was first sent the entrustment notice (CN-14): the
-    ``CN-AGENCY`` letter the night's agency_placement decision queues, once it was sent."""
-    return dict(OutboxMessage.objects.filter(
-        account_id__in=account_ids, template_code=ENTRUSTMENT_TEMPLATE,
-        status__in=(OutboxMessage.Status.SENT, OutboxMessage.Status.DELIVERED),
-        sent_at__isnull=False,
-    ).values_list("account_id").annotate(first=Min("sent_at")).values_list("account_id", "first"))
+    ``CN-AGENCY`` letter the night's agency_placement decision queues, once it was sent. Asked
+    in chunks, so that a large batch stays within SQLite's limit on a statement's parameters."""
+    found: dict[int, datetime] = {}
+    ids = list(account_ids)
+    for start in range(0, len(ids), CHUNK):
+        found.update(OutboxMessage.objects.filter(
+            account_id__in=ids[start:start + CHUNK], template_code=ENTRUSTMENT_TEMPLATE,
+            status__in=(OutboxMessage.Status.SENT, OutboxMessage.Status.DELIVERED),
+            sent_at__isnull=False,
+        ).values_list("account_id").annotate(first=Min("sent_at"))
+            .values_list("account_id", "first"))
+    return found
 
 
 def agency_of(user) -> Agency | None:
