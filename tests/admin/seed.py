@@ -19,6 +19,16 @@ from arrears.compliance.models import (
     ThirdPartyDoNotCall,
 )
 from arrears.dialer.models import CallResult, CallTask, SkipTraceTask, VisitTask
+from arrears.recovery.models import (
+    Agency,
+    AgencyMember,
+    CommissionLevel,
+    CommissionTier,
+    Placement,
+    PlacementBatch,
+    PlacementExtension,
+    PlacementRefusal,
+)
 from arrears.imports.models import ImportProfile
 from arrears.ledger.models import CycleRun, InterestStop, Posting
 from arrears.letters.models import Letter, PrintBatch
@@ -142,4 +152,24 @@ def seed_every_model(actor: User) -> dict:
             if model is AccessAttempt else {}
         model.objects.create(username="collector", ip_address="10.0.0.1", user_agent="x",
                              http_accept="*/*", path_info="/login/", **extra)
+    _recovery(actor, account)
     return {"cardholder": holder, "account": account, "message": message}
+
+
+def _recovery(actor: User, account) -> None:
+    """An agency with a plan and a member, a batch with a placement (extended) and a refusal."""
+    agency = Agency.objects.create(code="AG-ADMIN", name="催收公司", capacity=10,
+                                   contract_from=date(2025, 1, 1),
+                                   last_inspection_on=date(2025, 6, 1))
+    tier = CommissionTier.objects.create(agency=agency, bucket="M3")
+    CommissionLevel.objects.create(tier=tier, collected_from_minor=0, rate=Decimal("0.12"))
+    AgencyMember.objects.create(user=actor, agency=agency)
+    batch = PlacementBatch.objects.create(as_of=date(2025, 6, 1), source="manual", seed=1)
+    placement = Placement.objects.create(
+        batch=batch, account=account, agency=agency, tier=tier, bucket="M3",
+        balance_minor=1_200_000, band=1, placed_on=date(2025, 6, 1), due_on=date(2025, 8, 30))
+    PlacementExtension.objects.create(placement=placement, days=10, reason=NOTE, actor=actor,
+                                      due_before=date(2025, 8, 20), due_after=date(2025, 8, 30))
+    PlacementRefusal.objects.create(batch=batch, account=account, agency=agency, bucket="M3",
+                                    balance_minor=1, reason="gate", rule_ids="CN-14",
+                                    reasons=[{"rule_id": "CN-14", "text": NOTE}])
