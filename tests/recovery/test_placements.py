@@ -93,12 +93,14 @@ def test_windows_end_in_one_statement_unless_extended(product, roles):
     placement_batch_create([a.pk for a in accounts], as_of=TODAY, seed=5)
     manager = roles("strategy_manager")
     kept = Placement.objects.get(account=accounts[0])
-    placement_extend(kept, actor=manager, days=30, reason="分期协商中")
+    placement_extend(kept, actor=manager, days=30, reason="分期协商中，客户手机13812345678")
     assert placements_recall_due(TODAY + timedelta(days=89)) == 0
     assert placements_recall_due(TODAY + timedelta(days=90)) == 2
     kept.refresh_from_db()
     assert kept.status == "active" and kept.due_on == TODAY + timedelta(days=120)
-    assert PlacementExtension.objects.get().due_before == TODAY + timedelta(days=90)
+    extension = PlacementExtension.objects.get()
+    assert extension.due_before == TODAY + timedelta(days=90)
+    assert "13812345678" not in extension.reason and extension.reason.startswith("分期协商中")
     assert AuditEvent.objects.filter(action="placement.extend").count() == 1
     recalled = Placement.objects.filter(status="recalled")
     assert set(recalled.values_list("ended_on", flat=True)) == {TODAY + timedelta(days=90)}

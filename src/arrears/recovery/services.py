@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from arrears.audit.services import audit_record
 from arrears.compliance.services import AgencyAssignAsk, agency_assigns_ask
 from arrears.ledger.models import AccountPosition, Posting
+from arrears.portfolio.masking import pii_scrub
 from arrears.recovery import commission as rules
 from arrears.recovery.allocation import BALANCE_BAND_BOUNDS, Allocation, allocate, band_label
 from arrears.recovery.models import (
@@ -307,6 +308,11 @@ def placements_recall_due(as_of: date, *, actor=None) -> int:
     return count
 
 
+def _reason(text: str) -> str:
+    """A typed reason without ID, card or mobile numbers in it (as notes are kept)."""
+    return pii_scrub((text or "").strip())[0]
+
+
 def _require(actor, permission: str) -> None:
     if actor is None or not actor.has_perm(permission):
         raise RecoveryError(_("Your role may not change placements."))
@@ -316,7 +322,7 @@ def placement_recall(placement: Placement, *, actor, reason: str, on: date | Non
                      ) -> Placement:
     """Recall one placement before its window ends (a person with the right, audited)."""
     _require(actor, "recovery.change_placement")
-    reason = (reason or "").strip()
+    reason = _reason(reason)
     if not reason:
         raise RecoveryError(_("Give the reason for the recall."))
     with transaction.atomic():
@@ -336,7 +342,7 @@ def placement_recall(placement: Placement, *, actor, reason: str, on: date | Non
 def placement_extend(placement: Placement, *, actor, days: int, reason: str) -> Placement:
     """Lengthen an active placement's window by ``days`` (1–180), with a reason (audited)."""
     _require(actor, "recovery.change_placement")
-    reason = (reason or "").strip()
+    reason = _reason(reason)
     if not reason:
         raise RecoveryError(_("Give the reason for the extension."))
     if not isinstance(days, int) or not 1 <= days <= 180:
