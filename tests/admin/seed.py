@@ -19,6 +19,11 @@ from arrears.compliance.models import (
     ThirdPartyDoNotCall,
 )
 from arrears.dialer.models import CallResult, CallTask, SkipTraceTask, VisitTask
+from arrears.imports.models import ImportProfile
+from arrears.ledger.models import CycleRun, InterestStop, Posting
+from arrears.letters.models import Letter, PrintBatch
+from arrears.night.models import NightRun, StepRun
+from arrears.portfolio.models import ContactPoint, ThirdPartyContact
 from arrears.recovery.models import (
     Agency,
     AgencyMember,
@@ -29,11 +34,6 @@ from arrears.recovery.models import (
     PlacementExtension,
     PlacementRefusal,
 )
-from arrears.imports.models import ImportProfile
-from arrears.ledger.models import CycleRun, InterestStop, Posting
-from arrears.letters.models import Letter, PrintBatch
-from arrears.night.models import NightRun, StepRun
-from arrears.portfolio.models import ContactPoint, ThirdPartyContact
 from arrears.users.models import ApiToken
 from arrears.workbench.models import Collector, Team
 from tests.factories import make_account, make_cardholder, make_product, make_statement

@@ -481,7 +481,7 @@ def agency_assigns_ask(asks: list[AgencyAssignAsk], *, at: datetime, reference: 
         for account_id, kind, since, until in rows:
             holds.setdefault(account_id, []).append(gate.HoldState(kind, since, until))
     cache: dict = {}
-    answers, requests = [], []
+    answers, stored = [], []
     for ask in asks:
         profiles = tuple(profiles_for(None, zones=(ask.time_zone,)))
         state = tuple(sorted(holds.get(ask.account_id, ()), key=repr))
@@ -489,23 +489,25 @@ def agency_assigns_ask(asks: list[AgencyAssignAsk], *, at: datetime, reference: 
         if key not in cache:
             request = gate.ContactRequest(
                 at=at, profile=profiles[0], profiles=profiles[1:], action="agency_assign",
-                holds=state, debt_ids=(str(ask.account_id),),
+                holds=state,
             ).with_facts({"agency": ask.agency,
                           "entrustment_notice_sent_at": (ask.notice_sent_at.isoformat()
                                                          if ask.notice_sent_at else None)})
-            cache[key] = (request, gate.gate_check(request, {p: pack_live(p) for p in profiles}))
-        requests.append(cache[key][0])
-        answers.append(cache[key][1])
+            answer = gate.gate_check(request, {p: pack_live(p) for p in profiles})
+            # What is stored is the same for every account of this state: built once.
+            cache[key] = (answer, _gate_check_fields(_AccountRef(None), request, answer,
+                                                     reference, actor) if store else None)
+        answers.append(cache[key][0])
+        stored.append(cache[key][1])
     if not store:
         return answers
     checks = GateCheck.objects.bulk_create(
-        GateCheck(**_gate_check_fields(_AccountRef(ask.account_id), request, answer, reference,
-                                       actor))
-        for ask, request, answer in zip(asks, requests, answers, strict=True))
+        (GateCheck(**{**fields, "account_id": ask.account_id})
+         for ask, fields in zip(asks, stored, strict=True)), batch_size=2000)
     return [replace(answer, check_id=check.pk)
             for answer, check in zip(answers, checks, strict=True)]
 
 
 @dataclass(frozen=True)
 class _AccountRef:
-    pk: int
+    pk: int | None

@@ -125,9 +125,11 @@ def _candidates(account_ids) -> tuple[list[tuple], int, int]:
 
 
 def placement_plan(account_ids, *, as_of: date, seed: int | None = None,
-                   agencies: list[Agency] | None = None) -> PlacementPlan:
+                   agencies: list[Agency] | None = None, ask_gate: bool = True
+                   ) -> PlacementPlan:
     """Allocate the accounts (ids, or a sub-query of ids) across the eligible agencies and ask
-    the gate about each placement without storing the answers: the preview of a batch."""
+    the gate about each placement without storing the answers: the preview of a batch
+    (``ask_gate=False``: the allocation only, for a batch that asks and stores next)."""
     seed = secrets.randbelow(SEED_MAX) if seed is None else int(seed)
     if not 0 <= seed <= SEED_MAX:
         raise RecoveryError(_("The seed must be a whole number from 0 to %(max)s.")
@@ -149,7 +151,8 @@ def placement_plan(account_ids, *, as_of: date, seed: int | None = None,
                      dtype=object)[order] if rows else np.array([], dtype=object)
     plan = PlacementPlan(as_of, seed, agencies, rooms, allocation, zones,
                          already_placed=already, without_position=missing)
-    plan.answers = agency_assigns_ask(_asks(plan), at=_moment(as_of), store=False)
+    if ask_gate:
+        plan.answers = agency_assigns_ask(_asks(plan), at=_moment(as_of), store=False)
     return plan
 
 
@@ -198,7 +201,7 @@ def placement_batch_create(account_ids, *, as_of: date, actor=None, seed: int | 
                            ) -> PlacementBatch:
     """Allocate, ask the gate (answers stored), place what it allows and record every other
     candidate with the reason it was not placed."""
-    plan = placement_plan(account_ids, as_of=as_of, seed=seed)
+    plan = placement_plan(account_ids, as_of=as_of, seed=seed, ask_gate=False)
     if not plan.candidates:
         raise RecoveryError(_("None of these accounts can be placed: they are placed already "
                               "or have no balance position yet."))
