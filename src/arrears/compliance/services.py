@@ -2,6 +2,7 @@
 contact attempts, holds, consents, opt-outs and third-party do-not-call entries, change a rule
 pack's parameters (a new version, audited)."""
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import MISSING, dataclass, fields, replace
 from datetime import UTC, date, datetime, time
@@ -499,13 +500,34 @@ def agency_assigns_ask(asks: list[AgencyAssignAsk], *, at: datetime, reference: 
                                                      reference, actor) if store else None)
         answers.append(cache[key][0])
         stored.append(cache[key][1])
-    if not store:
-        return answers
-    checks = GateCheck.objects.bulk_create(
-        (GateCheck(**{**fields, "account_id": ask.account_id})
-         for ask, fields in zip(asks, stored, strict=True)), batch_size=2000)
-    return [replace(answer, check_id=check.pk)
-            for answer, check in zip(answers, checks, strict=True)]
+    if store:
+        _gate_checks_store(asks, stored)
+    return answers
+
+
+def _gate_checks_store(asks: list[AgencyAssignAsk], stored: list[dict]) -> None:
+    """One ``GateCheck`` per ask, found again by its reference and account. On PostgreSQL a
+    COPY with the JSON of each distinct answer written once; elsewhere a bulk insert."""
+    if connection.vendor != "postgresql":
+        GateCheck.objects.bulk_create(
+            (GateCheck(**{**fields, "account_id": ask.account_id})
+             for ask, fields in zip(asks, stored, strict=True)), batch_size=2000)
+        return
+    columns = [name for name in sorted(stored[0]) if name != "actor"] + ["actor_id", "asked_at"]
+    now = datetime.now(UTC)
+    rows: dict[int, list] = {}
+    sql = (f"COPY {GateCheck._meta.db_table} ({', '.join(columns)}) FROM STDIN")
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor, cursor.copy(sql) as copy:
+        for ask, fields in zip(asks, stored, strict=True):
+            row = rows.get(id(fields))
+            if row is None:
+                row = rows[id(fields)] = [
+                    json.dumps(fields[name], default=str) if name in ("reasons", "request")
+                    else fields[name] for name in columns[:-2]] + [
+                    getattr(fields["actor"], "pk", None), now]
+            row[columns.index("account_id")] = ask.account_id
+            copy.write_row(row)
 
 
 @dataclass(frozen=True)

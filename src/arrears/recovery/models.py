@@ -188,7 +188,6 @@ class Placement(models.Model):
                               default=Status.ACTIVE)
     ended_on = models.DateField(_("recalled on"), null=True, blank=True)
     recall_reason = models.CharField(_("recall reason"), max_length=200, blank=True)
-    check_id = models.BigIntegerField(_("gate check"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("placement")
@@ -222,7 +221,6 @@ class PlacementRefusal(models.Model):
     reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices)
     rule_ids = models.CharField(_("rules"), max_length=200, blank=True)
     reasons = models.JSONField(_("the gate's reasons"), default=list, blank=True)
-    check_id = models.BigIntegerField(_("gate check"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("placement refusal")

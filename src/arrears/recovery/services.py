@@ -3,16 +3,19 @@ agencies' commission computed from the ledger. Every placement asks the complian
 (``agency_assign``: CN-14 entrustment notice, CN-15 approved agency); batches are allocated by
 stratified random assignment (``allocation``), set at a time."""
 
+import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import numpy as np
+import pyarrow as pa
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from arrears.audit.services import audit_record
+from arrears.batch.publish import rows_load
 from arrears.compliance.services import AgencyAssignAsk, agency_assigns_ask
 from arrears.ledger.models import AccountPosition, Posting
 from arrears.portfolio.masking import pii_scrub
@@ -221,46 +224,73 @@ def placement_batch_create(account_ids, *, as_of: date, actor=None, seed: int | 
     return batch
 
 
+def _column(values, kind):
+    return pa.array(values, type=kind)
+
+
 def _store_outcomes(batch: PlacementBatch, plan: PlacementPlan, answers) -> tuple[int, int]:
+    """Placements and refusals written as whole columns (COPY on PostgreSQL; pyarrow's CSV
+    quotes an empty string, so it stays an empty string and not NULL)."""
     alloc = plan.allocation
     dealt = np.flatnonzero(alloc.agency >= 0)
-    allowed = np.array([a.verdict == "allow" for a in answers], dtype=bool)
+    allowed = np.fromiter((a.verdict == "allow" for a in answers), dtype=bool,
+                          count=len(answers))
     tiers = _tiers_of(plan.agencies)
     tier_of = np.full(len(alloc.account_ids), -1, dtype=np.int64)
     for index, agency in enumerate(plan.agencies):
         mine = alloc.agency == index
         tier_of[mine] = tier_ids(tiers.get(agency.pk, []), alloc.buckets[mine],
                                  alloc.balances[mine])
-    placements = [
-        Placement(batch=batch, account_id=account_id, agency_id=plan.agencies[agency].pk,
-                  tier_id=tier if tier >= 0 else None, bucket=bucket, balance_minor=balance,
-                  band=band, placed_on=plan.as_of,
-                  due_on=plan.as_of + timedelta(days=plan.agencies[agency].window_days),
-                  check_id=answer.check_id)
-        for account_id, agency, tier, bucket, balance, band, answer in zip(
-            alloc.account_ids[dealt][allowed].tolist(), alloc.agency[dealt][allowed].tolist(),
-            tier_of[dealt][allowed].tolist(), alloc.buckets[dealt][allowed].tolist(),
-            alloc.balances[dealt][allowed].tolist(), alloc.bands[dealt][allowed].tolist(),
-            [a for a in answers if a.verdict == "allow"], strict=True)]
-    Placement.objects.bulk_create(placements, batch_size=BULK)
-    refusals = [
-        PlacementRefusal(batch=batch, account_id=account_id, agency_id=plan.agencies[agency].pk,
-                         bucket=bucket, balance_minor=balance, reason=PlacementRefusal.Reason.GATE,
-                         rule_ids=",".join(answer.rule_ids)[:200],
-                         reasons=[r.to_json() for r in answer.reasons], check_id=answer.check_id)
-        for account_id, agency, bucket, balance, answer in zip(
-            alloc.account_ids[dealt][~allowed].tolist(), alloc.agency[dealt][~allowed].tolist(),
-            alloc.buckets[dealt][~allowed].tolist(), alloc.balances[dealt][~allowed].tolist(),
-            [a for a in answers if a.verdict != "allow"], strict=True)]
+    agency_pks = np.array([a.pk for a in plan.agencies], dtype=np.int64)
+    windows = np.array([a.window_days for a in plan.agencies], dtype="timedelta64[D]")
+    placed = dealt[allowed]
+    count = len(placed)
+    day = np.datetime64(plan.as_of, "D")
+    rows_load(Placement._meta.db_table, PLACEMENT_COLUMNS, iter([pa.table([
+        _column(np.full(count, batch.pk), pa.int64()),
+        _column(alloc.account_ids[placed], pa.int64()),
+        _column(agency_pks[alloc.agency[placed]], pa.int64()),
+        pa.array(tier_of[placed], mask=tier_of[placed] < 0, type=pa.int64()),
+        _column(alloc.buckets[placed].astype(str), pa.string()),
+        _column(alloc.balances[placed], pa.int64()),
+        _column(alloc.bands[placed], pa.int64()),
+        _column(np.full(count, day), pa.date32()),
+        _column(day + windows[alloc.agency[placed]], pa.date32()),
+        _column(np.full(count, Placement.Status.ACTIVE.value), pa.string()),
+        _column(np.full(count, ""), pa.string()),
+    ], names=list(PLACEMENT_COLUMNS))]))
+    refused = dealt[~allowed]
     without = np.flatnonzero(alloc.agency < 0)
-    refusals += [
-        PlacementRefusal(batch=batch, account_id=account_id, bucket=bucket,
-                         balance_minor=balance, reason=PlacementRefusal.Reason.CAPACITY)
-        for account_id, bucket, balance in zip(
-            alloc.account_ids[without].tolist(), alloc.buckets[without].tolist(),
-            alloc.balances[without].tolist(), strict=True)]
-    PlacementRefusal.objects.bulk_create(refusals, batch_size=BULK)
-    return len(placements), len(refusals)
+    texts: dict[int, tuple[str, str]] = {}
+    for answer in answers:
+        if answer.verdict != "allow" and id(answer) not in texts:
+            texts[id(answer)] = (",".join(answer.rule_ids)[:200],
+                                 json.dumps([r.to_json() for r in answer.reasons],
+                                            ensure_ascii=False, default=str))
+    gate_texts = [texts[id(a)] for a in answers if a.verdict != "allow"]
+    everyone = np.concatenate([refused, without])
+    reasons = ([PlacementRefusal.Reason.GATE.value] * len(refused)
+               + [PlacementRefusal.Reason.CAPACITY.value] * len(without))
+    agency_column = np.concatenate([agency_pks[alloc.agency[refused]],
+                                    np.zeros(len(without), dtype=np.int64)])
+    rows_load(PlacementRefusal._meta.db_table, REFUSAL_COLUMNS, iter([pa.table([
+        _column(np.full(len(everyone), batch.pk), pa.int64()),
+        _column(alloc.account_ids[everyone], pa.int64()),
+        pa.array(agency_column, mask=np.arange(len(everyone)) >= len(refused),
+                 type=pa.int64()),
+        _column(alloc.buckets[everyone].astype(str), pa.string()),
+        _column(alloc.balances[everyone], pa.int64()),
+        _column(reasons, pa.string()),
+        _column([t[0] for t in gate_texts] + [""] * len(without), pa.string()),
+        _column([t[1] for t in gate_texts] + ["[]"] * len(without), pa.string()),
+    ], names=list(REFUSAL_COLUMNS))]))
+    return count, len(everyone)
+
+
+PLACEMENT_COLUMNS = ("batch_id", "account_id", "agency_id", "tier_id", "bucket",
+                     "balance_minor", "band", "placed_on", "due_on", "status", "recall_reason")
+REFUSAL_COLUMNS = ("batch_id", "account_id", "agency_id", "bucket", "balance_minor", "reason",
+                   "rule_ids", "reasons")
 
 
 def placement_batch_rederive(batch: PlacementBatch) -> dict[int, int | None]:
