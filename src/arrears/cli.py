@@ -34,6 +34,8 @@ COMMANDS = {
                 "(fill|send|status)."),
     "letters": _("Print batches for the print house, registered-mail numbers, one letter's PDF."),
     "dialer": _("Export gate-checked call tasks to the dialer; import call results."),
+    "recovery": _("Recall placements whose window has ended; place the night's agency "
+                  "decisions with the collection agencies."),
     "arrangements": _("Evaluate promises, plans and settlements from the ledger; queue "
                       "reminders."),
     "audit": _("Verify the audit trail's hash chain, or export it with its hashes for a "

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "arrears.channels",
     "arrears.letters",
     "arrears.dialer",
+    "arrears.recovery",
     "arrears.arrangements",
     "arrears.night",
     "arrears.reporting",

@@ -23,5 +23,6 @@ urlpatterns = [
     path("dialer/", include("arrears.dialer.urls")),
     path("reports/", include("arrears.reporting.urls")),
     path("self/", include("arrears.selfservice.urls")),
+    path("recovery/", include("arrears.recovery.urls")),
     path("", include("arrears.web.urls")),
 ]

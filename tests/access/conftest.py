@@ -48,6 +48,7 @@ class World:
     approvals: dict[str, ApprovalRequest] = field(default_factory=dict)
     exports: dict[str, ExportRequest] = field(default_factory=dict)
     template: Template | None = None
+    placement: object = None
 
 
 def _accounts() -> dict[str, Account]:
@@ -87,8 +88,25 @@ def _queues(users, accounts, run) -> None:
                                   collector=seats[key], rank=rank, treatment="call")
 
 
+def _place_with_agency(users, account):
+    """The agency manager's agency and a real placement of ``account`` with it."""
+    from datetime import date
+
+    from arrears.recovery.models import Agency, AgencyMember, Placement, PlacementBatch
+
+    agency = Agency.objects.create(code="MATRIX-AG", name="Matrix agency", capacity=10,
+                                   contract_from=date(2020, 1, 1),
+                                   last_inspection_on=timezone.localdate())
+    AgencyMember.objects.create(user=users["agency_manager"], agency=agency)
+    today = timezone.localdate()
+    batch = PlacementBatch.objects.create(as_of=today, source="manual", seed=1)
+    return Placement.objects.create(batch=batch, account=account, agency=agency, bucket="M3",
+                                    balance_minor=100_000, band=0, placed_on=today,
+                                    due_on=today + timedelta(days=90))
+
+
 @pytest.fixture
-def world(db, placed_with_agency) -> World:
+def world(db) -> World:
     from arrears.batch.models import Decision, DecisionRun
 
     users, accounts = _users(), _accounts()
@@ -100,8 +118,8 @@ def world(db, placed_with_agency) -> World:
                                 treatment=treatment, rule_id="matrix", priority=1,
                                 template="CN-CALL-M1")
     _queues(users, accounts, run)
-    placed_with_agency(accounts["placed"])
     world = World(users=users, accounts=accounts)
+    world.placement = _place_with_agency(users, accounts["placed"])
     world.visits["visit"] = send_on_visit(users["field_agent"], accounts["visit"],
                                           when=now - timedelta(minutes=30))
     other_agent = user_create_for_role(username="other_agent", role="field_agent",
@@ -124,18 +142,3 @@ def world(db, placed_with_agency) -> World:
         kind="audit_events", record_count=1, reason="matrix", requester=requester)
     world.template = Template.objects.filter(active=True).first()
     return world
-
-
-@pytest.fixture
-def placed_with_agency():
-    """Accounts placed with the agency users' agency, through the policy's placement scope."""
-    placed: list[int] = []
-    before = policy._RELATIONSHIPS.get(policy.PLACEMENT)
-    policy.relationship_register(
-        policy.PLACEMENT, lambda user: Account.objects.filter(pk__in=placed).values("pk")
-    )
-    yield lambda *accounts: placed.extend(a.pk for a in accounts)
-    if before is None:
-        policy._RELATIONSHIPS.pop(policy.PLACEMENT, None)
-    else:
-        policy._RELATIONSHIPS[policy.PLACEMENT] = before

@@ -158,6 +158,28 @@ SPECS: dict[str, list[Spec]] = {
         ("visit", "other"), writes=True,
         only={"collections_manager": frozenset({"visit", "other"}),
               "superuser": frozenset({"visit", "other"})})],
+    "recovery:agencies": [Spec(policy.AGENCIES, "get", lambda w, k: "/recovery/agencies/")],
+    "recovery:agency": [Spec(policy.AGENCIES, "get",
+                             lambda w, k: f"/recovery/agencies/{w.placement.agency_id}/")],
+    # Placing needs the right to add batches (strategy and collections managers).
+    "recovery:batch_new": [Spec(policy.AGENCIES, "get", lambda w, k: "/recovery/batches/new/",
+                                only={"strategy_manager": frozenset({None}),
+                                      "collections_manager": frozenset({None}),
+                                      "superuser": frozenset({None})})],
+    "recovery:batch": [Spec(policy.AGENCIES, "get",
+                            lambda w, k: f"/recovery/batches/{w.placement.batch_id}/")],
+    "recovery:placements": [Spec(policy.AGENCIES, "get", lambda w, k: "/recovery/placements/")],
+    "recovery:placement": [Spec(policy.AGENCIES, "get",
+                                lambda w, k: f"/recovery/placements/{w.placement.pk}/")],
+    # Extending and recalling: the right to change placements, never an oversight role.
+    **{f"recovery:placement_{action}": [Spec(
+        policy.AGENCIES, "post", lambda w, k, action=action:
+        f"/recovery/placements/{w.placement.pk}/{action}/",
+        only={"strategy_manager": frozenset({None}),
+              "collections_manager": frozenset({None}),
+              "superuser": frozenset({None})})]
+       for action in ("extend", "recall")},
+    "recovery:placed": [Spec(policy.PLACED, "get", lambda w, k: "/recovery/placed/")],
 }
 
 API_SPECS: dict[str, list[Spec]] = {
@@ -317,12 +339,12 @@ EXPORTS: dict[str, frozenset[str]] = {
     "collector": frozenset(),
     "team_lead": frozenset(),
     "collections_manager": frozenset({"accounts", "team_queue", "approvals", "outbox",
-                                      "visits", "report_accounts"}),
+                                      "visits", "report_accounts", "placements"}),
     "field_agent": frozenset(),
     "agency_manager": frozenset(),
     "legal_officer": frozenset(),
     "strategy_manager": frozenset({"report_accounts"}),
-    "compliance_officer": frozenset({"accounts", "outbox", "visits", "audit"}),
+    "compliance_officer": frozenset({"accounts", "outbox", "visits", "audit", "placements"}),
     "auditor": frozenset({"audit"}),
     "administrator": frozenset({"outbox"}),
     "api_client": frozenset(),
@@ -337,6 +359,7 @@ EXPORT_PAGES = {
     "visits": "/dialer/visits/",
     "audit": "/audit/",
     "report_accounts": "/reports/accounts/?kind=roll&source=M0&target=M0",
+    "placements": "/recovery/placements/",
 }
 
 

@@ -24,6 +24,16 @@ from arrears.ledger.models import CycleRun, InterestStop, Posting
 from arrears.letters.models import Letter, PrintBatch
 from arrears.night.models import NightRun, StepRun
 from arrears.portfolio.models import ContactPoint, ThirdPartyContact
+from arrears.recovery.models import (
+    Agency,
+    AgencyMember,
+    CommissionLevel,
+    CommissionTier,
+    Placement,
+    PlacementBatch,
+    PlacementExtension,
+    PlacementRefusal,
+)
 from arrears.selfservice.models import LoginChallenge, PaymentIntent
 from arrears.users.models import ApiToken
 from arrears.workbench.models import Collector, Team
@@ -148,4 +158,24 @@ def seed_every_model(actor: User) -> dict:
                                  last_error="declined by the provider")
     LoginChallenge.objects.create(handle_hash="h" * 64, account=account, via="card",
                                   code_hash="c" * 64, created_at=AT, expires_at=AT)
+    _recovery(actor, account)
     return {"cardholder": holder, "account": account, "message": message}
+
+
+def _recovery(actor: User, account) -> None:
+    """An agency with a plan and a member, a batch with a placement (extended) and a refusal."""
+    agency = Agency.objects.create(code="AG-ADMIN", name="催收公司", capacity=10,
+                                   contract_from=date(2025, 1, 1),
+                                   last_inspection_on=date(2025, 6, 1))
+    tier = CommissionTier.objects.create(agency=agency, bucket="M3")
+    CommissionLevel.objects.create(tier=tier, collected_from_minor=0, rate=Decimal("0.12"))
+    AgencyMember.objects.create(user=actor, agency=agency)
+    batch = PlacementBatch.objects.create(as_of=date(2025, 6, 1), source="manual", seed=1)
+    placement = Placement.objects.create(
+        batch=batch, account=account, agency=agency, tier=tier, bucket="M3",
+        balance_minor=1_200_000, band=1, placed_on=date(2025, 6, 1), due_on=date(2025, 8, 30))
+    PlacementExtension.objects.create(placement=placement, days=10, reason=NOTE, actor=actor,
+                                      due_before=date(2025, 8, 20), due_after=date(2025, 8, 30))
+    PlacementRefusal.objects.create(batch=batch, account=account, agency=agency, bucket="M3",
+                                    balance_minor=1, reason="gate", rule_ids="CN-14",
+                                    reasons=[{"rule_id": "CN-14", "text": NOTE}])

@@ -23,6 +23,8 @@ from arrears.demo.services import demo_load
 from arrears.dialer.models import VisitTask
 from arrears.dialer.services import visit_approve, visit_assign, visit_task_create
 from arrears.portfolio.models import Account
+from arrears.recovery.models import Agency, AgencyMember, CommissionLevel, CommissionTier
+from arrears.recovery.services import placement_batch_create
 from arrears.selfservice.links import links_issue
 from arrears.selfservice.models import PortalSession
 from arrears.selfservice.payments import payment_start
@@ -103,6 +105,43 @@ def _refer_to_litigation(queued: set[int]) -> Account:
     return decision.account
 
 
+def _placements(queued: set[int]):
+    """Two agencies (one suspended), the agency manager linked to the approved one, and a batch
+    of a few accounts placed with it after their entrustment letters were sent."""
+    from arrears.channels.models import OutboxMessage
+
+    today = timezone.localdate()
+    agency = Agency.objects.create(code="HX-01", name="华信催收服务有限公司", capacity=50,
+                                   contract_from=today - timedelta(days=365),
+                                   last_inspection_on=today - timedelta(days=60),
+                                   contact_name="李经理", contact_phone="021-55550101",
+                                   payment_prefix="HX")
+    Agency.objects.create(code="DX-02", name="东信资产管理公司", capacity=20,
+                          status=Agency.Status.SUSPENDED, contract_from=today)
+    tier = CommissionTier.objects.create(agency=agency, position=1)
+    CommissionLevel.objects.create(tier=tier, collected_from_minor=0, rate="0.12")
+    AgencyMember.objects.create(user=User.objects.get(username="agency_manager"), agency=agency)
+    ids = list(Account.objects.filter(position__isnull=False).exclude(pk__in=queued)
+               .order_by("-pk").values_list("pk", flat=True)[:6])
+    OutboxMessage.objects.bulk_create(
+        OutboxMessage(idempotency_key=f"world-agency-{pk}", account_id=pk, channel="letter",
+                      template_code="CN-AGENCY", status=OutboxMessage.Status.SENT,
+                      sent_at=timezone.now() - timedelta(days=3)) for pk in ids)
+    batch = placement_batch_create(ids, as_of=today, seed=20261205)
+    return batch, Account.objects.filter(placements__batch=batch).order_by("pk").first()
+
+
+def _recovery_pages(user: User, batch) -> list[str]:
+    if not policy.may_use(user, policy.AGENCIES):
+        return []
+    placement = batch.placements.order_by("pk").first()
+    pages = ["/recovery/placements/", f"/recovery/agencies/{placement.agency_id}/",
+             f"/recovery/batches/{batch.pk}/", f"/recovery/placements/{placement.pk}/"]
+    if user.has_perm("recovery.add_placementbatch"):
+        pages.append("/recovery/batches/new/")
+    return pages
+
+
 def _pages_of(user: User, visit: VisitTask, preferred: list[Account]) -> tuple[list, list]:
     readable = policy.accounts_readable(user)
     account = next((a for a in preferred if readable.filter(pk=a.pk).exists()), None)
@@ -166,10 +205,12 @@ def seed_world(today: date | None = None) -> World:
     _days_work(queue, collector)
     visit = _visits(queue, lead)
     legal = _refer_to_litigation({a.pk for a in queue})
+    batch, placed = _placements({a.pk for a in queue} | {visit.account_id, legal.pk})
     world = World()
     for role in ROLES:
         user = User.objects.get(username=role)
         world.pages[role], world.account_screens[role] = _pages_of(
-            user, visit, [queue[0], visit.account, legal])
+            user, visit, [queue[0], visit.account, legal, placed])
+        world.pages[role] += _recovery_pages(user, batch)
     _portal(world, queue[0])
     return world

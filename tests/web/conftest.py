@@ -129,23 +129,24 @@ def chrome_driver():
 
 
 @pytest.fixture
-def placed_with_agency():
-    """``placed_with_agency(account)`` places accounts with the agency users' agency, through
-    the access policy's placement relationship (which the recovery app will own)."""
-    from arrears.access import policy
-    from arrears.portfolio.models import Account
+def placed_with_agency(db):
+    """``placed_with_agency(*accounts, user=...)`` places accounts with an agency (real
+    placements of the recovery app) and links ``user`` to that agency."""
+    from datetime import date, timedelta
 
-    placed: list[int] = []
-    before = policy._RELATIONSHIPS.get(policy.PLACEMENT)
-    policy.relationship_register(
-        policy.PLACEMENT, lambda user: Account.objects.filter(pk__in=placed).values("pk")
-    )
+    from arrears.recovery.models import Agency, AgencyMember, Placement, PlacementBatch
 
-    def place(*accounts):
-        placed.extend(account.pk for account in accounts)
+    today = date.today()
+    agency = Agency.objects.create(code="WEB-AG", name="Web agency", capacity=100,
+                                   contract_from=date(2020, 1, 1), last_inspection_on=today)
+    batch = PlacementBatch.objects.create(as_of=today, source="manual", seed=1)
 
-    yield place
-    if before is None:
-        policy._RELATIONSHIPS.pop(policy.PLACEMENT, None)
-    else:
-        policy._RELATIONSHIPS[policy.PLACEMENT] = before
+    def place(*accounts, user=None):
+        if user is not None:
+            AgencyMember.objects.get_or_create(user=user, defaults={"agency": agency})
+        for account in accounts:
+            Placement.objects.create(batch=batch, account=account, agency=agency, bucket="M3",
+                                     balance_minor=100_000, band=0, placed_on=today,
+                                     due_on=today + timedelta(days=90))
+
+    return place

@@ -141,8 +141,9 @@ def test_in_house_roles_see_m1_and_the_view_is_audited(client, collector, delinq
 
 
 def test_agency_sees_m0(client, role_user, delinquent_account, placed_with_agency):
-    placed_with_agency(delinquent_account)
-    client.force_login(role_user("agency_manager"))
+    agency_user = role_user("agency_manager")
+    placed_with_agency(delinquent_account, user=agency_user)
+    client.force_login(agency_user)
     html = client.get("/accounts/AC-2001/").text
     assert "**************0015" in html
     assert "*******5678" in html and "138****" not in html

@@ -51,8 +51,10 @@ AUDIT = "audit"              # the audit trail and its exports
 ADMIN = "admin"              # configuration (the Django admin)
 API = "api"                  # the REST API, for systems (card system, gateways, dialer)
 REPORTS = "reports"          # roll, cure and collector reports (aggregates, drill-down in reach)
+AGENCIES = "agencies"        # the agency register, placement batches and placements
+PLACED = "placed"            # an agency's own placed accounts (its users' first page)
 AREAS = (PORTFOLIO, ACCOUNTS, DECISIONS, DECISION_ACCOUNT, WORK, TEAM, OUTBOX, SIMULATOR,
-         TEMPLATES, VISITS, AUDIT, ADMIN, API, REPORTS)
+         TEMPLATES, VISITS, AUDIT, ADMIN, API, REPORTS, AGENCIES, PLACED)
 
 # Relationships that reach accounts.
 ALL = "all"
@@ -72,8 +74,9 @@ OUTBOX_LIST = "outbox"            # messages and tasks of the outbox
 VISITS_LIST = "visits"            # field visits
 AUDIT_LIST = "audit"              # the audit trail as the page shows it
 REPORT_ACCOUNTS_LIST = "report_accounts"  # the accounts behind a number of a report
+PLACEMENTS_LIST = "placements"    # accounts placed with agencies
 LISTS = (ACCOUNTS_LIST, QUEUE_LIST, TEAM_QUEUE_LIST, APPROVALS_LIST, OUTBOX_LIST, VISITS_LIST,
-         AUDIT_LIST, REPORT_ACCOUNTS_LIST)
+         AUDIT_LIST, REPORT_ACCOUNTS_LIST, PLACEMENTS_LIST)
 
 
 @dataclass(frozen=True)
@@ -106,27 +109,28 @@ POLICIES: dict[str, RolePolicy] = {
         _policy("team_lead", (*_READ_ALL, TEAM, OUTBOX, VISITS, TEMPLATES, ADMIN, REPORTS),
                 (QUEUE, TEAM_SCOPE), writes=True, reveal=True),
         _policy("collections_manager",
-                (*_READ_ALL, TEAM, OUTBOX, VISITS, TEMPLATES, ADMIN, REPORTS),
+                (*_READ_ALL, TEAM, OUTBOX, VISITS, TEMPLATES, ADMIN, REPORTS, AGENCIES),
                 (ALL,), writes=True, reveal=True,
                 exports=(ACCOUNTS_LIST, TEAM_QUEUE_LIST, APPROVALS_LIST, OUTBOX_LIST,
-                         VISITS_LIST, REPORT_ACCOUNTS_LIST)),
+                         VISITS_LIST, REPORT_ACCOUNTS_LIST, PLACEMENTS_LIST)),
         _policy("field_agent", (VISITS, WORK), (VISIT,), writes=True, masking=M0),
-        _policy("agency_manager", (ACCOUNTS, WORK), (PLACEMENT,), writes=True, masking=M0),
+        _policy("agency_manager", (PLACED, ACCOUNTS, WORK), (PLACEMENT,), writes=True,
+                masking=M0),
         _policy("legal_officer", (ACCOUNTS, DECISION_ACCOUNT, WORK), (LEGAL,), reveal=True),
         _policy("strategy_manager",
-                (PORTFOLIO, DECISIONS, DECISION_ACCOUNT, TEMPLATES, ADMIN, REPORTS),
+                (PORTFOLIO, DECISIONS, DECISION_ACCOUNT, TEMPLATES, ADMIN, REPORTS, AGENCIES),
                 (ALL,), masking=M0, exports=(REPORT_ACCOUNTS_LIST,)),
         _policy("compliance_officer",
-                (*_READ_ALL, OUTBOX, VISITS, TEMPLATES, AUDIT, ADMIN, REPORTS), (ALL,),
+                (*_READ_ALL, OUTBOX, VISITS, TEMPLATES, AUDIT, ADMIN, REPORTS, AGENCIES), (ALL,),
                 reveal=True,
-                exports=(ACCOUNTS_LIST, OUTBOX_LIST, VISITS_LIST, AUDIT_LIST)),
-        _policy("auditor", (*_READ_ALL, OUTBOX, VISITS, TEMPLATES, AUDIT, ADMIN, REPORTS),
-                (ALL,),
-                exports=(AUDIT_LIST,)),
+                exports=(ACCOUNTS_LIST, OUTBOX_LIST, VISITS_LIST, AUDIT_LIST, PLACEMENTS_LIST)),
+        _policy("auditor",
+                (*_READ_ALL, OUTBOX, VISITS, TEMPLATES, AUDIT, ADMIN, REPORTS, AGENCIES),
+                (ALL,), exports=(AUDIT_LIST,)),
         # Infrastructure: configuration and the channels' operations (every account's messages,
         # masked M0), but no account pages.
-        _policy("administrator", (PORTFOLIO, OUTBOX, SIMULATOR, TEMPLATES, ADMIN), (ALL,),
-                masking=M0, exports=(OUTBOX_LIST,)),
+        _policy("administrator", (PORTFOLIO, OUTBOX, SIMULATOR, TEMPLATES, ADMIN, AGENCIES),
+                (ALL,), masking=M0, exports=(OUTBOX_LIST,)),
         # A system that calls the API with a token (the card system, a payment gateway): what
         # it may call is further limited by the model permissions its user holds.
         _policy("api_client", (API,), (ALL,), writes=True, masking=M0),

@@ -15,6 +15,7 @@ from arrears.portfolio.models import Account
 # The first area a user has, in this order, is where "/" and the login send them.
 HOME_AREAS = (
     (policy.PORTFOLIO, "web:portfolio"),
+    (policy.PLACED, "recovery:placed"),
     (policy.WORK, "work:queue"),
     (policy.VISITS, "dialer:visits"),
     (policy.AUDIT, "web:audit"),

@@ -74,6 +74,11 @@ ACTION_LABELS = {
     "visit_assign": _("Field visit collectors named"),
     "visit_approve": _("Field visit approved"),
     "visit_result_record": _("Field visit result recorded"),
+    # recovery: agencies and placements
+    "placement.batch": _("Accounts placed with agencies"),
+    "placement.extend": _("Placement extended"),
+    "placement.recall": _("Placement recalled"),
+    "placement.recall_due": _("Placements recalled at the end of their window"),
     # strategy and scoring
     "strategy.load": _("Strategy loaded"),
     "strategy.make_live": _("Strategy made live"),

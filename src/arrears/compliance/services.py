@@ -2,6 +2,7 @@
 contact attempts, holds, consents, opt-outs and third-party do-not-call entries, change a rule
 pack's parameters (a new version, audited)."""
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import MISSING, dataclass, fields, replace
 from datetime import UTC, date, datetime, time
@@ -450,3 +451,85 @@ def gate_then(account: Account, act: Callable[[gate.GateAnswer], Any], **ask) ->
     if answer.verdict != "allow":
         return answer, None
     return answer, act(answer)
+
+
+@dataclass(frozen=True)
+class AgencyAssignAsk:
+    """A placement the recovery app would make: the account (its id and the cardholder's time
+    zone), the agency as the gate reads it (``gate.Agency`` facts) and when the debtor was told
+    of the entrustment (CN-14)."""
+
+    account_id: int
+    time_zone: str
+    agency: dict
+    notice_sent_at: datetime | None
+
+
+def agency_assigns_ask(asks: list[AgencyAssignAsk], *, at: datetime, reference: str = "",
+                       actor=None, store: bool = True) -> list[gate.GateAnswer]:
+    """The gate's answers to a batch of placements, set at a time: one query for the holds of
+    all the accounts, one evaluation per distinct state (profiles, holds, agency, notice). With
+    ``store`` every answer is kept as a ``GateCheck`` (bulk) and carries its ``check_id``; a
+    preview asks without storing."""
+    if not asks:
+        return []
+    holds: dict[int, list[gate.HoldState]] = {}
+    ids = sorted({a.account_id for a in asks})
+    for start in range(0, len(ids), 10_000):  # within SQLite's limit of parameters
+        rows = (Hold.objects.filter(account_id__in=ids[start:start + 10_000],
+                                    released_at__isnull=True)
+                .exclude(until__lte=at).values_list("account_id", "kind", "since", "until"))
+        for account_id, kind, since, until in rows:
+            holds.setdefault(account_id, []).append(gate.HoldState(kind, since, until))
+    cache: dict = {}
+    answers, stored = [], []
+    for ask in asks:
+        profiles = tuple(profiles_for(None, zones=(ask.time_zone,)))
+        state = tuple(sorted(holds.get(ask.account_id, ()), key=repr))
+        key = (profiles, state, tuple(sorted(ask.agency.items())), ask.notice_sent_at)
+        if key not in cache:
+            request = gate.ContactRequest(
+                at=at, profile=profiles[0], profiles=profiles[1:], action="agency_assign",
+                holds=state,
+            ).with_facts({"agency": ask.agency,
+                          "entrustment_notice_sent_at": (ask.notice_sent_at.isoformat()
+                                                         if ask.notice_sent_at else None)})
+            answer = gate.gate_check(request, {p: pack_live(p) for p in profiles})
+            # What is stored is the same for every account of this state: built once.
+            cache[key] = (answer, _gate_check_fields(_AccountRef(None), request, answer,
+                                                     reference, actor) if store else None)
+        answers.append(cache[key][0])
+        stored.append(cache[key][1])
+    if store:
+        _gate_checks_store(asks, stored)
+    return answers
+
+
+def _gate_checks_store(asks: list[AgencyAssignAsk], stored: list[dict]) -> None:
+    """One ``GateCheck`` per ask, found again by its reference and account. On PostgreSQL a
+    COPY with the JSON of each distinct answer written once; elsewhere a bulk insert."""
+    if connection.vendor != "postgresql":
+        GateCheck.objects.bulk_create(
+            (GateCheck(**{**fields, "account_id": ask.account_id})
+             for ask, fields in zip(asks, stored, strict=True)), batch_size=2000)
+        return
+    columns = [name for name in sorted(stored[0]) if name != "actor"] + ["actor_id", "asked_at"]
+    now = datetime.now(UTC)
+    rows: dict[int, list] = {}
+    sql = (f"COPY {GateCheck._meta.db_table} ({', '.join(columns)}) FROM STDIN")
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor, cursor.copy(sql) as copy:
+        for ask, fields in zip(asks, stored, strict=True):
+            row = rows.get(id(fields))
+            if row is None:
+                row = rows[id(fields)] = [
+                    json.dumps(fields[name], default=str) if name in ("reasons", "request")
+                    else fields[name] for name in columns[:-2]] + [
+                    getattr(fields["actor"], "pk", None), now]
+            row[columns.index("account_id")] = ask.account_id
+            copy.write_row(row)
+
+
+@dataclass(frozen=True)
+class _AccountRef:
+    pk: int | None

@@ -11,6 +11,8 @@ nothing lost — which is what makes the night resumable after a crash
 - **cycle**: the ledger's cycle re-ages to the date and posts only the charges not yet booked.
 - **arrangements**: judging a promise or plan again gives the same status; reminders and
   plan charges have idempotency keys.
+- **recall**: one statement recalls the placements whose window has ended; a rerun finds
+  none left to recall.
 - **snapshot** and **decisions**: files, written whole and renamed into place.
 - **publish**: one transaction that replaces the date's decision run (not yet shown).
 - **queues**: one transaction that replaces the run's queue entries.
@@ -49,6 +51,7 @@ from arrears.imports.services import ImportFileError, import_file
 from arrears.ledger.cycle import cycle_run
 from arrears.ledger.services import CycleError
 from arrears.night import checkpoints
+from arrears.recovery.services import placements_recall_due
 from arrears.scoring.selectors import scorecard_live
 from arrears.strategy.selectors import challenger_tests_active, strategy_live
 from arrears.workbench.selectors import collector_names_for_run, collector_rows
@@ -172,6 +175,11 @@ def step_arrangements(ctx: StepContext) -> StepResult:
                        "reminder_errors": dict(report.reminder_errors)})
 
 
+def step_recall(ctx: StepContext) -> StepResult:
+    """Placements whose window ended come back to the bank before the night decides again."""
+    return StepResult({"recalled": placements_recall_due(ctx.as_of, actor=ctx.actor)})
+
+
 def step_snapshot(ctx: StepContext) -> StepResult:
     try:
         path = snapshot_take(as_of=ctx.as_of, progress=ctx.progress)
@@ -276,6 +284,7 @@ STEPS: tuple[tuple[str, Callable[[StepContext], StepResult]], ...] = (
     ("import", step_import),
     ("cycle", step_cycle),
     ("arrangements", step_arrangements),
+    ("recall", step_recall),
     ("snapshot", step_snapshot),
     ("decisions", step_decisions),
     ("publish", step_publish),
@@ -294,6 +303,7 @@ def step_label(name: str) -> str:
         "import": _("Import the day's files"),
         "cycle": _("Cycle: interest, fees, aging"),
         "arrangements": _("Promises, plans, settlements"),
+        "recall": _("Recall placements whose window ended"),
         "snapshot": _("Decision snapshot"),
         "decisions": _("Score, segment, decide"),
         "publish": _("Publish the decisions"),

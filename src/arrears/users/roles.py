@@ -70,6 +70,15 @@ ARRANGEMENTS_VIEW = (
 
 AUTHORITY_MANAGE = ("arrangements.change_authoritylimit", "arrangements.add_authoritylimit")
 
+RECOVERY_VIEW = tuple(f"recovery.view_{model}" for model in (
+    "agency", "commissiontier", "commissionlevel", "agencymember", "placementbatch",
+    "placement", "placementrefusal", "placementextension"))
+AGENCIES_MANAGE = RECOVERY_VIEW + tuple(
+    f"recovery.{action}_{model}"
+    for model in ("agency", "commissiontier", "commissionlevel", "agencymember")
+    for action in ("add", "change", "delete"))
+PLACEMENTS_MANAGE = RECOVERY_VIEW + ("recovery.add_placementbatch", "recovery.change_placement")
+
 PRINT_DESK = ("letters.change_letter", "letters.view_printbatch")
 
 IMPORT_PROFILES_MANAGE = tuple(
@@ -83,22 +92,24 @@ ROLES: tuple[Role, ...] = (
          + ("dialer.approve_visittask",)),
     Role("collections_manager", _("Collections manager"),
          VIEW_PORTFOLIO + MANAGE_QUEUES + ARRANGEMENTS_VIEW + AUTHORITY_MANAGE + OUTBOX_VIEW
-         + ("dialer.approve_visittask",)),
-    Role("strategy_manager", _("Strategy manager"), VIEW_PORTFOLIO + ("channels.view_template",)),
+         + PLACEMENTS_MANAGE + ("dialer.approve_visittask",)),
+    Role("strategy_manager", _("Strategy manager"),
+         VIEW_PORTFOLIO + AGENCIES_MANAGE + PLACEMENTS_MANAGE + ("channels.view_template",)),
     Role("compliance_officer", _("Compliance officer"),
          VIEW_PORTFOLIO + COMPLIANCE_MANAGE + OUTBOX_VIEW + TEMPLATES_MANAGE + ARRANGEMENTS_VIEW
-         + ("portfolio.view_unmasked_pii",)),
+         + RECOVERY_VIEW + ("portfolio.view_unmasked_pii",)),
     Role("legal_officer", _("Legal officer"), VIEW_PORTFOLIO + ("portfolio.view_unmasked_pii",)),
     Role("agency_manager", _("Agency manager"), VIEW_PORTFOLIO),
     Role("administrator", _("Administrator"),
          VIEW_PORTFOLIO + MANAGE_QUEUES + OUTBOX_VIEW + TEMPLATES_MANAGE + PRINT_DESK
-         + AUTHORITY_MANAGE + IMPORT_PROFILES_MANAGE + DELINQUENCY_POLICY_MANAGE + (
+         + AUTHORITY_MANAGE + IMPORT_PROFILES_MANAGE + DELINQUENCY_POLICY_MANAGE
+         + AGENCIES_MANAGE + (
              "portfolio.add_product", "portfolio.change_product", "auth.view_user",
              "auth.add_user", "auth.change_user", "auth.view_group",
              "users.view_apitoken", "users.add_apitoken", "users.delete_apitoken",
          )),
     Role("auditor", _("Auditor"),
-         VIEW_PORTFOLIO + COMPLIANCE_VIEW + OUTBOX_VIEW + ARRANGEMENTS_VIEW),
+         VIEW_PORTFOLIO + COMPLIANCE_VIEW + OUTBOX_VIEW + ARRANGEMENTS_VIEW + RECOVERY_VIEW),
     Role("field_agent", _("Field agent"), ()),
     Role("api_client", _("System (API client)"), ("portfolio.view_account",), person=False),
 )

@@ -221,6 +221,10 @@ PERSONAL_DATA: dict[str, PersonalData] = {
     "arrangements.approvalrequest": PersonalData({"reason": text, "note": text},
                                                  _account_holder),
     "ledger.posting": PersonalData({"reason": text}, _account_holder),
+    "recovery.placement": PersonalData({"recall_reason": text}, _account_holder),
+    "recovery.placementrefusal": PersonalData({"reasons": json_text}, _account_holder),
+    "recovery.placementextension": PersonalData(
+        {"reason": text}, lambda obj: obj.placement.account.cardholder),
     "audit.auditevent": PersonalData({"details": json_text}, _event_subject),
     "audit.exportrequest": PersonalData({"reason": text, "params": json_text, "note": text}),
 }
