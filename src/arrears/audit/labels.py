@@ -79,6 +79,22 @@ ACTION_LABELS = {
     "placement.extend": _("Placement extended"),
     "placement.recall": _("Placement recalled"),
     "placement.recall_due": _("Placements recalled at the end of their window"),
+    # reports
+    "report.export": _("Report downloaded"),
+    # the cardholder's self-service portal
+    "selfservice_code_sent": _("Self-service: one-time code sent"),
+    "selfservice_code_not_sent": _("Self-service: one-time code not sent"),
+    "selfservice_code_limited": _("Self-service: code refused, too many asked for"),
+    "selfservice_code_unmatched": _(
+        "Self-service: code asked for with details that match no account"),
+    "selfservice_code_failed": _("Self-service: wrong one-time code"),
+    "selfservice_locked": _("Self-service: sign-in locked after wrong codes"),
+    "selfservice_login": _("Self-service: cardholder signed in"),
+    "selfservice_logout": _("Self-service: cardholder signed out"),
+    "selfservice_payment_started": _("Self-service: payment started"),
+    "selfservice_payment_succeeded": _("Self-service: payment received"),
+    "selfservice_payment_failed": _("Self-service: payment failed"),
+    "selfservice_promise": _("Self-service: promise to pay made"),
     # strategy and scoring
     "strategy.load": _("Strategy loaded"),
     "strategy.make_live": _("Strategy made live"),
