@@ -158,6 +158,16 @@ def test_a_code_goes_through_the_gate_which_allows_it_under_a_promise(owing):
     assert client.post("/self/code/", {"code": last_code(MOBILE)})["Location"] == "/self/owed/"
 
 
+def test_no_code_goes_to_the_phone_of_a_cardholder_recorded_as_deceased(owing):
+    hold_place(owing, "deceased", until=None, actor=None, reference="test")
+    client = portal_client()
+    answer = client.post("/self/", {"last4": "1234", "mobile": MOBILE})
+    assert answer.status_code == 302 and answer["Location"] == "/self/code/"  # as ever
+    assert not OutboxMessage.objects.exists() and not SimulatedSms.objects.exists()
+    event = AuditEvent.objects.get(action="selfservice_code_not_sent")
+    assert event.details["message_status"] == "deceased_hold"
+
+
 def test_a_code_asked_for_at_night_is_sent_with_the_cardholders_consent(owing):
     """At 23:00 in Shanghai the gate holds text messages back (CN-05) unless the debtor agreed
     to the time: asking for the code is that consent, for the code's ten minutes only."""

@@ -25,7 +25,8 @@ from arrears.channels.models import OutboxMessage
 from arrears.channels.services import outbox_enqueue, recipient_for
 from arrears.channels.templating import TemplateRenderError
 from arrears.channels.worker import outbox_send_now
-from arrears.compliance.services import consent_record
+from arrears.compliance.holds import DECEASED
+from arrears.compliance.services import consent_record, holds_active
 from arrears.portfolio.models import Account, ContactPoint
 from arrears.selfservice.models import AccessLink, LoginChallenge, PortalSession, ThrottleHit
 from arrears.selfservice.tokens import code_new, key_for, token_hash, token_new
@@ -162,6 +163,12 @@ def _code_channel(account: Account) -> tuple[str, str] | None:
     return None
 
 
+def _deceased(account: Account, now: datetime) -> bool:
+    """The account's holder is recorded as deceased: whoever holds the phone now is not the
+    cardholder, so no code opens the debt to them (the answer stays the same as ever)."""
+    return any(hold.kind == DECEASED for hold in holds_active(account, now))
+
+
 def _code_send(account: Account, challenge: LoginChallenge, code: str, now: datetime) -> str:
     """Write the code's message to the outbox and send it at once (the gate decides); the
     stored copy of the text then loses the code, which only the cardholder's phone keeps.
@@ -171,6 +178,8 @@ def _code_send(account: Account, challenge: LoginChallenge, code: str, now: date
     this one message now (a ``contact_time`` consent for the code's lifetime), which the
     contact-hours rules (CN-05) accept: a code asked for at 23:00 is sent at 23:00. A message
     the gate still delays is not sent late: a late code is useless."""
+    if _deceased(account, now):
+        return "deceased_hold"
     found = _code_channel(account)
     if found is None:
         return "no_contact_point"
