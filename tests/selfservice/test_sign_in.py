@@ -217,3 +217,18 @@ def test_a_code_that_cannot_go_out_at_once_is_never_sent_late(db, settings):
     assert message.last_error == "a one-time code not sent at once is not sent later"
     event = AuditEvent.objects.get(action="selfservice_code_not_sent")
     assert event.details["message_status"] == "not_sent_at_once"
+
+
+def test_the_card_and_mobile_lookup_can_use_an_index_at_bank_scale(owing):
+    """Finding the cardholder by a mobile number must not scan every contact point of a
+    10-million-account book: the lookup's query is one an index answers."""
+    from django.db import connection, transaction
+
+    query = ContactPoint.objects.filter(kind=ContactPoint.Kind.MOBILE,
+                                        value__in=[MOBILE, "+86" + MOBILE])
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = query.explain()
+    assert "contact_point_kind_value" in plan, plan

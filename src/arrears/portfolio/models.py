@@ -183,6 +183,8 @@ class ContactPoint(models.Model):
     class Meta:
         verbose_name = _("contact point")
         verbose_name_plural = _("contact points")
+        # The self-service portal finds a cardholder by a mobile number (any spelling of it).
+        indexes = [models.Index(fields=["kind", "value"], name="contact_point_kind_value")]
 
     def __str__(self) -> str:
         return f"{self.cardholder_id} {self.kind}"
