@@ -6,26 +6,7 @@ unique external id (for LIKE searches nothing does on statements)."""
 import django.db.models.deletion
 from django.db import migrations, models
 
-TABLE, COLUMN = "portfolio_statement", "external_id"
-
-
-def pattern_twins_drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s "
-                       "AND indexdef LIKE %s", [TABLE, f"%({COLUMN} varchar_pattern_ops)%"])
-        for (name,) in cursor.fetchall():
-            cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
-
-
-def pattern_twins_create(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(f'CREATE INDEX IF NOT EXISTS "{TABLE}_{COLUMN}_like" '
-                       f'ON "{TABLE}" ("{COLUMN}" varchar_pattern_ops)')
-
+from arrears.migration_ops import pattern_twin_drop
 
 class Migration(migrations.Migration):
     dependencies = [("portfolio", "0003_search_keys")]
@@ -38,5 +19,5 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT,
                                     related_name="statements", to="portfolio.account"),
         ),
-        migrations.RunPython(pattern_twins_drop, pattern_twins_create),
+        pattern_twin_drop("portfolio_statement", "external_id"),
     ]
