@@ -159,6 +159,16 @@ def position_as_of(position, field: str = "as_of") -> date | None:
     return max(own, covered) if covered else own
 
 
+def account_summary_today(account: Account, today: date) -> AccountSummary:
+    """What every account screen shows (staff and cardholder alike): aging as of the last
+    nightly cycle, balances with everything booked through ``today`` (a payment or waiver of
+    today shows at once) and the payoff quote for today."""
+    position = getattr(account, "position", None)
+    as_of = position_as_of(position) if position else today
+    return account_summary(account=account, as_of=as_of, payoff_date=max(today, as_of),
+                           booked_through=today)
+
+
 def quote_horizon(account: Account, today: date) -> date:
     """The last date a payoff quote may be asked for: the product's horizon (bounded by the
     hard one), so that no request projects interest for years."""

@@ -6,7 +6,7 @@ from datetime import date
 from arrears.arrangements.models import Plan, Promise
 from arrears.arrangements.services import account_today
 from arrears.ledger.models import Posting
-from arrears.ledger.selectors import AccountSummary, account_summary
+from arrears.ledger.selectors import AccountSummary, account_summary_today
 from arrears.portfolio.models import Account
 from arrears.rules.money import format_money
 from arrears.selfservice.models import PaymentIntent
@@ -31,11 +31,7 @@ class Owed:
 def summary_today(account: Account) -> AccountSummary:
     """Aging as of the last nightly cycle, balances with today's postings, payoff for today
     (the same reading as the collector's account screen)."""
-    today = account_today(account)
-    position = getattr(account, "position", None)
-    as_of = position.as_of if position else today
-    return account_summary(account=account, as_of=min(as_of, today), payoff_date=today,
-                           booked_through=today)
+    return account_summary_today(account, account_today(account))
 
 
 def owed(account: Account, language: str) -> Owed:

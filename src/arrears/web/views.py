@@ -24,7 +24,7 @@ from arrears.audit.services import (
     pii_reveal,
 )
 from arrears.ledger.models import BucketChange, Posting
-from arrears.ledger.selectors import account_summary, position_as_of
+from arrears.ledger.selectors import account_summary_today
 from arrears.lists import Column, Filter, ListSpec, list_respond
 from arrears.portfolio.masking import FULL, mask_name, mask_national_id
 from arrears.portfolio.models import Account, Product
@@ -155,12 +155,7 @@ def account_detail(request: HttpRequest, external_id: str) -> HttpResponse:
     )
     currency = account.product.currency
     today = timezone.localdate(timezone=ZoneInfo(account.product.time_zone))
-    position = getattr(account, "position", None)
-    # Aging as of the last nightly cycle, like the overview; balances with everything booked
-    # through today (a payment or waiver of today shows at once); payoff for today.
-    as_of = position_as_of(position) if position else today
-    summary = account_summary(account=account, as_of=as_of, payoff_date=max(today, as_of),
-                              booked_through=today)
+    summary = account_summary_today(account, today)
 
     level = policy.masking_level(request.user)
     may_reveal = policy.may_reveal_account(request.user, account)

@@ -19,7 +19,7 @@ from arrears.channels.templating import TemplateRenderError
 from arrears.compliance.models import ContactAttempt
 from arrears.compliance.services import holds_active
 from arrears.ledger.models import BucketChange, Posting
-from arrears.ledger.selectors import AccountSummary, account_summary, position_as_of
+from arrears.ledger.selectors import AccountSummary, account_summary_today
 from arrears.letters.models import Letter
 from arrears.portfolio import masking
 from arrears.portfolio.models import PHONE_KINDS, Account
@@ -105,11 +105,7 @@ def queue_neighbours(*, user, account: Account,
 def balances(account: Account) -> AccountSummary:
     """Aging as of the last nightly cycle; balances with everything booked through today
     (a waiver or payment of today shows at once); the payoff quote for today."""
-    today = account_today(account)
-    position = getattr(account, "position", None)
-    as_of = position_as_of(position) if position else today
-    return account_summary(account=account, as_of=as_of, payoff_date=max(today, as_of),
-                           booked_through=today)
+    return account_summary_today(account, account_today(account))
 
 
 def money(summary: AccountSummary) -> dict[str, str]:
